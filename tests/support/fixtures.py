@@ -1,0 +1,1 @@
+"""Fixtures that start real processes (Redis, Celery workers) for the integration tests."""
