@@ -1,0 +1,399 @@
+"""Articles, their submitted revisions, the extraction jobs that read them, and what extraction made
+of them (claims, related links, the image credit and section labels), plus the article's history.
+
+Verdict *state* lives on the claim row so the gate is one aggregate query; the rules that change it
+live in `review.services`. Every transition and every verdict appends an `ArticleEvent`.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Q
+from django.utils import timezone
+
+
+def content_hash(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class ArticleQuerySet(models.QuerySet["Article"]):
+    def visible_to(self, user) -> ArticleQuerySet:
+        """The articles `user` may open. The one rule every list and detail view filters by."""
+        from articles import permissions
+
+        if not user.is_authenticated:
+            return self.none()
+        if permissions.is_chief(user):
+            return self
+        visible = Q(author=user) | Q(status=Article.Status.PUBLISHED)
+        if permissions.is_reviewer(user):
+            visible |= Q(status__in=[Article.Status.SUBMITTED, Article.Status.IN_REVIEW])
+        return self.filter(visible)
+
+    def drafts(self) -> ArticleQuerySet:
+        return self.filter(status=Article.Status.DRAFT)
+
+    def in_review(self) -> ArticleQuerySet:
+        return self.filter(status=Article.Status.IN_REVIEW)
+
+    def with_claim_counts(self) -> ArticleQuerySet:
+        """Annotate the counts `Article.gate()` needs, so a list computes every gate in one query."""
+        active = Q(claims__retired_at__isnull=True)
+        return self.annotate(
+            claims_total=Count("claims", filter=active),
+            claims_pending=Count("claims", filter=active & Q(claims__verdict=Claim.Verdict.PENDING)),
+            claims_unverified=Count(
+                "claims", filter=active & Q(claims__verdict=Claim.Verdict.UNVERIFIED)
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class Gate:
+    """Why an article can or cannot be published, in numbers and in words."""
+
+    total: int
+    pending: int
+    unverified: int
+    extracted: bool
+
+    @property
+    def verified(self) -> int:
+        return self.total - self.pending - self.unverified
+
+    @property
+    def is_open(self) -> bool:
+        return self.extracted and self.pending == 0 and self.unverified == 0
+
+    @property
+    def overridable(self) -> bool:
+        """Only unverified claims stand in the way: a chief editor may publish with a reason."""
+        return self.extracted and self.pending == 0 and self.unverified > 0
+
+    @property
+    def reason(self) -> str:
+        if not self.extracted:
+            return "Claims have not been extracted yet."
+        if self.is_open:
+            return f"All {self.total} claims verified." if self.total else "No claims to verify."
+        parts = []
+        if self.pending:
+            parts.append(f"{self.pending} of {self.total} claims pending")
+        if self.unverified:
+            parts.append(f"{self.unverified} unverified")
+        return ", ".join(parts) + "."
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        IN_REVIEW = "in_review", "In review"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=300)
+    body = models.TextField()
+    dateline = models.DateField(null=True, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="articles"
+    )
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    # The revision whose text the stored claims point into; set when its extraction is applied.
+    extracted_revision = models.ForeignKey(
+        "Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "submitted", "in_review", "published"]),
+                name="article_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="article_published_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status != self.Status.PUBLISHED
+
+    def gate(self) -> Gate:
+        """The publication gate. Uses `with_claim_counts()` annotations when the row has them."""
+        if hasattr(self, "claims_total"):
+            total, pending, unverified = (
+                self.claims_total,
+                self.claims_pending,
+                self.claims_unverified,
+            )
+        else:
+            counts = self.claims.active().aggregate(
+                total=Count("id"),
+                pending=Count("id", filter=Q(verdict=Claim.Verdict.PENDING)),
+                unverified=Count("id", filter=Q(verdict=Claim.Verdict.UNVERIFIED)),
+            )
+            total, pending, unverified = counts["total"], counts["pending"], counts["unverified"]
+        extracted = self.status in (self.Status.IN_REVIEW, self.Status.PUBLISHED)
+        return Gate(total=total, pending=pending, unverified=unverified, extracted=extracted)
+
+
+class Revision(models.Model):
+    """The text of an article as it was submitted. Claims point into one revision's body."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=300)
+    body = models.TextField()
+    body_hash = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["article", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="revision_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} r{self.number}"
+
+
+class ExtractionJobQuerySet(models.QuerySet["ExtractionJob"]):
+    def unfinished(self) -> ExtractionJobQuerySet:
+        return self.filter(state__in=[ExtractionJob.State.PENDING, ExtractionJob.State.RUNNING])
+
+
+class ExtractionJob(models.Model):
+    """One piece of extraction work. The database row is the truth; the Celery message only rings.
+
+    The key (article, body hash, extractor version) is unique, so the same text is never extracted
+    twice by the same extractor. A worker owns a running job through `lease_token` until
+    `lease_expires_at`; only the owner may finish it (see `articles.services`).
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+        # A newer revision was submitted before this one finished; its result is not applied.
+        SUPERSEDED = "superseded", "Superseded"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="extraction_jobs")
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="extraction_jobs")
+    body_hash = models.CharField(max_length=64)
+    extractor_version = models.CharField(max_length=40)
+    state = models.CharField(
+        max_length=20, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    lease_token = models.UUIDField(null=True, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ExtractionJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "body_hash", "extractor_version"], name="extraction_job_key"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="running") | Q(lease_token__isnull=False),
+                name="extraction_job_running_has_lease",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"extraction of article {self.article_id} r{self.revision_id} ({self.state})"
+
+
+class ClaimQuerySet(models.QuerySet["Claim"]):
+    def active(self) -> ClaimQuerySet:
+        return self.filter(retired_at__isnull=True)
+
+    def pending(self) -> ClaimQuerySet:
+        return self.active().filter(verdict=Claim.Verdict.PENDING)
+
+    def awaiting(self, user) -> ClaimQuerySet:
+        """Pending claims `user` may judge: articles in review, never their own (four-eyes)."""
+        from articles import permissions
+
+        if not permissions.is_reviewer(user):
+            return self.none()
+        return (
+            self.pending()
+            .filter(article__status=Article.Status.IN_REVIEW)
+            .exclude(article__author=user)
+        )
+
+
+class Claim(models.Model):
+    """One declarative sentence of an article, as extraction found it, and its verdict."""
+
+    class Verdict(models.TextChoices):
+        PENDING = "pending", "Pending"
+        VERIFIED = "verified", "Verified"
+        UNVERIFIED = "unverified", "Unverified"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="claims")
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="claims")
+    ordinal = models.PositiveIntegerField()
+    text = models.TextField()
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    section = models.CharField(max_length=200, blank=True)
+    extractor_version = models.CharField(max_length=40)
+
+    verdict = models.CharField(
+        max_length=20, choices=Verdict.choices, default=Verdict.PENDING, db_index=True
+    )
+    note = models.TextField(blank=True)
+    evidence_url = models.URLField(max_length=2000, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reviewed_claims",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    # Re-extraction: a changed sentence keeps what it used to say and the verdict it had, so the
+    # reviewer sees what changed; a removed sentence is retired, never deleted (history stays).
+    previous_text = models.TextField(blank=True)
+    previous_verdict = models.CharField(max_length=20, choices=Verdict.choices, blank=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article", "ordinal", "id"]
+        indexes = [
+            models.Index(fields=["article", "retired_at", "verdict"], name="claim_gate_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="claim_span_valid"),
+            models.CheckConstraint(
+                condition=Q(verdict__in=["pending", "verified", "unverified"]),
+                name="claim_verdict_valid",
+            ),
+            # A verified claim carries its evidence (a URL or a note); an unverified one says why.
+            models.CheckConstraint(
+                condition=~Q(verdict="verified") | ~Q(note="") | ~Q(evidence_url=""),
+                name="claim_verified_has_evidence",
+            ),
+            models.CheckConstraint(
+                condition=~Q(verdict="unverified") | ~Q(note=""),
+                name="claim_unverified_has_note",
+            ),
+            models.CheckConstraint(
+                condition=Q(verdict="pending") | Q(reviewed_by__isnull=False),
+                name="claim_verdict_has_reviewer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    @property
+    def is_open(self) -> bool:
+        return self.retired_at is None and self.verdict == self.Verdict.PENDING
+
+
+class RelatedLink(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_links")
+    ordinal = models.PositiveIntegerField()
+    label = models.CharField(max_length=100)
+    title = models.TextField(blank=True)
+    url = models.URLField(max_length=2000, blank=True)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["article", "ordinal"]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.title}"
+
+
+class ImageCredit(models.Model):
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="image_credit")
+    text = models.CharField(max_length=500)
+    source = models.CharField(max_length=500)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Section(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sections")
+    ordinal = models.PositiveIntegerField()
+    label = models.CharField(max_length=200)
+    start = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["article", "ordinal"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ArticleEvent(models.Model):
+    """The history: one row per transition, verdict, edit and extraction outcome. Append-only."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Created"
+        EDITED = "edited", "Edited"
+        STATUS = "status", "Status changed"
+        EXTRACTION = "extraction", "Extraction"
+        VERDICT = "verdict", "Verdict"
+        CLAIM_CHANGED = "claim_changed", "Claim changed by an edit"
+        CLAIM_RETIRED = "claim_retired", "Claim removed by an edit"
+        OVERRIDE = "override", "Published over unverified claims"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="events")
+    claim = models.ForeignKey(
+        Claim, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    # Null for the system (a Celery task).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
+    note = models.TextField(blank=True)
+    evidence_url = models.URLField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["article", "created_at"], name="event_article_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.from_state}→{self.to_state}"

@@ -1,0 +1,551 @@
+"""Every write to an article and to what extraction made of it. Views, the API, admin actions,
+management commands and tasks call these functions and nothing else.
+
+Each function is one transaction: it locks the article row first (so two requests for the same
+article queue up instead of interleaving), checks the state and the caller's permission, writes, and
+appends the history row. Wrong state raises `InvalidTransition`; a caller without the right raises
+`PermissionDenied`; bad input raises `ValidationError` with the offending fields.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import uuid
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Max, Q
+from django.utils import timezone
+
+from articles import permissions
+from articles.matching import Change, match_claims
+from articles.models import (
+    Article,
+    ArticleEvent,
+    Claim,
+    ExtractionJob,
+    ImageCredit,
+    RelatedLink,
+    Revision,
+    Section,
+    content_hash,
+)
+
+if TYPE_CHECKING:
+    from articles.extraction import Extraction
+
+logger = logging.getLogger(__name__)
+
+
+class InvalidTransition(Exception):
+    """The article or claim is not in a state that allows this change."""
+
+
+# C0 control characters other than tab, line feed and carriage return; and lone surrogates.
+_FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _forbidden_char_error(value: str) -> str | None:
+    match = _FORBIDDEN_CHARS.search(value)
+    if match is None:
+        return None
+    line = value.count("\n", 0, match.start()) + 1
+    return f"Contains a control character (U+{ord(match.group()):04X}) on line {line}; remove it."
+
+
+def validate_article_input(*, title: str, body: str) -> None:
+    """The one check of an article's text, shared by the form, the API and the services."""
+    errors: dict[str, list[str]] = {}
+    if not title.strip():
+        errors.setdefault("title", []).append("A title is required.")
+    elif len(title) > settings.ARTICLE_MAX_TITLE_CHARS:
+        errors.setdefault("title", []).append(
+            f"At most {settings.ARTICLE_MAX_TITLE_CHARS} characters (it has {len(title):,})."
+        )
+    if not body.strip():
+        errors.setdefault("body", []).append("The article body is empty.")
+    elif len(body) > settings.ARTICLE_MAX_BODY_CHARS:
+        errors.setdefault("body", []).append(
+            f"At most {settings.ARTICLE_MAX_BODY_CHARS:,} characters (it has {len(body):,})."
+        )
+    for name, value in (("title", title), ("body", body)):
+        message = _forbidden_char_error(value)
+        if message:
+            errors.setdefault(name, []).append(message)
+    if errors:
+        raise ValidationError(errors)
+
+
+def log_event(
+    article: Article,
+    *,
+    by,
+    kind: str,
+    from_state: str = "",
+    to_state: str = "",
+    note: str = "",
+    claim: Claim | None = None,
+    evidence_url: str = "",
+) -> ArticleEvent:
+    """Append one history row. Call inside the transaction that made the change."""
+    event = ArticleEvent.objects.create(
+        article=article,
+        claim=claim,
+        actor=by if by is not None and by.is_authenticated else None,
+        kind=kind,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+        evidence_url=evidence_url,
+    )
+    logger.info(
+        "article=%s claim=%s actor=%s %s %s->%s",
+        article.pk,
+        claim.pk if claim else "-",
+        by.pk if by is not None and by.is_authenticated else "system",
+        kind,
+        from_state,
+        to_state,
+    )
+    return event
+
+
+def lock_article(article: Article | int) -> Article:
+    """Re-read the article row under a write lock (SQLite: the IMMEDIATE transaction is the lock)."""
+    pk = article.pk if isinstance(article, Article) else article
+    return Article.objects.select_for_update().select_related("author").get(pk=pk)
+
+
+def change_status(article: Article, to: str, *, by, note: str = "") -> None:
+    """Write a new status and its history row. Only for services, inside their transaction, after
+    their guard has passed: this function itself checks nothing."""
+    from_state = article.status
+    article.status = to
+    now = timezone.now()
+    if to == Article.Status.SUBMITTED and article.submitted_at is None:
+        article.submitted_at = now
+    if to == Article.Status.PUBLISHED:
+        article.published_at = now
+    article.save(update_fields=["status", "submitted_at", "published_at", "updated_at"])
+    log_event(article, by=by, kind=ArticleEvent.Kind.STATUS, from_state=from_state, to_state=to, note=note)
+
+
+# --- Articles -----------------------------------------------------------------------------------
+
+
+def create_article(*, by, title: str, body: str, dateline: dt.date | None = None) -> Article:
+    """Create a draft owned by `by`."""
+    if not permissions.can_create_article(by):
+        raise PermissionDenied("Only editors can write articles.")
+    validate_article_input(title=title, body=body)
+    with transaction.atomic():
+        article = Article.objects.create(title=title, body=body, dateline=dateline, author=by)
+        log_event(article, by=by, kind=ArticleEvent.Kind.CREATED, to_state=article.status)
+    return article
+
+
+def update_article(
+    article: Article, *, by, title: str, body: str, dateline: dt.date | None = None
+) -> Article:
+    """Change title, body or dateline. A draft is simply saved. An article already submitted or in
+    review gets a new revision, and a changed body goes back to `submitted` and is re-extracted
+    (claims whose sentence did not change keep their verdicts; see `apply_extraction`)."""
+    validate_article_input(title=title, body=body)
+    with transaction.atomic():
+        article = lock_article(article)
+        if not article.is_editable:
+            raise InvalidTransition("A published article can no longer be edited.")
+        if not permissions.can_edit_article(by, article):
+            raise PermissionDenied("You may not change this article.")
+        body_changed = body != article.body
+        if not body_changed and title == article.title and dateline == article.dateline:
+            return article
+        article.title, article.body, article.dateline = title, body, dateline
+        article.save(update_fields=["title", "body", "dateline", "updated_at"])
+        log_event(
+            article,
+            by=by,
+            kind=ArticleEvent.Kind.EDITED,
+            note="Body changed." if body_changed else "Title or dateline changed.",
+        )
+        if article.status != Article.Status.DRAFT:
+            revision = _new_revision(article, by=by)
+            extracted = article.extracted_revision
+            if extracted is None or extracted.body_hash != revision.body_hash:
+                _queue_extraction(article, revision)
+                if article.status == Article.Status.IN_REVIEW:
+                    change_status(
+                        article, Article.Status.SUBMITTED, by=by, note="Re-extracting the edited body."
+                    )
+    return article
+
+
+def submit_article(article: Article, *, by) -> ExtractionJob:
+    """draft → submitted: store a revision and queue its extraction (enqueued after commit)."""
+    with transaction.atomic():
+        article = lock_article(article)
+        if article.status != Article.Status.DRAFT:
+            raise InvalidTransition(
+                f"Only a draft can be submitted; this article is {article.get_status_display().lower()}."
+            )
+        if not permissions.can_submit_article(by, article):
+            raise PermissionDenied("You may not submit this article.")
+        validate_article_input(title=article.title, body=article.body)
+        revision = _new_revision(article, by=by)
+        job = _queue_extraction(article, revision)
+        change_status(article, Article.Status.SUBMITTED, by=by)
+    return job
+
+
+def return_to_draft(article: Article, *, by, note: str = "") -> Article:
+    """submitted/in review → draft: the editor takes the article back. Claims and verdicts stay and
+    are matched again when it is resubmitted; unfinished extraction is superseded."""
+    with transaction.atomic():
+        article = lock_article(article)
+        if article.status not in (Article.Status.SUBMITTED, Article.Status.IN_REVIEW):
+            raise InvalidTransition("Only a submitted article or one in review can go back to draft.")
+        if not permissions.can_edit_article(by, article):
+            raise PermissionDenied("You may not change this article.")
+        article.extraction_jobs.unfinished().update(
+            state=ExtractionJob.State.SUPERSEDED, lease_token=None, finished_at=timezone.now()
+        )
+        change_status(article, Article.Status.DRAFT, by=by, note=note)
+    return article
+
+
+def _new_revision(article: Article, *, by) -> Revision:
+    last = article.revisions.aggregate(n=Max("number"))["n"] or 0
+    return Revision.objects.create(
+        article=article,
+        number=last + 1,
+        title=article.title,
+        body=article.body,
+        body_hash=content_hash(article.body),
+        created_by=by,
+    )
+
+
+# --- Extraction jobs ----------------------------------------------------------------------------
+
+
+def extractor_version() -> str:
+    from articles.extraction import EXTRACTOR_VERSION
+
+    return EXTRACTOR_VERSION
+
+
+def _queue_extraction(article: Article, revision: Revision) -> ExtractionJob:
+    """Write the job row for `revision` and ring the broker after commit.
+
+    Older unfinished jobs of the article are superseded: only the newest text is worth extracting.
+    The same text extracted before by the same extractor (an edit undone) re-opens that job row, so
+    the key (article, body hash, extractor version) stays unique.
+    """
+    now = timezone.now()
+    article.extraction_jobs.unfinished().exclude(body_hash=revision.body_hash).update(
+        state=ExtractionJob.State.SUPERSEDED, lease_token=None, finished_at=now
+    )
+    job, created = ExtractionJob.objects.get_or_create(
+        article=article,
+        body_hash=revision.body_hash,
+        extractor_version=extractor_version(),
+        defaults={"revision": revision},
+    )
+    if not created:
+        job.revision = revision
+        job.state = ExtractionJob.State.PENDING
+        job.attempts = 0
+        job.lease_token = None
+        job.lease_expires_at = None
+        job.last_error = ""
+        job.finished_at = None
+        job.save()
+    transaction.on_commit(lambda: enqueue_extraction(job.pk))
+    return job
+
+
+def enqueue_extraction(job_id: int) -> bool:
+    """Ring the broker for one job. A broker that is down is logged, not raised: the job row is
+    already committed as pending, and the sweeper enqueues it again once Redis answers."""
+    from articles.tasks import extract_article
+
+    try:
+        extract_article.apply_async(args=[job_id], retry=False)
+    except Exception:  # kombu raises several unrelated types for an unreachable broker
+        logger.warning("could not enqueue extraction job %s; the sweeper will retry", job_id, exc_info=True)
+        return False
+    ExtractionJob.objects.filter(pk=job_id).update(enqueued_at=timezone.now())
+    return True
+
+
+def start_extraction_job(job_id: int) -> tuple[ExtractionJob, uuid.UUID] | None:
+    """Take the job for this worker (compare-and-set): pending, or running with an expired lease.
+
+    Returns the job and this attempt's lease token, or None if another attempt owns it, it is
+    finished, or it is gone. Only the holder of the token can finish the job.
+    """
+    now = timezone.now()
+    token = uuid.uuid4()
+    claimable = Q(state=ExtractionJob.State.PENDING) | Q(
+        state=ExtractionJob.State.RUNNING, lease_expires_at__lt=now
+    )
+    with transaction.atomic():
+        taken = (
+            ExtractionJob.objects.filter(claimable, pk=job_id)
+            .filter(attempts__lt=settings.EXTRACTION_MAX_ATTEMPTS)
+            .update(
+                state=ExtractionJob.State.RUNNING,
+                lease_token=token,
+                lease_expires_at=now + dt.timedelta(seconds=settings.EXTRACTION_LEASE_SECONDS),
+                attempts=F("attempts") + 1,
+                started_at=now,
+                last_error="",
+            )
+        )
+    if taken != 1:
+        return None
+    job = ExtractionJob.objects.select_related("revision", "article").get(pk=job_id)
+    return job, token
+
+
+def lease_remaining(job_id: int) -> float | None:
+    """Seconds until another attempt may take a running job; None when nobody holds it."""
+    job = ExtractionJob.objects.filter(pk=job_id, state=ExtractionJob.State.RUNNING).first()
+    if job is None or job.lease_expires_at is None:
+        return None
+    return max(0.0, (job.lease_expires_at - timezone.now()).total_seconds())
+
+
+def _owned_job(job_id: int, token: uuid.UUID) -> ExtractionJob | None:
+    job = ExtractionJob.objects.select_for_update().filter(pk=job_id).first()
+    if job is None or job.state != ExtractionJob.State.RUNNING or job.lease_token != token:
+        return None
+    return job
+
+
+def complete_extraction_job(job_id: int, *, token: uuid.UUID, result: Extraction) -> bool:
+    """Store what extraction found and move the article into review, if this attempt still owns
+    the job. A late (zombie) attempt, or one whose lease was taken over, changes nothing."""
+    with transaction.atomic():
+        job = _owned_job(job_id, token)
+        if job is None:
+            logger.info("extraction job %s: attempt no longer owns it; result dropped", job_id)
+            return False
+        article = lock_article(job.article_id)
+        now = timezone.now()
+        current = article.revisions.order_by("-number").first()
+        if article.status != Article.Status.SUBMITTED or current is None or current.pk != job.revision_id:
+            job.state = ExtractionJob.State.SUPERSEDED
+        else:
+            apply_extraction(article, job.revision, result, extractor_version=job.extractor_version)
+            job.state = ExtractionJob.State.DONE
+        job.lease_token = None
+        job.finished_at = now
+        job.save(update_fields=["state", "lease_token", "finished_at"])
+    return True
+
+
+def fail_extraction_job(job_id: int, *, token: uuid.UUID | None, error: str) -> bool:
+    """Record a failure of the attempt holding `token` (or of a stale job, with token None).
+    The job is failed for good once it has used all its attempts; before that it waits as pending
+    for the sweeper."""
+    with transaction.atomic():
+        if token is None:
+            job = ExtractionJob.objects.select_for_update().filter(pk=job_id).first()
+        else:
+            job = _owned_job(job_id, token)
+        if job is None or job.state in (ExtractionJob.State.DONE, ExtractionJob.State.SUPERSEDED):
+            return False
+        final = job.attempts >= settings.EXTRACTION_MAX_ATTEMPTS
+        job.state = ExtractionJob.State.FAILED if final else ExtractionJob.State.PENDING
+        job.lease_token = None
+        job.lease_expires_at = None
+        job.last_error = error[:4000]
+        job.finished_at = timezone.now() if final else None
+        job.save(update_fields=["state", "lease_token", "lease_expires_at", "last_error", "finished_at"])
+        if final:
+            log_event(
+                lock_article(job.article_id),
+                by=None,
+                kind=ArticleEvent.Kind.EXTRACTION,
+                from_state=ExtractionJob.State.RUNNING,
+                to_state=ExtractionJob.State.FAILED,
+                note=f"Extraction failed after {job.attempts} attempts: {job.last_error}",
+            )
+    return True
+
+
+def retry_extraction_job(job: ExtractionJob, *, by) -> ExtractionJob:
+    """failed → pending with fresh attempts, for an editor of the article or staff."""
+    with transaction.atomic():
+        article = lock_article(job.article_id)
+        job = ExtractionJob.objects.select_for_update().get(pk=job.pk)
+        if job.state != ExtractionJob.State.FAILED:
+            raise InvalidTransition("Only a failed extraction can be retried.")
+        if not (permissions.can_edit_article(by, article) or getattr(by, "is_staff", False)):
+            raise PermissionDenied("You may not retry this extraction.")
+        job.state = ExtractionJob.State.PENDING
+        job.attempts = 0
+        job.finished_at = None
+        job.save(update_fields=["state", "attempts", "finished_at"])
+        log_event(
+            article,
+            by=by,
+            kind=ArticleEvent.Kind.EXTRACTION,
+            from_state=ExtractionJob.State.FAILED,
+            to_state=ExtractionJob.State.PENDING,
+            note="Extraction retried.",
+        )
+        transaction.on_commit(lambda: enqueue_extraction(job.pk))
+    return job
+
+
+def sweep_extraction_jobs() -> dict[str, int]:
+    """The periodic safety net (Celery beat): re-enqueue jobs left pending (the broker was down at
+    submit) and jobs whose lease expired (the worker died); fail those out of attempts."""
+    now = timezone.now()
+    grace = now - dt.timedelta(seconds=settings.EXTRACTION_PENDING_GRACE_SECONDS)
+    counts = {"requeued": 0, "failed": 0}
+    expired = ExtractionJob.objects.filter(state=ExtractionJob.State.RUNNING, lease_expires_at__lt=now)
+    for job_id, attempts in expired.values_list("id", "attempts"):
+        if attempts >= settings.EXTRACTION_MAX_ATTEMPTS:
+            if fail_extraction_job(job_id, token=None, error="The worker was lost on every attempt."):
+                counts["failed"] += 1
+        elif enqueue_extraction(job_id):
+            counts["requeued"] += 1
+    stale = ExtractionJob.objects.filter(state=ExtractionJob.State.PENDING).filter(
+        Q(enqueued_at__isnull=True, created_at__lt=grace) | Q(enqueued_at__lt=grace)
+    )
+    for job_id in stale.values_list("id", flat=True):
+        if enqueue_extraction(job_id):
+            counts["requeued"] += 1
+    if any(counts.values()):
+        logger.info("extraction sweep: %s", counts)
+    return counts
+
+
+# --- Applying an extraction ---------------------------------------------------------------------
+
+
+def apply_extraction(
+    article: Article, revision: Revision, result: Extraction, *, extractor_version: str
+) -> None:
+    """Replace what extraction made of the article with `result`, which was read from `revision`.
+
+    Claims are matched to the article's current ones (`articles.matching`): an unchanged sentence
+    keeps its row, verdict, note, evidence and history, with its offsets moved; a changed one keeps
+    its row and history but goes back to pending, remembering its previous text and verdict; a
+    removed one is retired. Links, credit and sections are derived data and simply replaced.
+    Call inside the transaction that holds the article lock.
+    """
+    now = timezone.now()
+    old = list(article.claims.active().order_by("ordinal", "id"))
+    plan = match_claims([c.text for c in old], [c.text for c in result.claims])
+    to_update: list[Claim] = []
+    to_create: list[Claim] = []
+    events: list[ArticleEvent] = []
+    for new_index, old_index, change in plan.pairs:
+        found = result.claims[new_index]
+        if change is Change.NEW:
+            to_create.append(
+                Claim(
+                    article=article,
+                    revision=revision,
+                    ordinal=new_index,
+                    text=found.text,
+                    start=found.start,
+                    end=found.end,
+                    section=found.section or "",
+                    extractor_version=extractor_version,
+                )
+            )
+            continue
+        claim = old[old_index]
+        if change is Change.CHANGED:
+            events.append(
+                ArticleEvent(
+                    article=article,
+                    claim=claim,
+                    kind=ArticleEvent.Kind.CLAIM_CHANGED,
+                    from_state=claim.verdict,
+                    to_state=Claim.Verdict.PENDING,
+                    note=f"Was: {claim.text}",
+                    created_at=now,
+                )
+            )
+            claim.previous_text, claim.previous_verdict = claim.text, claim.verdict
+            claim.verdict = Claim.Verdict.PENDING
+            claim.note, claim.evidence_url = "", ""
+            claim.reviewed_by, claim.reviewed_at = None, None
+        claim.revision = revision
+        claim.ordinal = new_index
+        claim.text, claim.start, claim.end = found.text, found.start, found.end
+        claim.section = found.section or ""
+        claim.extractor_version = extractor_version
+        to_update.append(claim)
+    for old_index in plan.retired:
+        claim = old[old_index]
+        claim.retired_at = now
+        to_update.append(claim)
+        events.append(
+            ArticleEvent(
+                article=article,
+                claim=claim,
+                kind=ArticleEvent.Kind.CLAIM_RETIRED,
+                from_state=claim.verdict,
+                note="The sentence was removed from the article.",
+                created_at=now,
+            )
+        )
+    Claim.objects.bulk_update(
+        to_update,
+        [
+            "revision", "ordinal", "text", "start", "end", "section", "extractor_version",
+            "verdict", "note", "evidence_url", "reviewed_by", "reviewed_at",
+            "previous_text", "previous_verdict", "retired_at",
+        ],
+        batch_size=500,
+    )
+    Claim.objects.bulk_create(to_create, batch_size=500)
+    ArticleEvent.objects.bulk_create(events, batch_size=500)
+
+    article.related_links.all().delete()
+    RelatedLink.objects.bulk_create(
+        RelatedLink(
+            article=article,
+            ordinal=i,
+            label=link.label,
+            title=link.title or "",
+            url=link.url or "",
+            start=link.start,
+            end=link.end,
+        )
+        for i, link in enumerate(result.related_links)
+    )
+    ImageCredit.objects.filter(article=article).delete()
+    if result.image_credit is not None:
+        ImageCredit.objects.create(
+            article=article, text=result.image_credit.text, source=result.image_credit.source
+        )
+    article.sections.all().delete()
+    Section.objects.bulk_create(
+        Section(article=article, ordinal=i, label=s.label, start=s.start)
+        for i, s in enumerate(result.sections)
+    )
+
+    article.extracted_revision = revision
+    if article.dateline is None and result.dateline:
+        try:
+            article.dateline = dt.date.fromisoformat(result.dateline)
+        except ValueError:  # a header like " date 2024-02-30 " names no real day
+            pass
+    article.save(update_fields=["extracted_revision", "dateline", "updated_at"])
+    kept = sum(1 for _, _, change in plan.pairs if change is Change.SAME)
+    changed = sum(1 for _, _, change in plan.pairs if change is Change.CHANGED)
+    note = f"{len(result.claims)} claims extracted"
+    if old:
+        note += f" ({kept} unchanged, {changed} changed, {len(to_create)} new, {len(plan.retired)} removed)"
+    change_status(article, Article.Status.IN_REVIEW, by=None, note=note + ".")
