@@ -1,4 +1,123 @@
-"""Shared fixtures: named personas, and the real services the integration tests need."""
+"""Shared fixtures: named personas, article factories, and the real services the integration tests
+need (Redis, Celery workers: see tests/support/fixtures.py)."""
 from __future__ import annotations
 
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+
+from articles import permissions
+
 pytest_plugins = ["tests.support.fixtures"]
+
+PASSWORD = "correct-horse-battery-staple"
+
+# A short wire story of our own, in the feed's shape: 5 claims, a section, a link, a credit.
+STORY = (
+    " date 2025-02-03 Harbor City approved a $12.5 million budget for its ferry service on Monday. "
+    "The council vote was 7 to 2.\n\n"
+    "What Happened: Mayor Lena Ortiz said the money would buy two electric ferries. "
+    "\"We waited ten years for this. It is finally here,\" she said.\n\n"
+    "See Also: Harbor City Ferry Fares To Rise In April\n\n"
+    "The first ferry is due to enter service in 2027.\n\n"
+    "Image via Harbor City Council\n"
+)
+STORY_CLAIMS = 5
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Tests render templates without running collectstatic; production uses the manifest storage.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def make_user(username: str, *roles: str, **extra) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD, **extra)
+    for role in roles:
+        group, _ = Group.objects.get_or_create(name=role)
+        user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def editor(db) -> User:
+    return make_user("editor", permissions.EDITOR, first_name="Eda", last_name="Editor")
+
+
+@pytest.fixture
+def other_editor(db) -> User:
+    return make_user("other_editor", permissions.EDITOR)
+
+
+@pytest.fixture
+def reviewer(db) -> User:
+    return make_user("reviewer", permissions.REVIEWER, first_name="Rui", last_name="Reviewer")
+
+
+@pytest.fixture
+def second_reviewer(db) -> User:
+    return make_user("second_reviewer", permissions.REVIEWER)
+
+
+@pytest.fixture
+def editor_reviewer(db) -> User:
+    """Holds both roles: may review other people's articles, never their own."""
+    return make_user("editor_reviewer", permissions.EDITOR, permissions.REVIEWER)
+
+
+@pytest.fixture
+def chief(db) -> User:
+    return make_user("chief", permissions.CHIEF)
+
+
+@pytest.fixture
+def outsider(db) -> User:
+    """Signed in, in no group."""
+    return make_user("outsider")
+
+
+@pytest.fixture
+def staff(db) -> User:
+    return make_user("staff", is_staff=True, is_superuser=True)
+
+
+def run_extraction_now(job_id: int) -> None:
+    """What the Celery task does, in this process: take the job, extract, finish it."""
+    from articles import services
+    from articles.extraction import extract
+
+    taken = services.start_extraction_job(job_id)
+    assert taken is not None, "the job could not be taken"
+    job, token = taken
+    assert services.complete_extraction_job(job_id, token=token, result=extract(job.revision.body))
+
+
+def make_article(author: User, *, title: str = "Ferry budget approved", body: str = STORY, status: str = "draft"):
+    """An article in `status`, taken there through the real services (extraction run inline)."""
+    from articles import services
+    from articles.models import Article
+    from review import services as review_services
+
+    article = services.create_article(by=author, title=title, body=body)
+    if status == Article.Status.DRAFT:
+        return article
+    job = services.submit_article(article, by=author)
+    if status == Article.Status.SUBMITTED:
+        return Article.objects.get(pk=article.pk)
+    run_extraction_now(job.pk)
+    article.refresh_from_db()
+    if status == Article.Status.IN_REVIEW:
+        return article
+    verifier = make_user(f"verifier-{article.pk}", permissions.REVIEWER)
+    for claim in article.claims.active():
+        review_services.record_verdict(claim, by=verifier, verdict="verified", note="Checked.")
+    review_services.publish_article(article, by=author)
+    article.refresh_from_db()
+    return article
+
+
+@pytest.fixture
+def article_factory(db):
+    return make_article
