@@ -156,10 +156,10 @@ def update_article(
     validate_article_input(title=title, body=body)
     with transaction.atomic():
         article = lock_article(article)
-        if not article.is_editable:
-            raise InvalidTransition("A published article can no longer be edited.")
         if not permissions.can_edit_article(by, article):
             raise PermissionDenied("You may not change this article.")
+        if not article.is_editable:
+            raise InvalidTransition("A published article can no longer be edited.")
         body_changed = body != article.body
         if not body_changed and title == article.title and dateline == article.dateline:
             return article
@@ -187,12 +187,12 @@ def submit_article(article: Article, *, by) -> ExtractionJob:
     """draft → submitted: store a revision and queue its extraction (enqueued after commit)."""
     with transaction.atomic():
         article = lock_article(article)
+        if not permissions.can_submit_article(by, article):
+            raise PermissionDenied("You may not submit this article.")
         if article.status != Article.Status.DRAFT:
             raise InvalidTransition(
                 f"Only a draft can be submitted; this article is {article.get_status_display().lower()}."
             )
-        if not permissions.can_submit_article(by, article):
-            raise PermissionDenied("You may not submit this article.")
         validate_article_input(title=article.title, body=article.body)
         revision = _new_revision(article, by=by)
         job = _queue_extraction(article, revision)
@@ -205,10 +205,10 @@ def return_to_draft(article: Article, *, by, note: str = "") -> Article:
     are matched again when it is resubmitted; unfinished extraction is superseded."""
     with transaction.atomic():
         article = lock_article(article)
-        if article.status not in (Article.Status.SUBMITTED, Article.Status.IN_REVIEW):
-            raise InvalidTransition("Only a submitted article or one in review can go back to draft.")
         if not permissions.can_edit_article(by, article):
             raise PermissionDenied("You may not change this article.")
+        if article.status not in (Article.Status.SUBMITTED, Article.Status.IN_REVIEW):
+            raise InvalidTransition("Only a submitted article or one in review can go back to draft.")
         article.extraction_jobs.unfinished().update(
             state=ExtractionJob.State.SUPERSEDED, lease_token=None, finished_at=timezone.now()
         )
@@ -383,10 +383,10 @@ def retry_extraction_job(job: ExtractionJob, *, by) -> ExtractionJob:
     with transaction.atomic():
         article = lock_article(job.article_id)
         job = ExtractionJob.objects.select_for_update().get(pk=job.pk)
-        if job.state != ExtractionJob.State.FAILED:
-            raise InvalidTransition("Only a failed extraction can be retried.")
         if not (permissions.can_edit_article(by, article) or getattr(by, "is_staff", False)):
             raise PermissionDenied("You may not retry this extraction.")
+        if job.state != ExtractionJob.State.FAILED:
+            raise InvalidTransition("Only a failed extraction can be retried.")
         job.state = ExtractionJob.State.PENDING
         job.attempts = 0
         job.finished_at = None

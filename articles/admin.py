@@ -1,0 +1,186 @@
+"""Staff views of everything. State changes go through the services, like everywhere else: status,
+verdict and job fields are read-only here, and the actions call `articles.services` /
+`review.services`."""
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from articles import services
+from articles.models import (
+    Article,
+    ArticleEvent,
+    Claim,
+    ExtractionJob,
+    ImageCredit,
+    RelatedLink,
+    Revision,
+    Section,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For derived data and history: visible, searchable, never edited by hand."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class ClaimInline(admin.TabularInline):
+    model = Claim
+    fields = ["ordinal", "text", "section", "verdict", "reviewed_by", "reviewed_at", "retired_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class ExtractionJobInline(admin.TabularInline):
+    model = ExtractionJob
+    fields = ["revision", "state", "attempts", "last_error", "created_at", "finished_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "author", "status", "dateline", "submitted_at", "published_at"]
+    list_filter = ["status", "dateline", "author"]
+    search_fields = ["title", "body", "author__username"]
+    date_hierarchy = "created_at"
+    list_select_related = ["author"]
+    readonly_fields = [
+        "status", "author", "extracted_revision", "created_at", "updated_at", "submitted_at",
+        "published_at",
+    ]
+    inlines = [ClaimInline, ExtractionJobInline]
+    actions = ["publish_selected"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Articles are written in the newsroom UI, where the author and the workflow are set.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        try:
+            services.update_article(
+                obj, by=request.user, title=obj.title, body=obj.body, dateline=obj.dateline
+            )
+        except (services.InvalidTransition, PermissionDenied, ValidationError) as exc:
+            self.message_user(request, f"Not saved: {exc}", messages.ERROR)
+
+    @admin.action(description="Publish selected articles (gate applies)")
+    def publish_selected(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        from review.services import publish_article
+
+        for article in queryset:
+            try:
+                publish_article(article, by=request.user)
+            except (services.InvalidTransition, PermissionDenied) as exc:
+                self.message_user(request, f"{article}: {exc}", messages.WARNING)
+            else:
+                self.message_user(request, f"{article}: published.", messages.SUCCESS)
+
+
+@admin.register(Revision)
+class RevisionAdmin(ReadOnlyAdmin):
+    list_display = ["article", "number", "title", "created_by", "created_at"]
+    list_filter = ["created_at"]
+    search_fields = ["title", "article__title", "body"]
+    list_select_related = ["article", "created_by"]
+
+
+@admin.register(ExtractionJob)
+class ExtractionJobAdmin(ReadOnlyAdmin):
+    list_display = [
+        "article", "revision", "state", "attempts", "extractor_version", "created_at",
+        "finished_at", "short_error",
+    ]
+    list_filter = ["state", "extractor_version", "created_at"]
+    search_fields = ["article__title", "last_error"]
+    list_select_related = ["article", "revision"]
+    actions = ["retry_selected"]
+
+    @admin.display(description="last error")
+    def short_error(self, job: ExtractionJob) -> str:
+        return job.last_error[:80]
+
+    @admin.action(description="Retry selected failed jobs")
+    def retry_selected(self, request: HttpRequest, queryset: QuerySet[ExtractionJob]) -> None:
+        retried = 0
+        for job in queryset:
+            try:
+                services.retry_extraction_job(job, by=request.user)
+            except (services.InvalidTransition, PermissionDenied) as exc:
+                self.message_user(request, f"Job {job.pk}: {exc}", messages.WARNING)
+            else:
+                retried += 1
+        if retried:
+            self.message_user(request, f"{retried} job(s) queued again.", messages.SUCCESS)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        # The retry action needs change permission on the list; the form itself stays read-only.
+        return obj is None and request.user.is_staff
+
+
+@admin.register(Claim)
+class ClaimAdmin(ReadOnlyAdmin):
+    list_display = ["short_text", "article", "ordinal", "section", "verdict", "reviewed_by", "reviewed_at"]
+    list_filter = ["verdict", "section", "reviewed_at"]
+    search_fields = ["text", "note", "article__title"]
+    list_select_related = ["article", "reviewed_by"]
+
+    @admin.display(description="claim")
+    def short_text(self, claim: Claim) -> str:
+        return claim.text[:90]
+
+
+@admin.register(RelatedLink)
+class RelatedLinkAdmin(ReadOnlyAdmin):
+    list_display = ["label", "title", "url", "article"]
+    list_filter = ["label"]
+    search_fields = ["title", "url", "article__title"]
+    list_select_related = ["article"]
+
+
+@admin.register(ImageCredit)
+class ImageCreditAdmin(ReadOnlyAdmin):
+    list_display = ["text", "source", "article"]
+    search_fields = ["text", "source", "article__title"]
+    list_select_related = ["article"]
+
+
+@admin.register(Section)
+class SectionAdmin(ReadOnlyAdmin):
+    list_display = ["label", "article", "start"]
+    list_filter = ["label"]
+    search_fields = ["label", "article__title"]
+    list_select_related = ["article"]
+
+
+@admin.register(ArticleEvent)
+class ArticleEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "article", "kind", "from_state", "to_state", "actor", "short_note"]
+    list_filter = ["kind", "created_at"]
+    search_fields = ["note", "article__title", "actor__username"]
+    list_select_related = ["article", "actor"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description="note")
+    def short_note(self, event: ArticleEvent) -> str:
+        return event.note[:80]

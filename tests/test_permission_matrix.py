@@ -1,0 +1,125 @@
+"""One test per cell of docs/permissions.md: the tables there are the expectations here.
+
+Each action goes the way every view does: fetch through the access helper (404 when the article is
+not visible), then call the service (PermissionDenied is 403, InvalidTransition is `state`).
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from articles import permissions, services
+from articles.models import Article
+from review import services as review_services
+from tests.conftest import make_article, make_user
+
+MATRIX = Path(__file__).resolve().parent.parent / "docs" / "permissions.md"
+STATES = ["draft", "submitted", "in_review", "published"]
+
+
+def read_matrix() -> list[tuple[str, str, str, str]]:
+    """(action, actor, state, outcome) for every cell of every table."""
+    cells = []
+    action = None
+    for line in MATRIX.read_text(encoding="utf-8").splitlines():
+        heading = re.match(r"^## (.+)$", line)
+        if heading:
+            action = heading.group(1).strip()
+            continue
+        row = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if action and len(row) == 5 and row[0] not in ("actor",) and not row[0].startswith("-"):
+            for state, outcome in zip(STATES, row[1:]):
+                cells.append((action, row[0], state, outcome))
+    return cells
+
+
+CELLS = read_matrix()
+
+
+def test_the_matrix_covers_every_action_actor_and_state():
+    actions = {cell[0] for cell in CELLS}
+    assert actions == {"view", "edit", "submit", "return to draft", "verdict", "publish", "override"}
+    assert len(CELLS) == 7 * 6 * 4
+
+
+def build_article(action: str, state: str, author) -> Article:
+    """An article in `state` that has claims, with verdicts as the action's setup needs."""
+    article = make_article(author, status="in_review")
+    verifier = make_user("verifier", permissions.REVIEWER)
+    claims = list(article.claims.active())
+    if action in ("publish", "override") or state == "published":
+        for claim in claims:
+            review_services.record_verdict(claim, by=verifier, verdict="verified", note="Checked.")
+    if action == "override":
+        review_services.record_verdict(
+            claims[0], by=verifier, verdict="unverified", note="No source found."
+        )
+    if state == "published":
+        chief = make_user("publishing-chief", permissions.CHIEF)
+        reason = "Source retracted its denial." if action == "override" else ""
+        review_services.publish_article(article, by=chief, override_reason=reason)
+    elif state in ("draft", "submitted"):
+        services.return_to_draft(article, by=author)
+        if state == "submitted":
+            services.submit_article(article, by=author)
+    article = Article.objects.get(pk=article.pk)
+    assert article.status == state
+    return article
+
+
+def perform(action: str, user, article: Article) -> None:
+    article = permissions.get_article_for_user(user, article.pk)
+    if action == "view":
+        return
+    if action == "edit":
+        services.update_article(article, by=user, title="A new headline", body=article.body)
+    elif action == "submit":
+        services.submit_article(article, by=user)
+    elif action == "return to draft":
+        services.return_to_draft(article, by=user)
+    elif action == "verdict":
+        claim = article.claims.active().first()
+        review_services.record_verdict(claim, by=user, verdict="verified", note="Seen the filing.")
+    elif action == "publish":
+        review_services.publish_article(article, by=user)
+    elif action == "override":
+        review_services.publish_article(article, by=user, override_reason="The claim is minor.")
+    else:
+        raise AssertionError(f"unknown action {action}")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("action", "actor", "state", "expected"), CELLS, ids=lambda v: str(v).replace(" ", "_"))
+def test_permission_matrix_cell(action, actor, state, expected):
+    editor = make_user("author", permissions.EDITOR)
+    author_reviewer = make_user("author-reviewer", permissions.EDITOR, permissions.REVIEWER)
+    actors = {
+        "author": editor,
+        "other editor": make_user("other-editor", permissions.EDITOR),
+        "reviewer": make_user("reviewer", permissions.REVIEWER),
+        "author-reviewer": author_reviewer,
+        "chief": make_user("chief", permissions.CHIEF),
+        "outsider": make_user("outsider"),
+    }
+    author = author_reviewer if actor == "author-reviewer" else editor
+    article = build_article(action, state, author)
+    before = Article.objects.filter(pk=article.pk).values().get()
+
+    try:
+        perform(action, actors[actor], article)
+        outcome = "ok"
+    except Http404:
+        outcome = "404"
+    except PermissionDenied:
+        outcome = "403"
+    except services.InvalidTransition:
+        outcome = "state"
+
+    assert outcome == expected
+    if outcome != "ok":
+        # A refusal changes nothing.
+        assert Article.objects.filter(pk=article.pk).values().get() == before
