@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from celery import shared_task
+from django.conf import settings
 
 from articles import services
 
@@ -34,6 +36,8 @@ def extract_article(self, job_id: int) -> str:
             raise self.retry(countdown=wait + 1)
         return "skipped"
     job, token = taken
+    if settings.EXTRACTION_DEBUG_DELAY_MS:
+        time.sleep(settings.EXTRACTION_DEBUG_DELAY_MS / 1000)
     try:
         result = extract(job.revision.body)
     except Exception as exc:  # the engine is not supposed to raise; record it rather than loop

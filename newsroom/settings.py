@@ -164,7 +164,12 @@ CELERY_BEAT_SCHEDULE = {
 # sweeper hands the job to another worker. A job is failed after this many attempts.
 EXTRACTION_LEASE_SECONDS = env_int("EXTRACTION_LEASE_SECONDS", 120)
 EXTRACTION_MAX_ATTEMPTS = env_int("EXTRACTION_MAX_ATTEMPTS", 3)
-EXTRACTION_PENDING_GRACE_SECONDS = env_int("EXTRACTION_PENDING_GRACE_SECONDS", 10)
+# A pending job is enqueued again only after this long without being taken: long enough that a
+# normal backlog is not duplicated (duplicates are harmless, only wasteful), short enough that a
+# submit made while Redis was down is picked up within a minute of Redis coming back.
+EXTRACTION_PENDING_GRACE_SECONDS = env_int("EXTRACTION_PENDING_GRACE_SECONDS", 60)
+# Failure tests only: hold each extraction this many milliseconds so a worker can be killed mid-job.
+EXTRACTION_DEBUG_DELAY_MS = env_int("EXTRACTION_DEBUG_DELAY_MS", 0)
 
 # --- Articles -----------------------------------------------------------------------------------
 ARTICLE_MAX_BODY_CHARS = env_int("ARTICLE_MAX_BODY_CHARS", 200_000)
