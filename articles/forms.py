@@ -1,0 +1,40 @@
+"""Forms of the article pages. They only shape the input: the rules on an article's text live in
+`services.validate_article_input`, which the services run and whose errors the views put back
+onto these fields, so the form, the API and the services can never disagree."""
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+
+
+class ArticleForm(forms.Form):
+    # Not required here on purpose: an empty title or body is the service's error to report, in
+    # the service's words. The `required`/`maxlength` attributes only help the browser.
+    title = forms.CharField(
+        required=False,
+        widget=forms.TextInput(
+            attrs={"required": True, "maxlength": settings.ARTICLE_MAX_TITLE_CHARS, "size": 80}
+        ),
+    )
+    # Not stripped: wire copy starts with a space before its " date ..." header, and the claims'
+    # offsets point into the text exactly as it was written.
+    body = forms.CharField(
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"required": True, "rows": 24, "cols": 80}),
+        help_text="Plain text, as it comes from the wire. Blank lines separate paragraphs.",
+    )
+    dateline = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Optional. Taken from the story's date header when left empty.",
+    )
+
+
+class ReturnToDraftForm(forms.Form):
+    note = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="Why (optional)",
+        widget=forms.TextInput(attrs={"size": 40}),
+    )

@@ -1,0 +1,396 @@
+"""HTML views of articles: the dashboard, the editor, the article page and its live blocks.
+
+Each view: the access helper, a form, one service call, then a redirect or a partial. Everything a
+template shows is prepared here (segments of the body, gate progress, which buttons apply), so
+templates only loop and branch over values. Article text is always autoescaped by the templates.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, OuterRef, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from articles import permissions, services
+from articles.forms import ArticleForm, ReturnToDraftForm
+from articles.models import Article, ArticleEvent, Claim, ExtractionJob, Gate, ImageCredit
+
+# --- Helpers shared with the review views (review may import articles, never the reverse) ------
+
+
+def nav_context(user) -> dict[str, Any]:
+    """What the header shows: role names and which links apply. Asks the permission predicates,
+    which cache the user's groups, so the whole header costs one query per request."""
+    roles = []
+    if permissions.is_chief(user):
+        roles.append("Chief editor")
+    elif permissions.is_editor(user):
+        roles.append("Editor")
+    if permissions.is_reviewer(user):
+        roles.append("Reviewer")
+    if user.is_staff:
+        roles.append("Staff")
+    return {
+        "nav": {
+            "roles": ", ".join(roles) or "No role",
+            "can_create": permissions.can_create_article(user),
+            "is_reviewer": permissions.is_reviewer(user),
+            "is_staff": user.is_staff,
+        }
+    }
+
+
+def render_page(
+    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
+) -> HttpResponse:
+    """Render a full page (one extending base.html) with the header's context."""
+    return render(request, template, {**nav_context(request.user), **context}, status=status)
+
+
+def error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+@dataclass
+class ClaimRow:
+    """One claim as the claims list and the review queue show it, with its verdict form when the
+    user may judge it. `values`/`errors` refill the form after a refused verdict."""
+
+    claim: Claim
+    judge: bool = False
+    next_url: str = ""
+    in_queue: bool = False
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    message: str = ""
+    notice: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.values and self.claim.verdict != Claim.Verdict.PENDING:
+            self.values = {
+                "verdict": self.claim.verdict,
+                "note": self.claim.note,
+                "evidence_url": self.claim.evidence_url,
+            }
+
+    @property
+    def number(self) -> int:
+        return self.claim.ordinal + 1
+
+
+def gate_progress(gate: Gate) -> str:
+    """'17 of 22 verified, 1 unverified' for the lists; the gate's own reason says what blocks."""
+    if not gate.extracted:
+        return "Extracting claims…"
+    text = f"{gate.verified} of {gate.total} verified"
+    if gate.unverified:
+        text += f", {gate.unverified} unverified"
+    return text
+
+
+# --- Dashboard ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ArticleRow:
+    article: Article
+    gate: Gate
+    progress: str
+    awaiting: int = 0
+
+
+def _row(article: Article) -> ArticleRow:
+    gate = article.gate()  # from the with_claim_counts() annotations: no query
+    return ArticleRow(article=article, gate=gate, progress=gate_progress(gate))
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    visible = Article.objects.visible_to(user)
+    context: dict[str, Any] = {"drafts": None, "awaiting": None, "all_in_review": None}
+    if permissions.is_editor(user):
+        # One query for all of my unpublished articles, split here.
+        mine = [
+            _row(a)
+            for a in visible.filter(
+                author=user,
+                status__in=[Article.Status.DRAFT, Article.Status.SUBMITTED, Article.Status.IN_REVIEW],
+            )
+            .with_claim_counts()
+            .order_by("-updated_at", "-id")
+        ]
+        context["drafts"] = [r for r in mine if r.article.status == Article.Status.DRAFT]
+        context["mine_in_review"] = sorted(
+            (r for r in mine if r.article.status != Article.Status.DRAFT),
+            key=lambda r: (r.article.submitted_at, r.article.pk),
+        )
+    if permissions.is_reviewer(user):
+        awaiting = Claim.objects.awaiting(user)
+        pending_for_me = (
+            awaiting.filter(article=OuterRef("pk"))
+            .order_by()
+            .values("article")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+        rows = []
+        for article in (
+            visible.filter(pk__in=awaiting.values("article"))
+            .with_claim_counts()
+            .annotate(awaiting=Subquery(pending_for_me))
+            .select_related("author")
+            .order_by("submitted_at", "id")
+        ):
+            row = _row(article)
+            row.awaiting = article.awaiting
+            rows.append(row)
+        context["awaiting"] = rows
+        context["awaiting_claims"] = sum(r.awaiting for r in rows)
+    if permissions.is_chief(user):
+        in_review = [
+            _row(a)
+            for a in visible.filter(status__in=[Article.Status.SUBMITTED, Article.Status.IN_REVIEW])
+            .with_claim_counts()
+            .select_related("author")
+            .order_by("submitted_at", "id")
+        ]
+        context["all_in_review"] = in_review
+        context["ready"] = [
+            r for r in in_review if r.article.status == Article.Status.IN_REVIEW and r.gate.is_open
+        ]
+    context["published"] = list(
+        visible.filter(status=Article.Status.PUBLISHED)
+        .select_related("author")
+        .order_by("-published_at", "-id")[:10]
+    )
+    return render_page(request, "articles/dashboard.html", context)
+
+
+# --- Editor -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_create_article(request.user):
+        raise PermissionDenied("Only editors can write articles.")
+    form = ArticleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            article = services.create_article(by=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(request, "Draft saved.")
+            return redirect("articles:detail", pk=article.pk)
+    return render_page(request, "articles/form.html", {"form": form, "article": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    article = permissions.get_article_for_user(request.user, pk, write=True)
+    initial = {"title": article.title, "body": article.body, "dateline": article.dateline}
+    form = ArticleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_article(article, by=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            form.add_error(None, e)
+        except services.InvalidTransition as e:
+            messages.error(request, str(e))
+            return redirect("articles:detail", pk=article.pk)
+        else:
+            messages.success(request, "Changes saved.")
+            return redirect("articles:detail", pk=article.pk)
+    return render_page(request, "articles/form.html", {"form": form, "article": article})
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    article = permissions.get_article_for_user(request.user, pk, write=True)
+    try:
+        services.submit_article(article, by=request.user)
+    except services.InvalidTransition as e:
+        messages.error(request, str(e))
+    except ValidationError as e:
+        messages.error(request, f"This draft cannot be submitted: {error_text(e)}")
+    else:
+        messages.success(request, "Submitted. Extracting claims…")
+    return redirect("articles:detail", pk=article.pk)
+
+
+@login_required
+@require_POST
+def return_to_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    article = permissions.get_article_for_user(request.user, pk, write=True)
+    form = ReturnToDraftForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        services.return_to_draft(article, by=request.user, note=note)
+    except services.InvalidTransition as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, "Back to draft. Verdicts stay with the sentences that do not change.")
+    return redirect("articles:detail", pk=article.pk)
+
+
+# --- Article page -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Segment:
+    text: str
+    claim: Claim | None = None
+
+
+def body_segments(body: str, claims: list[Claim]) -> list[Segment]:
+    """Split `body` into plain text and claim spans, in order, for highlighting in place.
+
+    The claims' offsets point into `body`. A span that overlaps the previous one or runs past the
+    end is left unhighlighted (it is still in the claims list) rather than garbling the text."""
+    segments: list[Segment] = []
+    cursor = 0
+    for claim in sorted(claims, key=lambda c: (c.start, c.end)):
+        if claim.start < cursor or claim.end > len(body):
+            continue
+        if claim.start > cursor:
+            segments.append(Segment(body[cursor : claim.start]))
+        segments.append(Segment(body[claim.start : claim.end], claim))
+        cursor = claim.end
+    if cursor < len(body):
+        segments.append(Segment(body[cursor:]))
+    return segments
+
+
+def latest_job(article: Article) -> ExtractionJob | None:
+    # By revision, not by creation time: resubmitting a text extracted before re-opens that
+    # (older) job row for the newest revision.
+    return (
+        article.extraction_jobs.select_related("revision").order_by("-revision_id", "-id").first()
+    )
+
+
+def extraction_context(user, article: Article) -> dict[str, Any]:
+    job = latest_job(article)
+    unfinished = job is not None and job.state in (
+        ExtractionJob.State.PENDING,
+        ExtractionJob.State.RUNNING,
+    )
+    can_retry = (
+        job is not None
+        and job.state == ExtractionJob.State.FAILED
+        and (permissions.can_edit_article(user, article) or user.is_staff)
+    )
+    return {"article": article, "job": job, "polling": unfinished, "can_retry": can_retry}
+
+
+def gate_context(user, article: Article) -> dict[str, Any]:
+    gate = article.gate()
+    in_review = article.status == Article.Status.IN_REVIEW
+    may_publish = (
+        permissions.can_publish_article(user, article)
+        and article.status != Article.Status.PUBLISHED
+    )
+    return {
+        "article": article,
+        "gate": gate,
+        "progress": gate_progress(gate),
+        "show_publish": may_publish,
+        "publish_enabled": may_publish and in_review and gate.is_open,
+        "show_override": may_publish
+        and in_review
+        and gate.overridable
+        and permissions.can_override_gate(user, article),
+    }
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    article = permissions.get_article_for_user(user, pk)
+    claims = list(article.claims.active().select_related("reviewed_by").order_by("ordinal", "id"))
+    extracted = article.extracted_revision
+    if extracted is not None and extracted.body == article.body:
+        segments = body_segments(extracted.body, [c for c in claims if c.revision_id == extracted.pk])
+        stale_highlights = False
+    else:
+        segments = [Segment(article.body)]
+        stale_highlights = extracted is not None
+    judge = (
+        permissions.can_review_article(user, article)
+        and article.status == Article.Status.IN_REVIEW
+    )
+    here = reverse("articles:detail", args=[article.pk])
+    rows = [ClaimRow(claim=c, judge=judge, next_url=f"{here}#claim-row-{c.pk}") for c in claims]
+    may_edit = permissions.can_edit_article(user, article)
+    context = {
+        "article": article,
+        "segments": segments,
+        "stale_highlights": stale_highlights,
+        "rows": rows,
+        "links": list(article.related_links.all()),
+        "credit": ImageCredit.objects.filter(article=article).first(),
+        "sections": list(article.sections.all()),
+        "events": list(
+            ArticleEvent.objects.filter(article=article)
+            .select_related("actor", "claim")
+            .order_by("created_at", "id")
+        ),
+        "can_edit": may_edit,
+        "can_submit": permissions.can_submit_article(user, article)
+        and article.status == Article.Status.DRAFT,
+        "can_return": may_edit
+        and article.status in (Article.Status.SUBMITTED, Article.Status.IN_REVIEW),
+        "return_form": ReturnToDraftForm(),
+        "extraction": extraction_context(user, article),
+        "gate_block": gate_context(user, article),
+    }
+    return render_page(request, "articles/detail.html", context)
+
+
+@login_required
+@require_GET
+def extraction_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The extraction block, polled by htmx while the job is queued or running."""
+    article = permissions.get_article_for_user(request.user, pk)
+    context = extraction_context(request.user, article)
+    response = render(request, "includes/extraction_status.html", context)
+    if request.htmx and not context["polling"]:
+        # Only a page rendered while extraction was unfinished polls: its claims, gate and status
+        # are stale now, so reload it whole (the new block itself no longer polls).
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_GET
+def gate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The gate block, re-fetched by the article page after a verdict recorded in place."""
+    article = permissions.get_article_for_user(request.user, pk)
+    return render(request, "includes/gate.html", gate_context(request.user, article))
+
+
+@login_required
+@require_POST
+def retry_extraction(request: HttpRequest, pk: int, job_pk: int) -> HttpResponse:
+    article = permissions.get_article_for_user(request.user, pk)
+    job = get_object_or_404(ExtractionJob, pk=job_pk, article=article)
+    try:
+        services.retry_extraction_job(job, by=request.user)
+    except services.InvalidTransition as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, "Extraction queued again.")
+    return redirect("articles:detail", pk=article.pk)
