@@ -96,6 +96,10 @@ class Article(models.Model):
 
     title = models.CharField(max_length=300)
     body = models.TextField()
+    # A partner feed may send HTML (the API turns it into `body`): the original is kept, and the
+    # href of each related-link headline, {headline: url}, fills `RelatedLink.url` after extraction.
+    source_html = models.TextField(blank=True)
+    source_links = models.JSONField(default=dict, blank=True)
     dateline = models.DateField(null=True, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="articles"

@@ -136,13 +136,19 @@ def change_status(article: Article, to: str, *, by, note: str = "") -> None:
 # --- Articles -----------------------------------------------------------------------------------
 
 
-def create_article(*, by, title: str, body: str, dateline: dt.date | None = None) -> Article:
-    """Create a draft owned by `by`."""
+def create_article(
+    *, by, title: str, body: str, dateline: dt.date | None = None,
+    source_html: str = "", source_links: dict[str, str] | None = None,
+) -> Article:
+    """Create a draft owned by `by`. `source_html`/`source_links`: the HTML a feed sent, kept."""
     if not permissions.can_create_article(by):
         raise PermissionDenied("Only editors can write articles.")
     validate_article_input(title=title, body=body)
     with transaction.atomic():
-        article = Article.objects.create(title=title, body=body, dateline=dateline, author=by)
+        article = Article.objects.create(
+            title=title, body=body, dateline=dateline, author=by,
+            source_html=source_html, source_links=source_links or {},
+        )
         log_event(article, by=by, kind=ArticleEvent.Kind.CREATED, to_state=article.status)
     return article
 
@@ -519,7 +525,7 @@ def apply_extraction(
             ordinal=i,
             label=link.label,
             title=link.title or "",
-            url=link.url or "",
+            url=link.url or article.source_links.get(link.title or "", ""),
             start=link.start,
             end=link.end,
         )
