@@ -1,0 +1,722 @@
+"""From article text to its parts: dateline, section labels, related links, image credit, social
+posts, boilerplate, and the claims that are left.
+
+The text is read once, as a stream of *pieces*: a piece is a stripped line, or part of a line where
+a feed lost its breaks (see segmenter.hard_splits). Each piece carries the paragraph it belongs to
+(blank-line paragraphs; in a feed without blank lines every line is a paragraph). The classifier
+looks at each piece in this order, the first rule that matches wins:
+
+1. a paragraph followed by a social-post attribution is the post (not a claim), and so is the
+   attribution line itself;
+2. boilerplate: Disclaimer / Editor's note paragraphs, production footers, copyright tails,
+   rating widgets;
+3. the image credit (a short line such as "Image via Shutterstock");
+4. a related-link label ("See Also:", "Read Next:" ...) with its headline: same line, next line,
+   a bullet list (one link per item), or nothing (empty title);
+5. a section label ("What Happened:", "AAPL Price Action:"), alone or opening a paragraph;
+6. a bullet item (claims without the marker; further lines of the item are claims too);
+7. a table row;
+8. a heading paragraph without final punctuation: a section label, or the label of a link list
+   when only headline items follow;
+9. prose: split into sentences; questions, lead-in fragments and promotional imperatives are
+   dropped.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections import deque
+from collections.abc import Iterator
+
+from .lexicon import DANGLING, LINK_LABELS, PREPOSITIONS, SMALL_WORDS, VERBS
+from .results import (
+    KIND_BULLET,
+    KIND_LEAD_IN,
+    KIND_QUOTE,
+    KIND_SENTENCE,
+    Boilerplate,
+    Claim,
+    Extraction,
+    ImageCredit,
+    RelatedLink,
+    Section,
+    SocialPost,
+)
+from .segmenter import (
+    ATTRIBUTION,
+    BLANK_LINE_RE,
+    CLOSERS,
+    CREDIT_HEAD,
+    LINE_RE,
+    SPLIT_PARA,
+    hard_splits,
+    sentence_spans,
+    strip_span,
+)
+
+_HEADER = re.compile(r"\ufeff?[ \t]*date[ \t]+(\d{4}-\d{2}-\d{2})(?=\s|\Z)[ \t]*")
+
+_BOILER_LABEL = re.compile(
+    r"(?:(?P<d>disclaimer|legal disclaimer|disclosure)|(?P<n>editor['’]?s['’]? note|note to editors))"
+    r"[ \u00a0]*:",
+    re.IGNORECASE,
+)
+_FOOTER = re.compile(
+    r"(?:engineered by|edited by|reporting by|writing by|this (?:story|article|content|report|post|piece)"
+    r" (?:was|has been|is|were)\b[^.\r\n]{0,60}?\b(?:generated|produced|written|created|compiled|"
+    r"prepared|assisted)|this content was (?:partially|partly|fully )?produced|the [^.\r\n]{0,80}?"
+    r"content generation system|market news and data brought to you by|benzinga does not provide "
+    r"investment advice|not investment advice|this is not investment advice)",
+    re.IGNORECASE,
+)
+_GENERATION_SYSTEM = re.compile(r"content generation system", re.IGNORECASE)
+_COPYRIGHT_START = re.compile(r"(?:©|\([Cc]\)|Copyright\b)")
+_RIGHTS = re.compile(r"all rights reserved", re.IGNORECASE)
+_RATINGS_WIDGET = re.compile(
+    r"(?:latest ratings for|view more analyst ratings|view the latest analyst ratings|"
+    r"date[ \t|]+firm[ \t|]+action)",
+    re.IGNORECASE,
+)
+_PROMO = re.compile(
+    r"(?:check out|click here|click the link|tap here|sign up|subscribe|follow us|follow benzinga|"
+    r"join us|join benzinga|download|learn more|find out more|get the latest|get access|"
+    r"get real-time|don['’]t miss out|stay up to date|stay informed|be the first|visit)\b",
+    re.IGNORECASE,
+)
+_PROMO_WORDS = re.compile(
+    r"\b(?:link|here|coverage|newsletter|subscribe|sign up|free|app|benzinga|download|follow|"
+    r"our|premium|pro|exclusive|membership)\b",
+    re.IGNORECASE,
+)
+# "Label:" at the start of a piece: up to 7 words before a colon followed by white space or end.
+_LEAD = re.compile(r"((?:[^\s:]++[ \u00a0]){0,6}+[^\s:]++)[ \u00a0]*+:(?=\s|\Z)")
+_BULLET = re.compile(
+    r"(?:[•⁃‣▪◦●■□➢►▶→✓✔][ \u00a0]*|[-–*·][ \u00a0]+|\(?\d{1,2}[.)][ \u00a0]+)(?=\S)"
+)
+_BULLET_FIRST = frozenset("•⁃‣▪◦●■□➢►▶→✓✔-–*·(0123456789")
+_CREDIT_MARK = re.compile(r":|\b(?:courtesy of|courtesy|via|by)\b", re.IGNORECASE)
+_URL = re.compile(r"https?://\S+|www\.\S+")
+# In a feed that lost its breaks: a headline running into the next sentence ("...FaultVoltara said").
+_CAMEL_JUNCTION = re.compile(r"(?<=[a-z0-9%)”’\"'])(?=[A-Z][A-Za-z'’]*[ \u00a0]+([a-z][a-z'’-]+))")
+_DASHES = frozenset("—–―-")
+_TERMINAL = frozenset(".!?…‽")
+_KNOWN_SECTION_LOWER = frozenset(
+    s.lower().replace("’", "'")
+    for s in (
+        "What Happened",
+        "Why It Matters",
+        "What's Next",
+        "The Details",
+        "Key Details",
+        "Key Takeaways",
+        "Price Action",
+        "Zoom Out",
+        "What Else",
+        "Looking Ahead",
+        "The Big Picture",
+        "By The Numbers",
+        "Bottom Line",
+        "The Bottom Line",
+        "Context",
+        "Background",
+        "What It Means",
+        "What They're Saying",
+    )
+)
+_NOT_LABELS = frozenset({"photo", "image", "q", "a", "source", "sources", "note"})
+
+_Piece = tuple  # (start, end, paragraph, line_start, glued_line)
+
+
+def _read_header(text: str) -> tuple[int, str | None]:
+    m = _HEADER.match(text)
+    if m is None:
+        return 0, None
+    try:
+        _dt.date.fromisoformat(m.group(1))
+    except ValueError:
+        return m.end(), None
+    return m.end(), m.group(1)
+
+
+def _pieces(text: str, pos: int, blank_mode: bool) -> Iterator[_Piece]:
+    """Stripped pieces of the body with their paragraph number."""
+    n = len(text)
+    splits = hard_splits(text, pos, n)
+    ns = len(splits)
+    si = 0
+    para = -1
+    prev_end = pos
+    pending_blank = True
+    for m in LINE_RE.finditer(text, pos):
+        ls, le = m.span()
+        s, e = ls, le
+        if text[s].isspace() or text[e - 1].isspace():
+            s, e = strip_span(text, s, e)
+            if s >= e:
+                pending_blank = True
+                prev_end = le
+                continue
+        if not blank_mode or pending_blank:
+            new_para = True
+        else:
+            gap = ls - prev_end
+            if gap <= 1 or (gap == 2 and text[prev_end] == "\r" and text[prev_end + 1] == "\n"):
+                new_para = False
+            else:
+                breaks = (
+                    text.count("\n", prev_end, ls)
+                    + text.count("\r", prev_end, ls)
+                    - text.count("\r\n", prev_end, ls)
+                )
+                new_para = breaks >= 2
+        pending_blank = False
+        prev_end = le
+        if new_para:
+            para += 1
+        if si < ns and splits[si][0] < le:
+            glued = True
+            a = s
+            line_start = True
+            while True:
+                if si < ns and splits[si][0] < e:
+                    b, kind = splits[si]
+                    si += 1
+                    if b <= a:
+                        if kind == SPLIT_PARA and not line_start:
+                            para += 1
+                        continue
+                else:
+                    b, kind = e, 0
+                ps, pe = strip_span(text, a, b)
+                if ps < pe:
+                    yield (ps, pe, para, line_start, glued)
+                    line_start = False
+                if b >= e:
+                    break
+                if kind == SPLIT_PARA:
+                    para += 1
+                a = b
+            while si < ns and splits[si][0] < le:
+                si += 1
+        else:
+            yield (s, e, para, True, False)
+
+
+class _Ahead:
+    """A piece stream with lookahead."""
+
+    __slots__ = ("_it", "_buf")
+
+    def __init__(self, it: Iterator[_Piece]) -> None:
+        self._it = it
+        self._buf: deque[_Piece] = deque()
+
+    def peek(self, k: int = 0) -> _Piece | None:
+        buf = self._buf
+        while len(buf) <= k:
+            nxt = next(self._it, None)
+            if nxt is None:
+                return None
+            buf.append(nxt)
+        return buf[k]
+
+    def pop(self) -> _Piece | None:
+        if self._buf:
+            return self._buf.popleft()
+        return next(self._it, None)
+
+    def push(self, piece: _Piece) -> None:
+        self._buf.appendleft(piece)
+
+
+# --------------------------------------------------------------------------------------------
+# Small predicates
+# --------------------------------------------------------------------------------------------
+
+
+def _terminal(text: str, a: int, b: int) -> str:
+    k = b - 1
+    while k > a and text[k] in CLOSERS:
+        k -= 1
+    return text[k]
+
+
+def _is_question(text: str, a: int, b: int) -> bool:
+    k = b - 1
+    while k > a and text[k] in CLOSERS:
+        k -= 1
+    return text[k] == "?" or (text[k] in "!‽" and "?" in text[max(a, k - 3) : k])
+
+
+def _titleish(words: list[str], threshold: float) -> bool:
+    caps = counted = 0
+    for w in words:
+        if w in SMALL_WORDS:
+            continue
+        counted += 1
+        c = w[0]
+        if c.isupper() or c.isdigit() or not c.isalpha():
+            caps += 1
+    return counted > 0 and caps >= threshold * counted
+
+
+def _headline_like(text: str, s: int, e: int) -> bool:
+    if text[e - 1] == "." and text[e - 2 : e] != "..":
+        return False
+    words = text[s:e].split()
+    return 2 <= len(words) <= 40 and _titleish(words, 0.6)
+
+
+def _is_bullet(text: str, piece: _Piece) -> bool:
+    s, e = piece[0], piece[1]
+    return text[s] in _BULLET_FIRST and _BULLET.match(text, s, e) is not None
+
+
+def _bullet_body(text: str, s: int, e: int) -> int:
+    m = _BULLET.match(text, s, e)
+    return m.end() if m else s
+
+
+def _is_attribution(text: str, piece: _Piece | None) -> bool:
+    if piece is None:
+        return False
+    s = piece[0]
+    return text[s] in _DASHES and ATTRIBUTION.match(text, s, piece[1]) is not None
+
+
+def _credit(text: str, s: int, e: int) -> ImageCredit | None:
+    """The piece as an image credit, if it is one: a short line opening with an image word and a
+    marker (via / by / courtesy of / :) soon after it."""
+    if e - s > 200:
+        return None
+    h = CREDIT_HEAD.match(text, s, e)
+    if h is None:
+        return None
+    m = _CREDIT_MARK.search(text, h.end(), min(e, h.end() + 40))
+    if m is None:
+        return None
+    src_s, src_e = strip_span(text, m.end(), e)
+    if src_s >= src_e:
+        return None
+    if text[src_e - 1] == "?":
+        return None
+    source = text[src_s:src_e]
+    if source.endswith("."):
+        source = source[:-1].rstrip()
+    words = source.split()
+    if not words or len(words) > 12:
+        return None
+    if len(words) > 3 and not _titleish(words, 0.5):
+        return None
+    return ImageCredit(text=text[s:e], source=source, start=s, end=e)
+
+
+def _boilerplate_kind(text: str, s: int, e: int) -> str | None:
+    c0 = text[s]
+    if c0 in "DdEeNnLl" and (m := _BOILER_LABEL.match(text, s, e)) is not None:
+        return "disclaimer" if m.group("d") else "editors_note"
+    if c0 in "©(Cc" and _COPYRIGHT_START.match(text, s, e):
+        return "copyright"
+    if _FOOTER.match(text, s, e):
+        return "footer"
+    if c0 in "LlVvDd" and _RATINGS_WIDGET.match(text, s, e):
+        return "table"
+    if e - s < 600 and _GENERATION_SYSTEM.search(text, s, min(e, s + 300)):
+        return "footer"
+    return None
+
+
+def _is_table(text: str, s: int, e: int) -> bool:
+    if text.count("|", s, e) >= 2 or text.count("\t", s, e) >= 2:
+        return True
+    if text[e - 1] in _TERMINAL or e - s > 400:
+        return False
+    words = text[s:e].split()
+    if len(words) < 4:
+        return False
+    nums = sum(1 for w in words if w[0].isdigit() or w[0] in "$€£¥+-−" and w[1:2].isdigit())
+    return nums >= 3 and nums >= 0.4 * len(words)
+
+
+def _complete_clause(text: str, a: int, b: int) -> bool:
+    """A lead-in ending in a colon is a claim when it is a complete clause."""
+    words = text[a : b - 1].replace("’", "'").split()
+    if len(words) < 2:
+        return False
+    low = [w.lower().strip(",;\"“”") for w in words]
+    if low[-1] in DANGLING:
+        return False
+    if low[0] in PREPOSITIONS and len(words) <= 4:
+        return False
+    if len(words) == 2:
+        return low[1] in VERBS or low[1].endswith("ed")
+    return any(w in VERBS or (w.endswith("ed") and len(w) > 3) for w in low[1:]) or (
+        low[0] in VERBS
+    )
+
+
+def _fragment_is_claim(text: str, a: int, b: int) -> bool:
+    """A piece's last stretch with no final punctuation (a feed's dropped period)."""
+    words = text[a:b].split()
+    if len(words) < 3:
+        return False
+    return any(w[0].islower() and w not in SMALL_WORDS for w in words[1:])
+
+
+def _label_phrase(text: str, s: int, e: int) -> tuple[str, int, int] | None:
+    """("Phrase", colon_end, rest_start) when the piece opens with "Phrase:"."""
+    m = _LEAD.match(text, s, e)
+    if m is None:
+        return None
+    rest = m.end()
+    while rest < e and text[rest].isspace():
+        rest += 1
+    return m.group(1), m.end(), rest
+
+
+def _section_label_ok(phrase: str, text: str, rest: int, e: int) -> bool:
+    words = phrase.split()
+    low = phrase.lower().replace("’", "'")
+    if low in _NOT_LABELS or len(phrase) < 2 or len(words) > 6:
+        return False
+    if rest < e:
+        c = text[rest]
+        if c.isdigit() or c in "$€£¥%+-−.,;":
+            return False  # a list of figures: "Candidate A: 52%"
+        if text.count(" ", rest, min(e, rest + 40)) == 0 and text[e - 1] not in _TERMINAL:
+            return False  # "Status: closed"
+    if low in _KNOWN_SECTION_LOWER:
+        return True
+    if any(ch in phrase for ch in "\"“”,;()"):
+        return False
+    w0 = words[0][0]
+    if not (w0.isupper() or w0.isdigit()):
+        return False
+    if words[-1] in SMALL_WORDS:
+        return False
+    for w in words:
+        c = w[0]
+        if not (c.isupper() or c.isdigit() or w in SMALL_WORDS or c in "&-"):
+            return False
+    return True
+
+
+def _heading_ok(text: str, s: int, e: int) -> bool:
+    if e - s > 80:
+        return False
+    last = text[e - 1]
+    if not (last.isalnum() or last in ")%"):
+        return False
+    c0 = text[s]
+    if not (c0.isupper() or c0.isdigit()):
+        return False
+    words = text[s:e].split()
+    return 1 <= len(words) <= 8 and _titleish(words, 0.5)
+
+
+# --------------------------------------------------------------------------------------------
+# The extractor
+# --------------------------------------------------------------------------------------------
+
+
+def extract(text: str) -> Extraction:
+    """Extract the parts of one article. Never raises on a str; offsets index into text."""
+    if not isinstance(text, str):
+        raise TypeError(f"extract() needs a str, not {type(text).__name__}")
+    return _Run(text).run()
+
+
+class _Run:
+    __slots__ = (
+        "text",
+        "dateline",
+        "src",
+        "claims",
+        "links",
+        "sections",
+        "posts",
+        "boiler",
+        "credit",
+        "section",
+        "glued_doc",
+    )
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        pos, self.dateline = _read_header(text)
+        blank_mode = BLANK_LINE_RE.search(text, pos) is not None
+        self.src = _Ahead(_pieces(text, pos, blank_mode))
+        # claims as (start, end, section, kind) until the end
+        self.claims: list[tuple[int, int, str | None, str]] = []
+        self.links: list[RelatedLink] = []
+        self.sections: list[Section] = []
+        self.posts: list[SocialPost] = []
+        self.boiler: list[Boilerplate] = []
+        self.credit: ImageCredit | None = None
+        self.section: str | None = None
+
+    # -- output helpers -----------------------------------------------------------------------
+
+    def _boil(self, kind: str, s: int, e: int) -> None:
+        self.boiler.append(Boilerplate(kind, self.text[s:e], s, e))
+
+    def _link(self, label: str, s: int, e: int, ts: int, te: int) -> None:
+        text = self.text
+        title = text[ts:te] if ts < te else ""
+        url = None
+        if title and ("http" in title or "www." in title):
+            m = _URL.search(title)
+            if m:
+                url = m.group(0).rstrip(".,;)")
+                title = (title[: m.start()] + title[m.end() :]).strip()
+        self.links.append(RelatedLink(label=label, title=title, url=url, start=s, end=e))
+
+    # -- main loop ----------------------------------------------------------------------------
+
+    def run(self) -> Extraction:
+        text = self.text
+        src = self.src
+        cur_para = -1
+        in_bullets = False
+        skip_para = -1
+        while True:
+            pc = src.pop()
+            if pc is None:
+                break
+            s, e, para, line_start, glued = pc
+            para_start = para != cur_para
+            if para_start:
+                cur_para = para
+                in_bullets = False
+                if self._post_ahead(pc):
+                    continue
+            if para == skip_para:
+                self._boil("boilerplate", s, e)
+                continue
+            c0 = text[s]
+            if c0 in _DASHES and (m := ATTRIBUTION.match(text, s, e)) is not None:
+                self._boil("social_attribution", s, e)
+                continue
+            kind = _boilerplate_kind(text, s, e)
+            if kind is not None:
+                self._boil(kind, s, e)
+                if kind in ("disclaimer", "editors_note", "footer"):
+                    skip_para = para
+                continue
+            cr = _credit(text, s, e)
+            if cr is not None:
+                if self.credit is None:
+                    self.credit = cr
+                else:
+                    self._boil("image_credit", s, e)
+                continue
+            if text.find(":", s, min(e, s + 90)) >= 0:
+                lab = _label_phrase(text, s, e)
+                if lab is not None:
+                    phrase, colon_end, rest = lab
+                    if phrase.lower().replace("’", "'") in LINK_LABELS:
+                        self._related(pc, phrase, colon_end, rest)
+                        continue
+                    if _section_label_ok(phrase, text, rest, e):
+                        self.section = phrase
+                        self.sections.append(Section(phrase, s))
+                        if rest >= e:
+                            continue
+                        s = rest
+                        c0 = text[s]
+            if c0 in _BULLET_FIRST and (bm := _BULLET.match(text, s, e)) is not None:
+                in_bullets = True
+                self._sentences(bm.end(), e, KIND_BULLET, loose=True)
+                continue
+            if _is_table(text, s, e):
+                self._boil("table", s, e)
+                continue
+            if para_start and s == pc[0] and text[e - 1] not in _TERMINAL:
+                nxt = src.peek()
+                alone = nxt is None or nxt[2] != para
+                if (alone or _is_bullet(text, nxt)) and _heading_ok(text, s, e):
+                    self._heading(pc, nxt)
+                    continue
+            if in_bullets and line_start:
+                self._sentences(s, e, KIND_BULLET, loose=True)
+                continue
+            self._sentences(s, e, KIND_SENTENCE, loose=False)
+        return self._result()
+
+    def _result(self) -> Extraction:
+        text = self.text
+        claims = tuple(
+            Claim(text[s:e], s, e, section, i, kind)
+            for i, (s, e, section, kind) in enumerate(self.claims)
+        )
+        return Extraction(
+            dateline=self.dateline,
+            claims=claims,
+            related_links=tuple(self.links),
+            image_credit=self.credit,
+            sections=tuple(self.sections),
+            social_posts=tuple(self.posts),
+            boilerplate=tuple(self.boiler),
+        )
+
+    # -- rules --------------------------------------------------------------------------------
+
+    def _post_ahead(self, first: _Piece) -> bool:
+        """At a paragraph start: is this paragraph a social post (an attribution line follows it,
+        in the same paragraph or opening the next)? If so, consume post and attribution."""
+        text = self.text
+        src = self.src
+        para = first[2]
+        if _is_attribution(text, first):
+            return False
+        k = 0
+        prev = first
+        while True:
+            if k >= 60:
+                return False
+            nxt = src.peek(k)
+            if nxt is None:
+                return False
+            if _is_attribution(text, nxt):
+                break
+            if nxt[2] != para:
+                return False
+            prev = nxt
+            k += 1
+        # first .. prev is the post; src.peek(k) is the attribution
+        for _ in range(k):
+            src.pop()
+        at = src.pop()
+        m = ATTRIBUTION.match(text, at[0], at[1])
+        assert m is not None
+        self.posts.append(
+            SocialPost(
+                text=text[first[0] : prev[1]],
+                start=first[0],
+                end=prev[1],
+                author=m.group("name").strip(),
+                handle=m.group("handle"),
+                date=m.group("date"),
+                attribution_start=at[0],
+                attribution_end=at[1],
+            )
+        )
+        return True
+
+    def _related(self, pc: _Piece, label: str, colon_end: int, rest: int) -> None:
+        text = self.text
+        src = self.src
+        s, e, para, _line_start, glued = pc
+        if rest < e:
+            te = e
+            if glued:
+                te = self._headline_end(rest, e)
+            self._link(label, s, te, rest, te)
+            if te < e:
+                ns, ne = strip_span(text, te, e)
+                if ns < ne:
+                    src.push((ns, ne, para + 0.5, True, glued))
+            return
+        nxt = src.peek()
+        if nxt is None:
+            self._link(label, s, colon_end, 0, 0)
+            return
+        if _is_bullet(text, nxt):
+            self._link_list(label, nxt[2])
+            return
+        same_para = nxt[2] == para
+        if (
+            (same_para or _headline_like(text, nxt[0], nxt[1]))
+            and not _is_attribution(text, nxt)
+            and _boilerplate_kind(text, nxt[0], nxt[1]) is None
+            and _credit(text, nxt[0], nxt[1]) is None
+            and not self._starts_with_label(nxt)
+        ):
+            after = src.peek(1)
+            if same_para or after is None or after[2] != nxt[2]:
+                src.pop()
+                self._link(label, s, nxt[1], nxt[0], nxt[1])
+                return
+        self._link(label, s, colon_end, 0, 0)
+
+    def _starts_with_label(self, pc: _Piece) -> bool:
+        text = self.text
+        s, e = pc[0], pc[1]
+        if text.find(":", s, min(e, s + 90)) < 0:
+            return False
+        lab = _label_phrase(text, s, e)
+        if lab is None:
+            return False
+        phrase, _c, rest = lab
+        return phrase.lower().replace("’", "'") in LINK_LABELS or _section_label_ok(
+            phrase, text, rest, e
+        )
+
+    def _link_list(self, label: str, para: float) -> None:
+        text = self.text
+        src = self.src
+        while True:
+            nxt = src.peek()
+            if nxt is None or nxt[2] != para or not _is_bullet(text, nxt):
+                return
+            src.pop()
+            s, e = nxt[0], nxt[1]
+            self._link(label, s, e, _bullet_body(text, s, e), e)
+
+    def _headline_end(self, s: int, e: int) -> int:
+        """Where a headline ends in a line that lost its breaks: at a sentence boundary or where a
+        glued sentence starts ("...Brake Software FaultVoltara said the cuts")."""
+        text = self.text
+        end = e
+        spans = sentence_spans(text, s, e)
+        if len(spans) > 1:
+            end = spans[0][1]
+        for m in _CAMEL_JUNCTION.finditer(text, s, end):
+            if m.group(1) not in SMALL_WORDS:
+                return m.start()
+        return end
+
+    def _heading(self, pc: _Piece, nxt: _Piece | None) -> None:
+        text = self.text
+        s, e, para = pc[0], pc[1], pc[2]
+        label = text[s:e]
+        if nxt is not None and _is_bullet(text, nxt):
+            item_s = _bullet_body(text, nxt[0], nxt[1])
+            if _headline_like(text, item_s, nxt[1]):
+                self._link_list(label, nxt[2])
+                return
+        self.section = label
+        self.sections.append(Section(label, s))
+
+    def _sentences(self, s: int, e: int, kind: str, *, loose: bool) -> None:
+        """Claims of one prose stretch. loose: a bullet item or a further line of one, where a
+        final stretch without punctuation is a claim too."""
+        text = self.text
+        claims = self.claims
+        section = self.section
+        spans = sentence_spans(text, s, e)
+        last = len(spans) - 1
+        for i, (a, b) in enumerate(spans):
+            term = _terminal(text, a, b)
+            if term == "?" or (term in "!‽" and _is_question(text, a, b)):
+                continue
+            k = kind
+            if term == ":":
+                if kind != KIND_BULLET:
+                    if i != last or not _complete_clause(text, a, b):
+                        continue
+                    k = KIND_LEAD_IN
+            elif term not in _TERMINAL:
+                if not loose and not _fragment_is_claim(text, a, b):
+                    continue
+            if kind == KIND_SENTENCE:
+                c = text[a]
+                if c in "\"“‘'":
+                    k = KIND_QUOTE
+                elif c in "CcSsTtFfJjDdLlGgBbVvRr" and _PROMO.match(text, a, b) and (
+                    b - a < 20 or _PROMO_WORDS.search(text, a, b)
+                ):
+                    self._boil("promo", a, b)
+                    continue
+            claims.append((a, b, section, k))

@@ -1,0 +1,192 @@
+"""Word lists the segmenter and the part classifier consult.
+
+Plain data, no logic: every entry is lower-case unless the comment says otherwise. Lists are
+kept as frozensets so that a lookup per candidate boundary is one hash probe.
+"""
+from __future__ import annotations
+
+# Abbreviations that stand before a name and so never end a sentence ("Gov. Waller", "Mt. Fuji").
+PREPOSITIVE = frozenset(
+    """
+    mr mrs ms messrs mme mlle dr drs prof profs gov govs sen sens rep reps gen gens maj col lt
+    capt cmdr adm brig sgt cpl pvt rev hon pres supt insp det atty amb sec mt ft msgr fr
+    gov.-elect lt.-gov
+    """.split()
+)
+
+# Abbreviations that sit inside a sentence and are (almost) never its last word.
+NEVER_FINAL = frozenset(
+    """
+    vs v e.g i.e approx approx cf viz esp incl excl ca fig figs vol vols pp eq eqs ch chap sect
+    ref refs tel ext
+    """.split()
+)
+
+# Abbreviations that usually sit inside a sentence but can end one ("in the U.S. The company").
+# They end the sentence only when the next word is a typical sentence opener (see STARTERS).
+ENDING = frozenset(
+    """
+    inc co corp corps ltd llc plc lp llp bros cos jr sr esq intl natl assn assoc dept univ inst
+    mfg hldgs grp mgmt ave blvd rd st sq hwy pkwy ln ct pl apt ste bldg fl
+    etc al et.al est no nos op ed eds trans repr dist div
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    mon tue tues wed thu thur thurs fri sat sun
+    ala ariz ark calif colo conn del fla ga ill ind kan kans ky la md mass mich minn miss mo
+    mont neb nev okla ore pa tenn tex va vt wash wis wisc wyo ida
+    a.m p.m a.d b.c u.s u.s.a u.k u.n e.u d.c n.y n.j n.c s.c n.h n.m n.d s.d r.i w.va l.a
+    ph.d m.d b.a m.a m.s b.s j.d ll.m
+    min max avg pct yr yrs mo mos hr hrs wk wks
+    """.split()
+)
+
+# After "a.m." / "p.m." these words continue the sentence ("8 p.m. EST on Friday").
+TIME_FOLLOWERS = frozenset(
+    """
+    et est edt ct cst cdt mt mst mdt pt pst pdt gmt utc bst cet cest ist jst aest hkt sgt
+    eastern central pacific mountain local
+    monday tuesday wednesday thursday friday saturday sunday today tomorrow tonight yesterday
+    january february march april may june july august september october november december
+    """.split()
+)
+
+# Case-sensitive: words that typically open a sentence. An abbreviation or an initial is taken as
+# the end of a sentence only when one of these follows it.
+STARTERS = frozenset(
+    """
+    The A An This That These Those It Its It's It’s He She They We I You His Her Their Our My
+    Your There Here In On At For But And Or So Yet As If When While After Before Since During
+    Although Though However Meanwhile Also Still Then Now Some Many Most Other Others Both
+    Each Every All Not Such According Under Over Despite Following Last Next Earlier Later
+    What Why How Who Where Which Did Do Does Is Are Was Were Can Will Would Could Should Has
+    Have Had Mr. Mrs. Ms. Dr. Mr Mrs Ms Dr Shares Analysts Investors Officials Meanwhile
+    """.split()
+)
+
+# Case-sensitive words that stay lower-case inside a Title Case heading.
+SMALL_WORDS = frozenset(
+    """
+    a an the and or nor but of in on at to for by with from into onto over as vs vs. via per
+    up off out is are be it its it's it’s than then not no so if
+    """.split()
+)
+
+# Lead-in test: a clause that ends in one of these before its colon is a fragment ("Users should:").
+DANGLING = frozenset(
+    """
+    should must can could will would may might shall do does did is are was were be been being
+    has have had include includes including included such as like following follows of in on
+    at to for by with from into the a an and or but that which who whom whose than
+    among between about these those this them they
+    """.split()
+)
+
+PREPOSITIONS = frozenset(
+    """
+    among amongst in on at for by with from into of about above across after against along
+    around before behind below beneath beside besides between beyond during except inside
+    like near off onto outside over past since through throughout toward towards under until
+    unlike upon within without plus including regarding per
+    """.split()
+)
+
+# A rough verb list for the lead-in test; regular past tenses are recognised by "-ed".
+VERBS = frozenset(
+    """
+    is are was were be been am has have had do does did will would can could should may might
+    must shall 's ’s here's here’s there's there’s that's that’s it's it’s
+    said says say told tells tell wrote writes write added adds noted notes posted posts
+    stated states explained explains argued argues warned warns claimed claims listed lists
+    include includes included contains contain contained shows show showed shown offers offer
+    offered provides provide provided features feature featured outlined outlines outline
+    highlighted highlights highlight cited cites cite gave gives give made makes make took takes
+    take set sets put puts found finds find came comes come went goes go got gets get held
+    holds hold led leads lead left leaves brought brings bought buys sold sells rose rises fell
+    falls grew grows hit hits cut cuts paid pays spoke speaks began begins became becomes kept
+    keeps meant means met meets ran runs sent sends spent spends stood stands thought thinks
+    won wins lost loses built builds drew draws knew knows saw sees shared shares tweeted
+    expects expect expected plans plan planned reported reports announced announces
+    identified identifies named names unveiled unveils laid lays faces face faced remains
+    remain involves involve covers cover requires require needs need wants want looks look
+    seems seem asked asks answered answers replied replies responded responds are
+    """.split()
+)
+
+# Link labels ("See Also:"), compared lower-case with curly apostrophes folded to straight.
+LINK_LABELS = frozenset(
+    """
+    see also|read next|also read|read also|read more|see more|check this out|check out|trending|
+    trending now|don't miss|do not miss|now read|related|related link|related links|related news|
+    related stories|related story|related articles|related article|related content|related coverage|
+    related reading|also see|must read|must-read|recommended|recommended reading|
+    recommended for you|more from benzinga|more on this|more news|popular|popular now|
+    top stories|editor's picks|editors' picks|you may also like|you might also like|
+    also check out|further reading|keep reading|read this next|see next|up next|what to read next|
+    latest news|don't forget|catch up|in case you missed it|also of interest
+    """.replace("\n", "").split("|")
+)
+LINK_LABELS = frozenset(label.strip() for label in LINK_LABELS if label.strip())
+
+# Section labels the glued-text splitter looks for even where no break or space precedes them
+# ("...Fault" + "Why It Matters:"). Case-sensitive, exactly as wire copy writes them.
+KNOWN_SECTION_LABELS = (
+    "What Happened",
+    "What's Happening",
+    "What’s Happening",
+    "Why It Matters",
+    "Why It's Important",
+    "Why It’s Important",
+    "What's Next",
+    "What’s Next",
+    "What Else",
+    "The Details",
+    "Key Details",
+    "Key Takeaways",
+    "Price Action",
+    "Stock Performance",
+    "Zoom Out",
+    "Zoom In",
+    "Looking Ahead",
+    "The Big Picture",
+    "Big Picture",
+    "By The Numbers",
+    "By the Numbers",
+    "Bottom Line",
+    "The Bottom Line",
+    "Background",
+    "Context",
+    "Market Reaction",
+    "What They're Saying",
+    "What They’re Saying",
+    "What It Means",
+    "Benzinga's Take",
+    "Benzinga’s Take",
+)
+
+KNOWN_LINK_LABELS = (
+    "See Also",
+    "Read Next",
+    "Also Read",
+    "Read Also",
+    "Read More",
+    "See More",
+    "Check This Out",
+    "Trending",
+    "Don't Miss",
+    "Don’t Miss",
+    "Now Read",
+    "Related News",
+    "Related Link",
+    "Related",
+    "Also See",
+    "Must Read",
+    "READ NEXT",
+    "SEE ALSO",
+    "ALSO READ",
+)
+
+KNOWN_BOILERPLATE_LABELS = ("Disclaimer", "Editor's Note", "Editor’s Note", "Editor's note", "Editor’s note")
+
+MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December|"
+    "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+)
