@@ -402,6 +402,24 @@ def _section_label_ok(phrase: str, text: str, rest: int, e: int) -> bool:
     return True
 
 
+def _glued_heading_end(text: str, s: int, e: int) -> int:
+    """In a line that lost its breaks, a heading can run straight into the next sentence
+    ("Broader ImplicationsDefense analysts at ..."): where the heading ends, or -1.
+
+    Only a short Title Case stretch of at least two words at the start of a paragraph counts, so
+    that camel-case names ("BlackRock said") are left alone."""
+    for m in _CAMEL_JUNCTION.finditer(text, s, min(e, s + 80)):
+        if m.group(1) in SMALL_WORDS:
+            continue
+        j = m.start()
+        words = text[s:j].split()
+        if 2 <= len(words) <= 8 and all(w[0].isupper() or w in SMALL_WORDS for w in words):
+            if not any(ch in text[s:j] for ch in ".!?:;,"):
+                return j
+        return -1
+    return -1
+
+
 def _heading_ok(text: str, s: int, e: int) -> bool:
     if e - s > 80:
         return False
@@ -439,13 +457,14 @@ class _Run:
         "boiler",
         "credit",
         "section",
-        "glued_doc",
+        "blank_mode",
     )
 
     def __init__(self, text: str) -> None:
         self.text = text
         pos, self.dateline = _read_header(text)
         blank_mode = BLANK_LINE_RE.search(text, pos) is not None
+        self.blank_mode = blank_mode
         self.src = _Ahead(_pieces(text, pos, blank_mode))
         # claims as (start, end, section, kind) until the end
         self.claims: list[tuple[int, int, str | None, str]] = []
@@ -532,6 +551,12 @@ class _Run:
             if _is_table(text, s, e):
                 self._boil("table", s, e)
                 continue
+            if glued and para_start and s == pc[0] and text[s].isupper():
+                j = _glued_heading_end(text, s, e)
+                if j > 0:
+                    src.push((j, e, para + 0.5, False, glued))
+                    e = j
+                    pc = (s, e, para, line_start, glued)
             if para_start and s == pc[0] and text[e - 1] not in _TERMINAL:
                 nxt = src.peek()
                 alone = nxt is None or nxt[2] != para
@@ -631,7 +656,7 @@ class _Run:
             and not _is_attribution(text, nxt)
             and _boilerplate_kind(text, nxt[0], nxt[1]) is None
             and _credit(text, nxt[0], nxt[1]) is None
-            and not self._starts_with_label(nxt)
+            and not self._starts_with_label(nxt, known_only=same_para)
         ):
             after = src.peek(1)
             if same_para or after is None or after[2] != nxt[2]:
@@ -640,7 +665,9 @@ class _Run:
                 return
         self._link(label, s, colon_end, 0, 0)
 
-    def _starts_with_label(self, pc: _Piece) -> bool:
+    def _starts_with_label(self, pc: _Piece, *, known_only: bool = False) -> bool:
+        """Does the piece open with a label? known_only: only a link label or one of the usual
+        section labels counts (a headline may hold a colon: "Gold: Here's Why")."""
         text = self.text
         s, e = pc[0], pc[1]
         if text.find(":", s, min(e, s + 90)) < 0:
@@ -649,17 +676,24 @@ class _Run:
         if lab is None:
             return False
         phrase, _c, rest = lab
-        return phrase.lower().replace("’", "'") in LINK_LABELS or _section_label_ok(
-            phrase, text, rest, e
-        )
+        low = phrase.lower().replace("’", "'")
+        if low in LINK_LABELS or low in _KNOWN_SECTION_LOWER:
+            return True
+        return not known_only and _section_label_ok(phrase, text, rest, e)
 
     def _link_list(self, label: str, para: float) -> None:
+        """One link per bullet item: the items of one paragraph (every line is a paragraph in a
+        feed without blank lines)."""
         text = self.text
         src = self.src
         while True:
             nxt = src.peek()
-            if nxt is None or nxt[2] != para or not _is_bullet(text, nxt):
+            if nxt is None or not _is_bullet(text, nxt):
                 return
+            if nxt[2] != para:
+                if self.blank_mode:
+                    return
+                para = nxt[2]
             src.pop()
             s, e = nxt[0], nxt[1]
             self._link(label, s, e, _bullet_body(text, s, e), e)

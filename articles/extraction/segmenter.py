@@ -42,9 +42,13 @@ BLANK_LINE_RE = re.compile(r"(?>\r\n|\n|\r)[^\S\r\n]*+(?>\r\n|\n|\r)")
 # Soft candidate: the last character of a punctuation run, its closers, white space, next token.
 _CAND = re.compile(r"[.!?…‽](?![.!?…‽])([\"'”’»)\]]*+)\s++(?=(\S{1,24}))")
 # Glued candidate: punctuation run directly followed by a capitalised word.
-_GLUED = re.compile(r"[.!?…‽](?![.!?…‽])[\"'”’)\]]*+(?=[\"“‘(]?[A-Z][a-z])")
+_GLUED = re.compile(
+    r"[.!?…‽](?![.!?…‽])[\"'”’)\]]*+(?=[\"“‘(]?(?:[A-Z][a-z]|[A-Z]\.[A-Z]|[A-Z]{2,}[\s,'’]))"
+)
+# A colon glued to the next paragraph ("...milestones:Delivery of", "Read Next:Image via").
+_GLUED_COLON = re.compile(r":(?=[\"“‘]?[A-Z][a-z])")
 _QUOTE = re.compile("[\"“”„‘’'«»]")
-_COLON = re.compile(r":(?=\s|\Z)")
+_COLON = re.compile(r":(?=\s|\Z|[\"“‘]?[A-Z])")
 _COPYRIGHT = re.compile(r"(?:©|\([Cc]\)|\bCopyright\b)[ \u00a0]?(?:©[ \u00a0]?)?(?:\d{4})")
 ATTRIBUTION = re.compile(
     r"(?:[—–―]|--?)[ \u00a0]?(?P<name>[^—–―()\r\n]{1,80}?)[ \u00a0]?\(@(?P<handle>\w{1,30})\)"
@@ -74,7 +78,7 @@ _KNOWN_GLUED = tuple(
         reverse=True,
     )
 )
-_GLUE_BEFORE = frozenset("abcdefghijklmnopqrstuvwxyz0123456789%)]\"'”’")
+_GLUE_BEFORE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789%)]\"'”’")
 
 
 # --------------------------------------------------------------------------------------------
@@ -92,7 +96,7 @@ def _token_before(text: str, lo: int, pos: int) -> str:
 
 
 def _boundary(
-    text: str, lo: int, rs: int, pe: int, tok: str, seg_start: int
+    text: str, lo: int, rs: int, pe: int, tok: str, seg_start: int, glued: bool = False
 ) -> int:
     """Decide one candidate. rs..pe is the punctuation run, tok the next token.
 
@@ -139,7 +143,13 @@ def _boundary(
         if wl in ENDING or wl in NEVER_FINAL or len(word) == 1 or wl in ("no", "n°", "nº", "nr"):
             return -1
         return 0
-    abbrev = wl in ENDING or (len(word) == 1 and word.isalpha()) or _DOTTED.match(word) is not None
+    # an initial is followed by a space; glued to the next word a single letter ends a sentence
+    # ("posted on X.Proud of this team")
+    abbrev = (
+        wl in ENDING
+        or (len(word) == 1 and word.isalpha() and (not glued or core[1:2] == "."))
+        or _DOTTED.match(word) is not None
+    )
     if c.islower():
         if not abbrev and wl not in NEVER_FINAL and _CAMEL_WORD.match(core):
             return 0  # "... fell. eBay said"
@@ -322,7 +332,7 @@ def hard_splits(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
         word = _token_before(text, lo, rs)
         if "://" in word or "www." in word or "@" in word:
             continue
-        if _boundary(text, lo, rs, pe, tok, max(lo, rs - 200)) == 0:
+        if _boundary(text, lo, rs, pe, tok, max(lo, rs - 200), glued=True) == 0:
             out.append((q, SPLIT_PARA))
     if text.find(":", lo, hi) >= 0:
         for m in _COLON.finditer(text, lo, hi):
@@ -351,6 +361,10 @@ def hard_splits(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
                     out.append((ls, SPLIT_PARA))
             elif not prev.isspace():
                 out.append((ls, SPLIT_PARA))
+        for m in _GLUED_COLON.finditer(text, lo, hi):
+            c = m.start()
+            if c > lo and text[c - 1].isalpha():
+                out.append((c + 1, SPLIT_PARA))
     if (
         text.find("©", lo, hi) >= 0
         or text.find("(C)", lo, hi) >= 0
