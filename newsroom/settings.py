@@ -7,6 +7,7 @@ on SQLite and a Redis on localhost. `.env.example` documents every variable.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -71,6 +72,8 @@ INSTALLED_APPS = [
     "axes",
     "articles",
     "review",
+    # API tokens, webhooks, idempotency keys: what exists only for other systems (docs/api.md).
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -157,6 +160,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "articles.sweep_extraction_jobs",
         "schedule": env_int("EXTRACTION_SWEEP_SECONDS", 15),
     },
+    # Webhooks: dispatch history rows whose doorbell was lost, re-enqueue overdue deliveries.
+    "sweep-webhooks": {
+        "task": "integrations.sweep_webhooks",
+        "schedule": env_int("WEBHOOK_SWEEP_SECONDS", 30),
+    },
+    "purge-idempotency-keys": {
+        "task": "integrations.purge_idempotency_keys",
+        "schedule": 3600,
+    },
 }
 
 # Extraction jobs: a worker holds a job for this long without renewing its lease; after that the
@@ -233,13 +245,28 @@ USE_TZ = True
 
 # --- REST framework -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Bearer tokens (integrations.ApiToken, also `Token <key>`) for other systems; the browser's
+    # session for the UI, where DRF's SessionAuthentication enforces CSRF. The token class comes
+    # first, so an anonymous request gets 401 with `WWW-Authenticate: Bearer`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "integrations.rest.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # Deny by default; each view adds the role predicates of articles/permissions.py.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # JSON in and out. The parser refuses bodies over API_MAX_REQUEST_BYTES with 413 before
+    # reading them (DRF reads the stream itself, past DATA_UPLOAD_MAX_MEMORY_SIZE).
+    "DEFAULT_PARSER_CLASSES": ["integrations.rest.SizeLimitedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Every error is JSON {"detail": ..., "errors"?: {field: [...]}} with a 4xx status; domain
+    # errors of the services map to 400/403/404/409 (docs/api.md).
+    "EXCEPTION_HANDLER": "integrations.rest.exception_handler",
+    # Write requests (POST/PUT/PATCH/DELETE) are rate-limited per user, counted in Redis.
+    "DEFAULT_THROTTLE_CLASSES": ["integrations.rest.WriteRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"write": env_str("API_WRITE_RATE", "120/min")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "newsroom API",
@@ -248,7 +275,58 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The schema describes the API, not its own endpoint; one name per choice set.
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "ArticleStatusEnum": "articles.models.Article.Status",
+        "ClaimVerdictEnum": "articles.models.Claim.Verdict",
+        "VerdictInputEnum": ["verified", "unverified"],
+        "ExtractionJobStateEnum": "articles.models.ExtractionJob.State",
+    },
 }
+# The write rate as "<count>/<sec|min|hour|day>"; read on every request, so tests may change it.
+API_WRITE_RATE = REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["write"]
+if API_WRITE_RATE and not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", API_WRITE_RATE):
+    raise ImproperlyConfigured(f"API_WRITE_RATE must look like 120/min, got {API_WRITE_RATE!r}")
+# Largest request body the API reads (JSON). An article's plain body is limited by
+# ARTICLE_MAX_BODY_CHARS; HTML from a feed may be larger than the text it becomes.
+API_MAX_HTML_CHARS = env_int("API_MAX_HTML_CHARS", 1_000_000)
+API_MAX_REQUEST_BYTES = env_int("API_MAX_REQUEST_BYTES", 5 * 1024 * 1024)
+# A retried create with the same Idempotency-Key gets the stored response for this long.
+IDEMPOTENCY_KEY_TTL_SECONDS = env_int("IDEMPOTENCY_KEY_TTL_SECONDS", 24 * 3600)
+
+# The default cache stays in process memory. The "throttle" cache is shared by every web worker
+# (Redis), with short timeouts: when Redis is down the throttle lets requests through (logged).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_str("THROTTLE_REDIS_URL", REDIS_URL),
+        "KEY_PREFIX": "throttle",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    },
+}
+
+# --- ClaimReview export (schema.org) --------------------------------------------------------------
+NEWSROOM_ORGANIZATION_NAME = env_str("NEWSROOM_ORGANIZATION_NAME", "Newsroom")
+NEWSROOM_ORGANIZATION_URL = env_str("NEWSROOM_ORGANIZATION_URL", "https://newsroom.example")
+
+# --- Webhooks -------------------------------------------------------------------------------------
+# Deliveries: short timeouts, bounded attempts with exponential backoff
+# (WEBHOOK_BACKOFF_SECONDS × 2^(attempt-1), at most WEBHOOK_BACKOFF_MAX_SECONDS).
+WEBHOOK_TIMEOUT_SECONDS = float(env_str("WEBHOOK_TIMEOUT_SECONDS", "5"))
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
+WEBHOOK_BACKOFF_SECONDS = float(env_str("WEBHOOK_BACKOFF_SECONDS", "15"))
+WEBHOOK_BACKOFF_MAX_SECONDS = float(env_str("WEBHOOK_BACKOFF_MAX_SECONDS", "1800"))
+# The sweeper re-enqueues a pending delivery this long after it was due (its message was lost).
+WEBHOOK_SWEEP_GRACE_SECONDS = env_int("WEBHOOK_SWEEP_GRACE_SECONDS", 60)
+# SSRF guard: targets that resolve to loopback, private, link-local or reserved addresses are
+# refused unless this is true (tests deliver to 127.0.0.1). A production deployment may want an
+# explicit allow-list of receiver hosts on top (or an egress proxy).
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", False)
+# This app's public base URL, for the links in webhook payloads (empty: paths only).
+WEBHOOK_SITE_URL = env_str("WEBHOOK_SITE_URL", "")
 
 # --- Logging ------------------------------------------------------------------------------------
 LOGGING = {

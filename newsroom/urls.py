@@ -1,10 +1,30 @@
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from articles.api import ClaimViewSet, ExtractionJobViewSet
+from integrations.api import ArticleViewSet
+from review.api import ArticlePublicationViewSet, ClaimVerdictViewSet, ReviewQueueViewSet
+
+# The JSON API (docs/api.md). Review's viewsets add actions to the article and claim routes;
+# registered first, so that the root view's "articles"/"claims" entries name the lists.
+api = DefaultRouter(trailing_slash=False)
+api.register("articles", ArticlePublicationViewSet, basename="article-publication")
+api.register("articles", ArticleViewSet, basename="article")
+api.register("claims", ClaimVerdictViewSet, basename="claim-verdict")
+api.register("claims", ClaimViewSet, basename="claim")
+api.register("extraction-jobs", ExtractionJobViewSet, basename="extraction-job")
+api.register("review-queue", ReviewQueueViewSet, basename="review-queue")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
-    # path("api/", include(...)),  -- the JSON API goes here (added with the API work).
+    path("api/v1/", include((api.urls, "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("integrations/", include("integrations.urls")),
     path("review/", include("review.urls")),
     # Last: the articles app owns the site root (the dashboard).
     path("", include("articles.urls")),

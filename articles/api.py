@@ -1,0 +1,415 @@
+"""JSON API of articles, claims and extraction jobs (DRF), under /api/v1/.
+
+Reads are ViewSets whose `get_queryset()` starts from `Article.objects.visible_to(user)`, so a
+list never shows, and a detail or an action never finds (404), what the browser UI would not
+show. Each transition is a POST action with a small input serializer calling one service; the
+permission classes ask the predicates of `articles.permissions` first (403), and the service
+then checks the state (409). The services raise domain errors; integrations' exception handler
+turns them into JSON (docs/api.md).
+
+Creating an article is integrations' feed ingestion (HTML bodies, Idempotency-Key), which
+extends `ArticleViewSet` there: articles never import integrations. Publishing and verdicts are
+review's (`review.api`).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, permissions as drf_permissions, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from articles import permissions, services
+from articles.models import Article, Claim, ExtractionJob
+from articles.serializers import (
+    ArticleDetailSerializer,
+    ArticleListSerializer,
+    ArticleUpdateSerializer,
+    ClaimSerializer,
+    ErrorSerializer,
+    ExtractionJobSerializer,
+    ReturnToDraftSerializer,
+    ValidationErrorSerializer,
+)
+
+# --- Shared by every app's API --------------------------------------------------------------------
+
+
+class Pagination(PageNumberPagination):
+    """`?page=N` (from 1) and `?page_size=` (1–100, default 50). A page past the end is 404."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+_ERRORS: dict[int, OpenApiResponse] = {
+    400: OpenApiResponse(
+        ValidationErrorSerializer,
+        "Invalid input: the fields and what is wrong with each.",
+        examples=[
+            OpenApiExample(
+                "Field errors",
+                value={
+                    "detail": "title: A title is required.",
+                    "errors": {"title": ["A title is required."]},
+                },
+                status_codes=["400"],
+                response_only=True,
+            )
+        ],
+    ),
+    401: OpenApiResponse(
+        ErrorSerializer,
+        "No credentials, or a wrong or revoked token (`WWW-Authenticate: Bearer`).",
+        examples=[
+            OpenApiExample(
+                "Revoked token",
+                value={"detail": "This token was revoked."},
+                status_codes=["401"],
+                response_only=True,
+            )
+        ],
+    ),
+    403: OpenApiResponse(
+        ErrorSerializer,
+        "Signed in, but the role or ownership does not allow this (docs/permissions.md).",
+        examples=[
+            OpenApiExample(
+                "Four-eyes",
+                value={"detail": "You cannot judge claims of an article you wrote."},
+                status_codes=["403"],
+                response_only=True,
+            )
+        ],
+    ),
+    404: OpenApiResponse(
+        ErrorSerializer,
+        "No such object, or not one the caller may see (the same answer, by design).",
+        examples=[
+            OpenApiExample(
+                "Not visible",
+                value={"detail": "No such article."},
+                status_codes=["404"],
+                response_only=True,
+            )
+        ],
+    ),
+    409: OpenApiResponse(
+        ErrorSerializer,
+        "The object's state does not allow this now.",
+        examples=[
+            OpenApiExample(
+                "Wrong state",
+                value={"detail": "Only a draft can be submitted; this article is in review."},
+                status_codes=["409"],
+                response_only=True,
+            )
+        ],
+    ),
+    413: OpenApiResponse(ErrorSerializer, "The request body is larger than the API accepts."),
+    415: OpenApiResponse(ErrorSerializer, "The body is not JSON (`Content-Type: application/json`)."),
+    429: OpenApiResponse(
+        ErrorSerializer,
+        "Too many write requests for this user: wait `Retry-After` seconds.",
+        examples=[
+            OpenApiExample(
+                "Throttled",
+                value={"detail": "Request was throttled. Expected available in 12 seconds."},
+                status_codes=["429"],
+                response_only=True,
+            )
+        ],
+    ),
+}
+
+RETRY_AFTER = OpenApiParameter(
+    "Retry-After",
+    int,
+    OpenApiParameter.HEADER,
+    response=[429],
+    description="Seconds until another write request is accepted.",
+)
+
+
+def errors(*codes: int) -> dict[int, OpenApiResponse]:
+    """The documented error responses of an endpoint (401 always applies)."""
+    return {code: _ERRORS[code] for code in sorted({401, *codes})}
+
+
+READ_ERRORS = (401,)
+WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 415, 429)
+
+
+def validated(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class IdFilter(filters.Filter):
+    """An object id: digits only (400 otherwise)."""
+
+    field_class = forms.IntegerField
+
+
+# --- Articles -----------------------------------------------------------------------------------
+
+
+def with_gate_counts(queryset: QuerySet[Article]) -> QuerySet[Article]:
+    """The counts `Article.gate()` reads, as correlated subqueries: for a page of a long list they
+    are computed for the page's rows only (a GROUP BY over a join would count every article)."""
+    active = Claim.objects.filter(article=OuterRef("pk"), retired_at__isnull=True).order_by()
+
+    def count(claims: QuerySet[Claim]) -> Coalesce:
+        counted = claims.values("article").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+    return queryset.annotate(
+        claims_total=count(active),
+        claims_pending=count(active.filter(verdict=Claim.Verdict.PENDING)),
+        claims_unverified=count(active.filter(verdict=Claim.Verdict.UNVERIFIED)),
+    )
+
+
+class ArticleFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(
+        choices=Article.Status.choices, help_text="One or more statuses (repeat the parameter)."
+    )
+    author = filters.CharFilter(field_name="author__username", help_text="The author's username.")
+    dateline_after = filters.DateFilter(
+        field_name="dateline", lookup_expr="gte", help_text="Dateline on or after (YYYY-MM-DD)."
+    )
+    dateline_before = filters.DateFilter(
+        field_name="dateline", lookup_expr="lte", help_text="Dateline on or before (YYYY-MM-DD)."
+    )
+    q = filters.CharFilter(method="search", help_text="Words in the title or the body.")
+
+    class Meta:
+        model = Article
+        fields = ["status", "author", "dateline_after", "dateline_before", "q"]
+
+    def search(self, queryset: QuerySet[Article], name: str, value: str) -> QuerySet[Article]:
+        for word in value.split()[:10]:
+            queryset = queryset.filter(Q(title__icontains=word) | Q(body__icontains=word))
+        return queryset
+
+
+class ArticlePermission(drf_permissions.BasePermission):
+    """Who may change an article: the predicates the HTML views ask. Reads need only visibility,
+    which the queryset already enforces (404)."""
+
+    message = "You may not change this article."
+
+    def has_object_permission(self, request: Request, view: Any, article: Article) -> bool:
+        if view.action in ("partial_update", "submit", "return_to_draft"):
+            return permissions.can_edit_article(request.user, article)
+        return True
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List the articles the caller may see",
+        description=(
+            "Newest first. Editors see their own articles and published ones; reviewers also "
+            "those submitted or in review; chief editors everything."
+        ),
+        responses={200: ArticleListSerializer(many=True), **errors(*READ_ERRORS)},
+    ),
+    retrieve=extend_schema(
+        summary="An article with its claims, links, credit, sections, history and gate",
+        responses={200: ArticleDetailSerializer, **errors(404)},
+    ),
+    partial_update=extend_schema(
+        summary="Change the title, body (plain text) or dateline",
+        description=(
+            "A draft is simply saved. A submitted article or one in review gets a new revision, "
+            "and a changed body is extracted again (verdicts of unchanged sentences stay)."
+        ),
+        request=ArticleUpdateSerializer,
+        responses={200: ArticleDetailSerializer, **errors(*WRITE_ERRORS)},
+        parameters=[RETRY_AFTER],
+    ),
+)
+class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_classes = [drf_permissions.IsAuthenticated, ArticlePermission]
+    pagination_class = Pagination
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = ArticleFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    lookup_value_regex = "[0-9]+"
+
+    def get_queryset(self) -> QuerySet[Article]:
+        queryset = Article.objects.visible_to(self.request.user).select_related("author")
+        if self.action == "list":
+            queryset = with_gate_counts(queryset).order_by("-created_at", "-id")
+        return queryset
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        return ArticleListSerializer if self.action == "list" else ArticleDetailSerializer
+
+    def detail_response(self, article: Article, *, status: int = 200) -> Response:
+        """The article as the detail endpoint shows it, read again after a change."""
+        fresh = Article.objects.select_related("author").get(pk=article.pk)
+        return Response(ArticleDetailSerializer(fresh, context=self.get_serializer_context()).data, status=status)
+
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        article = self.get_object()
+        data = validated(ArticleUpdateSerializer, request)
+        services.update_article(
+            article,
+            by=request.user,
+            title=data.get("title", article.title),
+            body=data.get("body", article.body),
+            dateline=data["dateline"] if "dateline" in data else article.dateline,
+        )
+        return self.detail_response(article)
+
+    @extend_schema(
+        summary="Submit a draft: store a revision and queue its extraction",
+        request=None,
+        responses={200: ArticleDetailSerializer, **errors(*WRITE_ERRORS)},
+        parameters=[RETRY_AFTER],
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str | None = None) -> Response:
+        article = self.get_object()
+        services.submit_article(article, by=request.user)
+        return self.detail_response(article)
+
+    @extend_schema(
+        summary="Take a submitted article or one in review back to draft",
+        request=ReturnToDraftSerializer,
+        responses={200: ArticleDetailSerializer, **errors(*WRITE_ERRORS)},
+        parameters=[RETRY_AFTER],
+    )
+    @action(detail=True, methods=["post"], url_path="return-to-draft")
+    def return_to_draft(self, request: Request, pk: str | None = None) -> Response:
+        article = self.get_object()
+        data = validated(ReturnToDraftSerializer, request)
+        services.return_to_draft(article, by=request.user, note=data["note"])
+        return self.detail_response(article)
+
+
+# --- Claims -------------------------------------------------------------------------------------
+
+
+class ClaimFilter(filters.FilterSet):
+    verdict = filters.ChoiceFilter(choices=Claim.Verdict.choices)
+    article = IdFilter(field_name="article_id", help_text="An article id.")
+    awaiting_me = filters.BooleanFilter(
+        method="filter_awaiting",
+        help_text=(
+            "true: only pending claims the caller may judge now (articles in review that "
+            "they did not write)."
+        ),
+    )
+
+    class Meta:
+        model = Claim
+        fields = ["verdict", "article", "awaiting_me"]
+
+    def filter_awaiting(self, queryset: QuerySet[Claim], name: str, value: bool | None) -> QuerySet[Claim]:
+        if value is None:
+            return queryset
+        awaiting = Claim.objects.awaiting(self.request.user).values("pk")
+        return queryset.filter(pk__in=awaiting) if value else queryset.exclude(pk__in=awaiting)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List current claims across the articles the caller may see",
+        responses={200: ClaimSerializer(many=True), **errors(*READ_ERRORS)},
+    ),
+    retrieve=extend_schema(
+        summary="One claim (also one removed by an edit: see `retired_at`)",
+        responses={200: ClaimSerializer, **errors(404)},
+    ),
+)
+class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = ClaimSerializer
+    lookup_value_regex = "[0-9]+"
+    pagination_class = Pagination
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = ClaimFilter
+
+    def get_queryset(self) -> QuerySet[Claim]:
+        visible = Article.objects.visible_to(self.request.user)
+        queryset = Claim.objects.filter(article__in=visible).select_related("reviewed_by")
+        if self.action == "list":
+            queryset = queryset.filter(retired_at__isnull=True)
+        # By id, not by `article` (which would sort by the article's own ordering through a join).
+        return queryset.order_by("article_id", "ordinal", "id")
+
+
+# --- Extraction jobs ----------------------------------------------------------------------------
+
+
+class ExtractionJobFilter(filters.FilterSet):
+    article = IdFilter(field_name="article_id", help_text="An article id.")
+    state = filters.ChoiceFilter(choices=ExtractionJob.State.choices)
+
+    class Meta:
+        model = ExtractionJob
+        fields = ["article", "state"]
+
+
+class ExtractionJobPermission(drf_permissions.BasePermission):
+    message = "You may not retry this extraction."
+
+    def has_object_permission(self, request: Request, view: Any, job: ExtractionJob) -> bool:
+        if view.action == "retry":
+            return permissions.can_edit_article(request.user, job.article) or request.user.is_staff
+        return True
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Extraction jobs of the articles the caller may see (filter by `article`)",
+        responses={200: ExtractionJobSerializer(many=True), **errors(*READ_ERRORS)},
+    ),
+    retrieve=extend_schema(
+        summary="One extraction job: queued, running, done, failed (with the reason) or superseded",
+        responses={200: ExtractionJobSerializer, **errors(404)},
+    ),
+)
+class ExtractionJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = ExtractionJobSerializer
+    lookup_value_regex = "[0-9]+"
+    permission_classes = [drf_permissions.IsAuthenticated, ExtractionJobPermission]
+    pagination_class = Pagination
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = ExtractionJobFilter
+
+    def get_queryset(self) -> QuerySet[ExtractionJob]:
+        visible = Article.objects.visible_to(self.request.user)
+        return (
+            ExtractionJob.objects.filter(article__in=visible)
+            .select_related("revision", "article")
+            .order_by("-created_at", "-id")
+        )
+
+    @extend_schema(
+        summary="Retry a failed extraction (editor of the article, or staff)",
+        request=None,
+        responses={200: ExtractionJobSerializer, **errors(*WRITE_ERRORS)},
+        parameters=[RETRY_AFTER],
+    )
+    @action(detail=True, methods=["post"])
+    def retry(self, request: Request, pk: str | None = None) -> Response:
+        job = services.retry_extraction_job(self.get_object(), by=request.user)
+        job = ExtractionJob.objects.select_related("revision").get(pk=job.pk)
+        return Response(ExtractionJobSerializer(job).data)

@@ -1,0 +1,265 @@
+"""API serializers of articles, claims and extraction jobs.
+
+Output serializers describe rows; input serializers are small and only carry what one service
+takes. Status and verdict are read-only everywhere: they change only through the POST actions,
+which call the services (an input naming them is refused with 400, so a client learns why).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from articles.models import (
+    Article,
+    ArticleEvent,
+    Claim,
+    ExtractionJob,
+    Gate,
+    ImageCredit,
+    RelatedLink,
+    Section,
+)
+
+# --- Errors (documentation of what integrations' exception handler returns) ---------------------
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What went wrong, in words.")
+
+
+class ValidationErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="A summary of the field errors.")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Messages per field; `non_field_errors` for the request as a whole.",
+    )
+
+
+# --- Read-only fields refused on input ----------------------------------------------------------
+
+
+class RefuseReadOnlyMixin:
+    """Refuse (400) fields that are read-only in the API instead of silently ignoring them."""
+
+    read_only_inputs: dict[str, str] = {}
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            errors = {
+                name: [message] for name, message in self.read_only_inputs.items() if name in data
+            }
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+
+STATUS_READ_ONLY = (
+    "Read-only: the status changes only through the actions "
+    "(submit, return-to-draft, publish, override)."
+)
+
+
+# --- Parts --------------------------------------------------------------------------------------
+
+
+class UserSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, user) -> str:
+        return user.get_full_name() or user.get_username()
+
+
+class GateSerializer(serializers.Serializer):
+    """Why the article can or cannot be published, in numbers and in words."""
+
+    total = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    unverified = serializers.IntegerField()
+    verified = serializers.IntegerField()
+    extracted = serializers.BooleanField()
+    is_open = serializers.BooleanField()
+    overridable = serializers.BooleanField(
+        help_text="Only unverified claims block it: a chief editor may publish with a reason."
+    )
+    reason = serializers.CharField()
+
+
+def gate_data(gate: Gate) -> dict[str, Any]:
+    return {
+        "total": gate.total,
+        "pending": gate.pending,
+        "unverified": gate.unverified,
+        "verified": gate.verified,
+        "extracted": gate.extracted,
+        "is_open": gate.is_open,
+        "overridable": gate.overridable,
+        "reason": gate.reason,
+    }
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    article = serializers.IntegerField(source="article_id", read_only=True)
+    reviewed_by = serializers.CharField(
+        source="reviewed_by.username", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id", "article", "ordinal", "text", "start", "end", "section", "verdict", "note",
+            "evidence_url", "reviewed_by", "reviewed_at", "previous_text", "previous_verdict",
+            "retired_at", "extractor_version",
+        ]
+        read_only_fields = fields
+
+
+class RelatedLinkSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RelatedLink
+        fields = ["ordinal", "label", "title", "url", "start", "end"]
+        read_only_fields = fields
+
+
+class ImageCreditSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ImageCredit
+        fields = ["text", "source"]
+        read_only_fields = fields
+
+
+class SectionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Section
+        fields = ["ordinal", "label", "start"]
+        read_only_fields = fields
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(
+        source="actor.username", read_only=True, allow_null=True, default=None
+    )
+    claim = serializers.IntegerField(source="claim_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = ArticleEvent
+        fields = [
+            "id", "kind", "actor", "claim", "from_state", "to_state", "note", "evidence_url",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ExtractionJobSerializer(serializers.ModelSerializer):
+    article = serializers.IntegerField(source="article_id", read_only=True)
+    revision = serializers.IntegerField(source="revision.number", read_only=True)
+
+    class Meta:
+        model = ExtractionJob
+        fields = [
+            "id", "article", "revision", "state", "attempts", "extractor_version", "last_error",
+            "created_at", "started_at", "finished_at",
+        ]
+        read_only_fields = fields
+
+
+# --- Articles -----------------------------------------------------------------------------------
+
+
+class ArticleListSerializer(serializers.ModelSerializer):
+    """One row of the list: no body, the gate from the list query's counts."""
+
+    author = UserSerializer(read_only=True)
+    gate = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Article
+        fields = [
+            "id", "title", "status", "dateline", "author", "gate", "created_at", "updated_at",
+            "submitted_at", "published_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(GateSerializer)
+    def get_gate(self, article: Article) -> dict[str, Any]:
+        return gate_data(article.gate())
+
+
+class ArticleDetailSerializer(serializers.ModelSerializer):
+    """The article with everything extraction made of it, its history and its gate."""
+
+    author = UserSerializer(read_only=True)
+    gate = serializers.SerializerMethodField()
+    claims = serializers.SerializerMethodField()
+    related_links = RelatedLinkSerializer(many=True, read_only=True)
+    image_credit = serializers.SerializerMethodField()
+    sections = SectionSerializer(many=True, read_only=True)
+    history = serializers.SerializerMethodField()
+    extraction = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Article
+        fields = [
+            "id", "title", "status", "dateline", "author", "body", "source_html", "gate",
+            "claims", "related_links", "image_credit", "sections", "extraction", "history",
+            "created_at", "updated_at", "submitted_at", "published_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(GateSerializer)
+    def get_gate(self, article: Article) -> dict[str, Any]:
+        return gate_data(article.gate())
+
+    @extend_schema_field(ClaimSerializer(many=True))
+    def get_claims(self, article: Article) -> list[dict[str, Any]]:
+        claims = article.claims.active().select_related("reviewed_by").order_by("ordinal", "id")
+        return ClaimSerializer(claims, many=True).data
+
+    @extend_schema_field(ImageCreditSerializer(allow_null=True))
+    def get_image_credit(self, article: Article) -> dict[str, Any] | None:
+        credit = ImageCredit.objects.filter(article=article).first()
+        return ImageCreditSerializer(credit).data if credit else None
+
+    @extend_schema_field(EventSerializer(many=True))
+    def get_history(self, article: Article) -> list[dict[str, Any]]:
+        events = article.events.select_related("actor").order_by("created_at", "id")
+        return EventSerializer(events, many=True).data
+
+    @extend_schema_field(ExtractionJobSerializer(allow_null=True))
+    def get_extraction(self, article: Article) -> dict[str, Any] | None:
+        # By revision, not creation time: a text extracted before re-opens its older job row.
+        job = (
+            article.extraction_jobs.select_related("revision")
+            .order_by("-revision_id", "-id")
+            .first()
+        )
+        return ExtractionJobSerializer(job).data if job else None
+
+
+class ArticleUpdateSerializer(RefuseReadOnlyMixin, serializers.Serializer):
+    """PATCH: any of title, body (plain text), dateline; the rest stays as it is."""
+
+    read_only_inputs = {
+        "status": STATUS_READ_ONLY,
+        "author": "Read-only: an article keeps its author.",
+        "html": "HTML is accepted only on create; send the plain-text body.",
+    }
+
+    title = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False,
+                                  max_length=settings.ARTICLE_MAX_TITLE_CHARS)
+    body = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False,
+                                 max_length=settings.ARTICLE_MAX_BODY_CHARS)
+    dateline = serializers.DateField(required=False, allow_null=True)
+
+
+class ReturnToDraftSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class EmptySerializer(serializers.Serializer):
+    """No input."""
+

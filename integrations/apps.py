@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+
+
+class IntegrationsConfig(AppConfig):
+    name = "integrations"
+    verbose_name = "Integrations (API tokens, webhooks)"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from articles.models import ArticleEvent
+        from integrations import services
+
+        # The history table is the webhooks' outbox: a new row only rings the dispatcher's
+        # doorbell after commit (no domain flow in signals; the sweeper covers a lost doorbell).
+        post_save.connect(
+            services.ring_webhook_doorbell,
+            sender=ArticleEvent,
+            dispatch_uid="integrations.webhook_doorbell",
+        )

@@ -1,0 +1,70 @@
+"""API serializers of integrations: article ingestion from a feed (plain text or HTML)."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from rest_framework import serializers
+
+from articles.serializers import STATUS_READ_ONLY, RefuseReadOnlyMixin
+from integrations.html_to_text import html_to_text
+
+
+class ArticleCreateSerializer(RefuseReadOnlyMixin, serializers.Serializer):
+    """A new draft: a title and exactly one of `body` (plain text, in the feed's paragraph shape)
+    or `html` (a partner feed's HTML, turned into that shape; the original is kept). Title and body
+    rules are the service's (`validate_article_input`), answered as 400 per field."""
+
+    read_only_inputs = {
+        "status": STATUS_READ_ONLY,
+        "author": "Read-only: the author is the caller.",
+        "source_html": "Send the HTML as `html`.",
+    }
+
+    title = serializers.CharField(
+        allow_blank=True, trim_whitespace=False, max_length=settings.ARTICLE_MAX_TITLE_CHARS
+    )
+    body = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=settings.ARTICLE_MAX_BODY_CHARS,
+        help_text=(
+            "Plain text: paragraphs separated by a blank line, `Label: headline` link lines, "
+            "`- item` bullets; optionally starting with ` date YYYY-MM-DD `."
+        ),
+    )
+    html = serializers.CharField(
+        required=False,
+        trim_whitespace=False,
+        max_length=settings.API_MAX_HTML_CHARS,
+        help_text=(
+            "HTML instead of `body`: block elements end paragraphs, list items become `- item` "
+            "lines, scripts and styles are dropped; the href of a related-link headline becomes "
+            "the stored link's url."
+        ),
+    )
+    dateline = serializers.DateField(required=False, allow_null=True, default=None)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        has_body, has_html = "body" in attrs, "html" in attrs
+        if has_body == has_html:
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Send either `body` (plain text) or `html`, not both."]}
+                if has_body
+                else {"body": ["Send the article as `body` (plain text) or as `html`."]}
+            )
+        if has_html:
+            converted = html_to_text(attrs["html"])
+            if not converted.text.strip():
+                raise serializers.ValidationError(
+                    {"html": ["The HTML has no text once tags, scripts and styles are removed."]}
+                )
+            if len(converted.text) > settings.ARTICLE_MAX_BODY_CHARS:
+                raise serializers.ValidationError(
+                    {"html": [f"Its text is longer than {settings.ARTICLE_MAX_BODY_CHARS:,} characters."]}
+                )
+            attrs["body"] = converted.text
+            attrs["source_html"] = attrs.pop("html")
+            attrs["source_links"] = converted.links
+        return attrs

@@ -1,0 +1,569 @@
+"""Tokens, idempotent creates and webhooks. Views, the API, the admin and tasks call these.
+
+Webhooks work like the extraction jobs: the database is the truth, the broker a doorbell.
+
+1. Every service of `articles`/`review` appends an `ArticleEvent` in the transaction of its change:
+   that table is the outbox. A `post_save` receiver only rings the dispatcher after commit.
+2. `dispatch_webhook_events()` reads new history rows (a high-water mark plus a short look-back for
+   transactions that committed late), maps them to event types, and writes one `WebhookDelivery`
+   per (subscription, row, type) — unique, so nothing is dispatched twice — with the signed body.
+3. `deliver_webhook()` takes a pending delivery (compare-and-set, with a lease), POSTs it, and
+   records the outcome: succeeded, pending again after an exponential backoff, or failed after
+   `WEBHOOK_MAX_ATTEMPTS`. The sweeper re-enqueues deliveries whose message was lost.
+
+Nothing here runs inside an article's transaction, so a receiver that is down, slow or wrong never
+blocks or rolls back the workflow.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import http.client
+import ipaddress
+import json
+import logging
+import socket
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article, ArticleEvent, Claim, Gate
+from integrations.models import (
+    ApiToken,
+    IdempotencyKey,
+    WebhookCursor,
+    WebhookDelivery,
+    WebhookSubscription,
+    hash_key,
+)
+
+logger = logging.getLogger(__name__)
+
+Event = WebhookSubscription.Event
+
+# --- API tokens ---------------------------------------------------------------------------------
+
+# last_used_at is written at most this often per token: a busy integration costs no write per call.
+TOKEN_TOUCH_SECONDS = 60
+
+
+def create_api_token(*, user, name: str) -> tuple[ApiToken, str]:
+    """Make a token for `user`. Returns the row and the key, which is never shown again."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": ["Name the token after what will use it."]})
+    if len(name) > 100:
+        raise ValidationError({"name": ["At most 100 characters."]})
+    raw = ApiToken.new_key()
+    token = ApiToken(user=user, name=name)
+    token.set_key(raw)
+    token.save()
+    logger.info("api token %s (%s) created for user %s", token.pk, token.prefix, user.pk)
+    return token, raw
+
+
+def revoke_api_token(token: ApiToken, *, by) -> ApiToken:
+    """Revoke a token: its owner or staff. Revoking twice changes nothing."""
+    if token.user_id != by.pk and not by.is_staff:
+        raise PermissionDenied("You may only revoke your own tokens.")
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    token.refresh_from_db(fields=["revoked_at"])
+    logger.info("api token %s revoked by user %s", token.pk, by.pk)
+    return token
+
+
+def find_api_token(raw: str) -> ApiToken | None:
+    """The token row for a presented key (revoked ones included, so the caller can say so)."""
+    if not raw or len(raw) > 200:
+        return None
+    return ApiToken.objects.select_related("user").filter(key_hash=hash_key(raw)).first()
+
+
+def touch_api_token(token: ApiToken) -> None:
+    now = timezone.now()
+    if token.last_used_at and (now - token.last_used_at).total_seconds() < TOKEN_TOUCH_SECONDS:
+        return
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now
+
+
+# --- Idempotency keys ---------------------------------------------------------------------------
+
+
+class IdempotencyConflict(Exception):
+    """The key was used before for a different request."""
+
+
+def request_fingerprint(*, method: str, path: str, data: Any) -> str:
+    canonical = json.dumps(
+        {"method": method, "path": path, "data": data},
+        sort_keys=True,
+        separators=(",", ":"),
+        cls=DjangoJSONEncoder,
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _key_cutoff() -> dt.datetime:
+    return timezone.now() - dt.timedelta(seconds=settings.IDEMPOTENCY_KEY_TTL_SECONDS)
+
+
+def stored_response(*, user, key: str, fingerprint: str) -> IdempotencyKey | None:
+    """The response stored for `key`, or None when the key is new (or expired). Raises
+    IdempotencyConflict when the key was used for a different request."""
+    found = IdempotencyKey.objects.filter(user=user, key=key, created_at__gte=_key_cutoff()).first()
+    if found is None:
+        return None
+    if found.request_hash != fingerprint:
+        raise IdempotencyConflict(
+            "This Idempotency-Key was already used for a different request. "
+            "Send a new key for a new request."
+        )
+    return found
+
+
+def store_response(*, user, key: str, fingerprint: str, status: int, body: Any) -> IdempotencyKey:
+    """Record the response of a request made with `key`. Call in the transaction of the change, so
+    the stored response and the row it describes commit together. An expired row with the same
+    key is replaced."""
+    IdempotencyKey.objects.filter(user=user, key=key, created_at__lt=_key_cutoff()).delete()
+    return IdempotencyKey.objects.create(
+        user=user,
+        key=key,
+        request_hash=fingerprint,
+        response_status=status,
+        response_body=json.loads(json.dumps(body, cls=DjangoJSONEncoder)),
+    )
+
+
+def purge_idempotency_keys() -> int:
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=_key_cutoff()).delete()
+    return deleted
+
+
+# --- Webhooks: targets and signatures -----------------------------------------------------------
+
+
+def check_target_url(url: str, *, resolve: bool = True) -> None:
+    """Refuse targets a webhook must not reach: anything but http(s), and (unless
+    WEBHOOK_ALLOW_PRIVATE_TARGETS) hosts resolving to loopback, private, link-local, multicast or
+    reserved addresses — the SSRF guard. The address is checked at each delivery; a host that
+    changes its DNS answer between this check and the connection (rebinding) is not caught here,
+    so a production deployment may also want an allow-list of receiver hosts or an egress proxy."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValidationError({"target_url": ["Only http:// and https:// URLs can receive webhooks."]})
+    if settings.WEBHOOK_ALLOW_PRIVATE_TARGETS:
+        return
+    host = parts.hostname
+    try:
+        addresses = [ipaddress.ip_address(host)]
+    except ValueError:
+        if not resolve:
+            return
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+            infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+        except (OSError, ValueError) as exc:
+            raise ValidationError({"target_url": [f"The host does not resolve: {exc}"]}) from None
+        addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    for address in addresses:
+        if not address.is_global or address.is_multicast:
+            raise ValidationError(
+                {"target_url": [f"{host} is a private or local address ({address}); refused."]}
+            )
+
+
+def sign(secret: str, timestamp: int, body: str) -> str:
+    """`X-Newsroom-Signature`: `t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the secret>`."""
+    digest = hmac.new(
+        secret.encode("utf-8"), f"{timestamp}.{body}".encode("utf-8"), hashlib.sha256
+    ).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def verify_signature(secret: str, header: str, body: str, *, tolerance: int = 300) -> bool:
+    """What a receiver does (docs/api.md): recompute the HMAC, compare in constant time, and
+    refuse old timestamps (replays)."""
+    try:
+        fields = dict(part.split("=", 1) for part in header.split(","))
+        timestamp = int(fields["t"])
+    except (ValueError, KeyError):
+        return False
+    if abs(time.time() - timestamp) > tolerance:
+        return False
+    expected = sign(secret, timestamp, body).split("v1=", 1)[1]
+    return hmac.compare_digest(expected, fields.get("v1", ""))
+
+
+# --- Webhooks: from history rows to deliveries ---------------------------------------------------
+
+# Transactions commit in a different order than their ids were handed out (PostgreSQL): a row
+# with a lower id may become visible after the cursor passed it. The dispatcher looks back this long.
+LOOKBACK = dt.timedelta(minutes=2)
+DISPATCH_BATCH = 500
+RELEVANT_KINDS = (ArticleEvent.Kind.STATUS, ArticleEvent.Kind.VERDICT, ArticleEvent.Kind.OVERRIDE)
+
+
+def ring_webhook_doorbell(sender, instance: ArticleEvent, created: bool, **kwargs: Any) -> None:
+    """post_save of a history row: after commit, ask for a dispatch. Sends and writes nothing."""
+    if not created or kwargs.get("raw") or instance.kind not in RELEVANT_KINDS:
+        return
+    transaction.on_commit(enqueue_dispatch)
+
+
+def enqueue_dispatch() -> None:
+    from integrations.tasks import dispatch_webhook_events
+
+    if not WebhookSubscription.objects.filter(is_active=True).exists():
+        return
+    try:
+        dispatch_webhook_events.apply_async(retry=False)
+    except Exception:  # kombu raises several unrelated types for an unreachable broker
+        logger.warning("could not enqueue webhook dispatch; the sweeper will do it", exc_info=True)
+
+
+def gate_after(event: ArticleEvent) -> Gate:
+    """The article's gate right after `event`, rebuilt from the history (the claims may have
+    changed since): claims that existed then, with the verdict their last history row gave them."""
+    claims = Claim.objects.filter(article_id=event.article_id, created_at__lte=event.created_at)
+    verdicts = {pk: Claim.Verdict.PENDING for pk in claims.values_list("pk", flat=True)}
+    retired: set[int] = set()
+    history = (
+        ArticleEvent.objects.filter(article_id=event.article_id, pk__lte=event.pk, claim__isnull=False)
+        .filter(
+            kind__in=[
+                ArticleEvent.Kind.VERDICT,
+                ArticleEvent.Kind.CLAIM_CHANGED,
+                ArticleEvent.Kind.CLAIM_RETIRED,
+            ]
+        )
+        .order_by("pk")
+        .values_list("claim_id", "kind", "to_state")
+    )
+    for claim_id, kind, to_state in history:
+        if kind == ArticleEvent.Kind.VERDICT:
+            verdicts[claim_id] = to_state
+        elif kind == ArticleEvent.Kind.CLAIM_CHANGED:
+            verdicts[claim_id] = Claim.Verdict.PENDING
+        else:
+            retired.add(claim_id)
+    active = [v for pk, v in verdicts.items() if pk not in retired]
+    status = article_status_after(event)
+    return Gate(
+        total=len(active),
+        pending=sum(1 for v in active if v == Claim.Verdict.PENDING),
+        unverified=sum(1 for v in active if v == Claim.Verdict.UNVERIFIED),
+        extracted=status in (Article.Status.IN_REVIEW, Article.Status.PUBLISHED),
+    )
+
+
+def article_status_after(event: ArticleEvent) -> str:
+    if event.kind == ArticleEvent.Kind.STATUS:
+        return event.to_state
+    if event.kind == ArticleEvent.Kind.OVERRIDE:
+        return Article.Status.PUBLISHED  # the override row precedes the status row of the publish
+    return Article.Status.IN_REVIEW
+
+
+def event_types(event: ArticleEvent, gate: Gate | None = None) -> list[str]:
+    """The webhook event types one history row stands for."""
+    kind = event.kind
+    if kind == ArticleEvent.Kind.STATUS and event.to_state == Article.Status.IN_REVIEW:
+        return [Event.ARTICLE_EXTRACTED]
+    if kind == ArticleEvent.Kind.STATUS and event.to_state == Article.Status.PUBLISHED:
+        return [Event.ARTICLE_PUBLISHED]
+    if kind == ArticleEvent.Kind.OVERRIDE:
+        return [Event.ARTICLE_PUBLISHED_WITH_OVERRIDE]
+    if kind == ArticleEvent.Kind.VERDICT:
+        types = [Event.CLAIM_VERDICT_CHANGED]
+        # The gate opens with the verdict that verifies the last open claim.
+        if event.to_state == Claim.Verdict.VERIFIED and event.from_state != Claim.Verdict.VERIFIED:
+            if (gate or gate_after(event)).is_open:
+                types.append(Event.ARTICLE_GATE_OPENED)
+        return types
+    return []
+
+
+def gate_json(gate: Gate) -> dict[str, Any]:
+    return {
+        "total": gate.total,
+        "pending": gate.pending,
+        "unverified": gate.unverified,
+        "verified": gate.verified,
+        "is_open": gate.is_open,
+        "reason": gate.reason,
+    }
+
+
+def event_payload(event: ArticleEvent, event_type: str, gate: Gate) -> dict[str, Any]:
+    article = event.article
+    payload: dict[str, Any] = {
+        "id": f"{event.pk}.{event_type}",
+        "type": event_type,
+        "occurred_at": event.created_at,
+        "actor": event.actor.get_username() if event.actor else None,
+        "article": {
+            "id": article.pk,
+            "title": article.title,
+            "status": article_status_after(event),
+            "url": settings.WEBHOOK_SITE_URL.rstrip("/") + reverse("articles:detail", args=[article.pk]),
+            "gate": gate_json(gate),
+        },
+    }
+    if event.kind == ArticleEvent.Kind.OVERRIDE:
+        payload["reason"] = event.note
+    if event.claim_id is not None and event.kind == ArticleEvent.Kind.VERDICT:
+        claim = event.claim
+        payload["claim"] = {
+            "id": claim.pk,
+            "ordinal": claim.ordinal,
+            "text": claim.text,
+            "section": claim.section,
+            "verdict": event.to_state,
+            "previous_verdict": event.from_state,
+            "note": event.note,
+            "evidence_url": event.evidence_url,
+        }
+    return payload
+
+
+def render_body(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+
+
+def dispatch_webhook_events() -> list[int]:
+    """Write the deliveries for new history rows; returns the ids of the deliveries to send (the
+    caller enqueues them after commit). Runs under a lock on the cursor row, so two dispatchers
+    take turns; the unique delivery key makes a row seen twice harmless."""
+    created: list[int] = []
+    with transaction.atomic():
+        cursor, _ = WebhookCursor.objects.get_or_create(pk=1)
+        cursor = WebhookCursor.objects.select_for_update().get(pk=1)
+        subscriptions = list(WebhookSubscription.objects.filter(is_active=True))
+        newest = ArticleEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        if not subscriptions:
+            cursor.last_event_id = max(cursor.last_event_id, newest)
+            cursor.save(update_fields=["last_event_id", "updated_at"])
+            return created
+        since = min(s.created_at for s in subscriptions)
+        window = Q(pk__gt=cursor.last_event_id) | Q(created_at__gte=timezone.now() - LOOKBACK)
+        events = list(
+            ArticleEvent.objects.filter(window, kind__in=RELEVANT_KINDS, created_at__gte=since)
+            .select_related("article", "claim", "actor")
+            .order_by("pk")[:DISPATCH_BATCH]
+        )
+        existing = set(
+            WebhookDelivery.objects.filter(event__in=[e.pk for e in events]).values_list(
+                "subscription_id", "event_id", "event_type"
+            )
+        )
+        new_rows = []
+        for event in events:
+            gate = gate_after(event)
+            for event_type in event_types(event, gate):
+                body = None
+                for sub in subscriptions:
+                    if not sub.wants(event_type) or event.created_at < sub.created_at:
+                        continue
+                    if (sub.pk, event.pk, event_type) in existing:
+                        continue
+                    body = body or render_body(event_payload(event, event_type, gate))
+                    new_rows.append(
+                        WebhookDelivery(
+                            subscription=sub,
+                            event=event,
+                            event_type=event_type,
+                            body=body,
+                            next_attempt_at=timezone.now(),
+                        )
+                    )
+        for row in new_rows:
+            row.save()
+            created.append(row.pk)
+        high = events[-1].pk if len(events) == DISPATCH_BATCH else newest
+        cursor.last_event_id = max(cursor.last_event_id, high)
+        cursor.save(update_fields=["last_event_id", "updated_at"])
+    if created:
+        logger.info("webhooks: %d deliveries dispatched", len(created))
+    return created
+
+
+# --- Webhooks: sending --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status_code: int | None
+    error: str
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer, not an instruction: following it could lead past the SSRF check."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+# No proxies from the environment: the target is checked, so is where the request goes.
+_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects)
+
+
+def post_webhook(delivery: WebhookDelivery) -> Outcome:
+    subscription = delivery.subscription
+    try:
+        check_target_url(subscription.target_url)
+    except ValidationError as exc:
+        return Outcome(None, " ".join(exc.messages))
+    timestamp = int(time.time())
+    request = urllib.request.Request(
+        subscription.target_url,
+        data=delivery.body.encode("utf-8"),
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "newsroom-webhooks/1",
+            "X-Newsroom-Event": delivery.event_type,
+            "X-Newsroom-Delivery": str(delivery.delivery_id),
+            "X-Newsroom-Signature": sign(subscription.secret, timestamp, delivery.body),
+        },
+    )
+    try:
+        with _opener.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
+            response.read(4096)
+            return Outcome(response.status, "")
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        return Outcome(exc.code, f"HTTP {exc.code} {exc.reason}")
+    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        return Outcome(None, f"{type(exc).__name__}: {reason}"[:2000])
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Seconds to wait after the `attempts`-th failure: base × 2^(attempts-1), capped."""
+    delay = settings.WEBHOOK_BACKOFF_SECONDS * (2 ** max(0, attempts - 1))
+    return min(delay, settings.WEBHOOK_BACKOFF_MAX_SECONDS)
+
+
+def take_delivery(delivery_id: int) -> WebhookDelivery | None:
+    """Take a due pending delivery for this attempt (compare-and-set). While the attempt runs,
+    `next_attempt_at` is its lease: another message for the same delivery finds it not due."""
+    now = timezone.now()
+    lease = dt.timedelta(seconds=settings.WEBHOOK_TIMEOUT_SECONDS * 3 + 30)
+    # A second of slack: a countdown message may arrive a little before the stored due time.
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + dt.timedelta(seconds=1))
+    with transaction.atomic():
+        taken = (
+            WebhookDelivery.objects.filter(due, pk=delivery_id, status=WebhookDelivery.Status.PENDING)
+            .update(next_attempt_at=now + lease, attempts=F("attempts") + 1, updated_at=now)
+        )
+    if taken != 1:
+        return None
+    return WebhookDelivery.objects.select_related("subscription").get(pk=delivery_id)
+
+
+def deliver_webhook(delivery_id: int) -> tuple[str, float | None]:
+    """Send one delivery once. Returns its new status and, when another attempt is due, the delay
+    before it (the task enqueues it). A delivery that is not pending or not due is left alone."""
+    delivery = take_delivery(delivery_id)
+    if delivery is None:
+        return "skipped", None
+    if not delivery.subscription.is_active:
+        outcome = Outcome(None, "The subscription is disabled.")
+        final = True
+    else:
+        outcome = post_webhook(delivery)
+        final = outcome.ok or delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS
+    now = timezone.now()
+    delay = None if final else backoff_seconds(delivery.attempts)
+    if outcome.ok:
+        status = WebhookDelivery.Status.SUCCEEDED
+    elif final:
+        status = WebhookDelivery.Status.FAILED
+    else:
+        status = WebhookDelivery.Status.PENDING
+    # Only the attempt that took the row writes its outcome (a redelivery may have reset it).
+    WebhookDelivery.objects.filter(
+        pk=delivery.pk, status=WebhookDelivery.Status.PENDING, attempts=delivery.attempts
+    ).update(
+        status=status,
+        last_response_code=outcome.status_code,
+        last_error=outcome.error,
+        next_attempt_at=None if delay is None else now + dt.timedelta(seconds=delay),
+        delivered_at=now if outcome.ok else None,
+        updated_at=now,
+    )
+    log = logger.info if outcome.ok else logger.warning
+    log(
+        "webhook delivery %s (%s) attempt %d: %s %s",
+        delivery.pk,
+        delivery.event_type,
+        delivery.attempts,
+        outcome.status_code or "-",
+        outcome.error or "ok",
+    )
+    return status, delay
+
+
+def redeliver(delivery: WebhookDelivery, *, by) -> WebhookDelivery:
+    """Staff: send a delivery again, whatever happened to it, with fresh attempts."""
+    if not by.is_staff:
+        raise PermissionDenied("Only staff can redeliver webhooks.")
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        status=WebhookDelivery.Status.PENDING,
+        attempts=0,
+        next_attempt_at=timezone.now(),
+        last_error="",
+        delivered_at=None,
+        updated_at=timezone.now(),
+    )
+    transaction.on_commit(lambda: enqueue_delivery(delivery.pk))
+    delivery.refresh_from_db()
+    return delivery
+
+
+def enqueue_delivery(delivery_id: int, *, countdown: float | None = None) -> bool:
+    from integrations.tasks import deliver_webhook as task
+
+    try:
+        task.apply_async(args=[delivery_id], countdown=countdown, retry=False)
+    except Exception:  # kombu raises several unrelated types for an unreachable broker
+        logger.warning("could not enqueue webhook delivery %s; the sweeper will", delivery_id, exc_info=True)
+        return False
+    return True
+
+
+def sweep_webhooks() -> dict[str, int]:
+    """Beat: dispatch rows whose doorbell was lost, re-enqueue deliveries overdue by more than the
+    grace period (their message was lost, or the worker died during the attempt)."""
+    dispatched = dispatch_webhook_events()
+    for delivery_id in dispatched:
+        enqueue_delivery(delivery_id)
+    overdue = timezone.now() - dt.timedelta(seconds=settings.WEBHOOK_SWEEP_GRACE_SECONDS)
+    requeued = 0
+    for delivery_id in WebhookDelivery.objects.filter(
+        status=WebhookDelivery.Status.PENDING, next_attempt_at__lt=overdue
+    ).values_list("pk", flat=True)[:DISPATCH_BATCH]:
+        requeued += enqueue_delivery(delivery_id)
+    counts = {"dispatched": len(dispatched), "requeued": requeued}
+    if any(counts.values()):
+        logger.info("webhook sweep: %s", counts)
+    return counts

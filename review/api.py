@@ -1,0 +1,248 @@
+"""JSON API of review: verdicts, publishing (and the chief editor's override), the caller's review
+queue, and the schema.org ClaimReview export.
+
+Same rules as `articles.api`: the queryset decides what exists for the caller (404), the
+permission classes ask the predicates of `articles.permissions` (403), the services decide on the
+state and the gate (409). The ViewSets here add actions to the `articles` and `claims` routes
+(`/articles/{id}/publish`, `/claims/{id}/verdict`), so review depends on articles and never the
+reverse.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions as drf_permissions, viewsets
+from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from articles import permissions
+from articles.api import RETRY_AFTER, WRITE_ERRORS, Pagination, errors, validated, with_gate_counts
+from articles.models import Article, Claim
+from articles.serializers import ArticleDetailSerializer, ClaimSerializer
+from review import services
+from review.serializers import (
+    ClaimReviewDocumentSerializer,
+    GateClosedErrorSerializer,
+    OverrideInputSerializer,
+    ReviewQueueItemSerializer,
+    VerdictInputSerializer,
+    claim_review_document,
+)
+
+GATE_CLOSED = OpenApiResponse(
+    GateClosedErrorSerializer,
+    "The state does not allow publishing, or the gate is closed: `gate` says what is open.",
+    examples=[
+        OpenApiExample(
+            "Gate closed",
+            value={
+                "detail": "Cannot publish yet: 3 of 22 claims pending, 1 unverified.",
+                "gate": {"total": 22, "pending": 3, "unverified": 1},
+            },
+            status_codes=["409"],
+            response_only=True,
+        ),
+        OpenApiExample(
+            "Wrong state",
+            value={"detail": "This article is already published."},
+            status_codes=["409"],
+            response_only=True,
+        ),
+    ],
+)
+
+
+class JsonLdRenderer(JSONRenderer):
+    media_type = "application/ld+json"
+    format = "jsonld"
+
+
+# --- Publishing ---------------------------------------------------------------------------------
+
+
+class PublishPermission(drf_permissions.BasePermission):
+    """The author (an editor) or a chief editor; whether the gate needs the chief editor's override
+    is the service's question, asked after the state."""
+
+    message = "You may not publish this article."
+
+    def has_object_permission(self, request: Request, view: Any, article: Article) -> bool:
+        if view.action in ("publish", "override"):
+            return permissions.can_publish_article(request.user, article)
+        return True
+
+
+class ArticlePublicationViewSet(viewsets.GenericViewSet):
+    """Actions on `/articles/{id}/...` that belong to review."""
+
+    permission_classes = [drf_permissions.IsAuthenticated, PublishPermission]
+    lookup_value_regex = "[0-9]+"
+    serializer_class = ArticleDetailSerializer
+
+    def get_queryset(self) -> QuerySet[Article]:
+        return Article.objects.visible_to(self.request.user).select_related("author")
+
+    def _published(self, article: Article) -> Response:
+        fresh = Article.objects.select_related("author").get(pk=article.pk)
+        return Response(ArticleDetailSerializer(fresh).data)
+
+    @extend_schema(
+        summary="Publish an article whose claims are all verified",
+        description="The gate: every current claim verified. Otherwise 409 with what is open.",
+        request=None,
+        responses={200: ArticleDetailSerializer, **errors(*WRITE_ERRORS), 409: GATE_CLOSED},
+        parameters=[RETRY_AFTER],
+    )
+    @action(detail=True, methods=["post"])
+    def publish(self, request: Request, pk: str | None = None) -> Response:
+        article = services.publish_article(self.get_object(), by=request.user)
+        return self._published(article)
+
+    @extend_schema(
+        summary="Chief editor: publish over unverified claims, with a reason",
+        description=(
+            "Pending claims can never be overridden. The reason is kept in the history as an "
+            "override row. With every claim verified this is a plain publish."
+        ),
+        request=OverrideInputSerializer,
+        responses={200: ArticleDetailSerializer, **errors(*WRITE_ERRORS), 409: GATE_CLOSED},
+        parameters=[RETRY_AFTER],
+    )
+    @action(detail=True, methods=["post"])
+    def override(self, request: Request, pk: str | None = None) -> Response:
+        article = self.get_object()
+        data = validated(OverrideInputSerializer, request)
+        article = services.publish_article(article, by=request.user, override_reason=data["reason"])
+        return self._published(article)
+
+    @extend_schema(
+        summary="schema.org ClaimReview JSON-LD of the article's reviewed claims",
+        description=(
+            "One ClaimReview per current claim with a verdict (verified or unverified), rated "
+            "on a two-step scale (2 Verified, 1 Unverified), authored by the organisation of "
+            "NEWSROOM_ORGANIZATION_NAME / NEWSROOM_ORGANIZATION_URL."
+        ),
+        responses={200: ClaimReviewDocumentSerializer, **errors(404)},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="claimreview",
+        renderer_classes=[JsonLdRenderer, JSONRenderer],
+    )
+    def claimreview(self, request: Request, pk: str | None = None) -> Response:
+        article = self.get_object()
+        claims = list(
+            article.claims.active()
+            .exclude(verdict=Claim.Verdict.PENDING)
+            .order_by("ordinal", "id")
+        )
+        return Response(claim_review_document(article, claims, build_url=request.build_absolute_uri))
+
+
+# --- Verdicts -----------------------------------------------------------------------------------
+
+
+class VerdictPermission(drf_permissions.BasePermission):
+    """Reviewers, never on an article they wrote (four-eyes), whatever other roles they hold."""
+
+    message = "Only reviewers can record verdicts."
+
+    def has_object_permission(self, request: Request, view: Any, claim: Claim) -> bool:
+        if view.action != "verdict" or permissions.can_review_claim(request.user, claim):
+            return True
+        if claim.article.author_id == request.user.pk:
+            self.message = "You cannot judge claims of an article you wrote."
+        return False
+
+
+class ClaimVerdictViewSet(viewsets.GenericViewSet):
+    """The verdict action on `/claims/{id}/verdict`."""
+
+    permission_classes = [drf_permissions.IsAuthenticated, VerdictPermission]
+    lookup_value_regex = "[0-9]+"
+    serializer_class = ClaimSerializer
+
+    def get_queryset(self) -> QuerySet[Claim]:
+        visible = Article.objects.visible_to(self.request.user)
+        return Claim.objects.filter(article__in=visible).select_related("article")
+
+    @extend_schema(
+        summary="Record (or change) a claim's verdict",
+        description=(
+            "The article must be in review and the claim current. verified needs an "
+            "evidence_url or a note; unverified needs a note. Each verdict appends to the history."
+        ),
+        request=VerdictInputSerializer,
+        responses={200: ClaimSerializer, **errors(*WRITE_ERRORS)},
+        parameters=[RETRY_AFTER],
+        examples=[
+            OpenApiExample(
+                "Verified with evidence",
+                value={
+                    "verdict": "verified",
+                    "note": "Council minutes, item 4.",
+                    "evidence_url": "https://example.org/minutes",
+                },
+                request_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["post"])
+    def verdict(self, request: Request, pk: str | None = None) -> Response:
+        claim = self.get_object()
+        data = validated(VerdictInputSerializer, request)
+        claim = services.record_verdict(
+            claim,
+            by=request.user,
+            verdict=data["verdict"],
+            note=data["note"],
+            evidence_url=data["evidence_url"],
+        )
+        fresh = Claim.objects.select_related("reviewed_by").get(pk=claim.pk)
+        return Response(ClaimSerializer(fresh).data)
+
+
+# --- Review queue -------------------------------------------------------------------------------
+
+
+class IsReviewer(drf_permissions.BasePermission):
+    message = "The review queue is for reviewers."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return permissions.is_reviewer(request.user)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The caller's review queue: articles with claims awaiting them, oldest first",
+        description=(
+            "Articles in review that the caller did not write, by submission time, each with "
+            "its pending claims. The same queue as the browser's."
+        ),
+        responses={200: ReviewQueueItemSerializer(many=True), **errors(403)},
+    ),
+)
+class ReviewQueueViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    permission_classes = [drf_permissions.IsAuthenticated, IsReviewer]
+    serializer_class = ReviewQueueItemSerializer
+    pagination_class = Pagination
+
+    def get_queryset(self) -> QuerySet[Article]:
+        awaiting = Claim.objects.awaiting(self.request.user)
+        return (
+            with_gate_counts(Article.objects.filter(pk__in=awaiting.values("article_id")))
+            .select_related("author")
+            .prefetch_related(
+                Prefetch(
+                    "claims",
+                    queryset=awaiting.select_related("reviewed_by").order_by("ordinal", "id"),
+                    to_attr="awaiting_claims",
+                )
+            )
+            .order_by("submitted_at", "id")
+        )
