@@ -199,6 +199,9 @@ def create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     article = permissions.get_article_for_user(request.user, pk, write=True)
+    if not article.is_editable:
+        messages.error(request, "A published article can no longer be edited.")
+        return redirect("articles:detail", pk=article.pk)
     initial = {"title": article.title, "body": article.body, "dateline": article.dateline}
     form = ArticleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -334,7 +337,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     here = reverse("articles:detail", args=[article.pk])
     rows = [ClaimRow(claim=c, judge=judge, next_url=f"{here}#claim-row-{c.pk}") for c in claims]
-    may_edit = permissions.can_edit_article(user, article)
+    may_edit = permissions.can_edit_article(user, article) and article.is_editable
     context = {
         "article": article,
         "segments": segments,

@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.urls import reverse
+from django.utils.html import escape
 
 from articles import services
 from articles.models import Article, ArticleEvent, Claim, ExtractionJob, Revision
@@ -161,17 +162,25 @@ def test_outsiders_may_not_create_articles_but_editors_may(client, outsider, edi
     assert Article.objects.get().author == editor
 
 
-def test_another_editor_cannot_submit_or_edit_a_published_article(client, editor, other_editor):
+def test_a_published_article_cannot_be_edited_or_submitted_by_anyone(client, editor, other_editor, chief):
     published = make_article(editor, status="published")
+    url = reverse("articles:edit", args=[published.pk])
+    data = {"title": "Changed", "body": STORY, "dateline": ""}
     client.force_login(other_editor)
-
-    assert client.get(reverse("articles:edit", args=[published.pk])).status_code == 403
+    assert client.get(url).status_code == 403
+    assert client.post(url, data).status_code == 403
     assert client.post(reverse("articles:submit", args=[published.pk])).status_code == 403
 
-    client.force_login(editor)
-    assert client.get(reverse("articles:edit", args=[published.pk])).status_code == 403
+    for user in (editor, chief):
+        client.force_login(user)
+        assert b">Edit</a>" not in client.get(reverse("articles:detail", args=[published.pk])).content
+        page = client.get(url, follow=True)
+        assert "A published article can no longer be edited." in page.content.decode()
+        assert client.post(url, data).status_code == 302
+
     published.refresh_from_db()
-    assert published.status == Article.Status.PUBLISHED
+    assert (published.status, published.title) == (Article.Status.PUBLISHED, "Ferry budget approved")
+    assert not published.events.filter(kind=ArticleEvent.Kind.EDITED).exists()
 
 
 # --- Editor: create, edit, submit, return to draft ----------------------------------------------
@@ -351,7 +360,7 @@ def test_article_page_highlights_each_claim_in_place_and_lists_what_extraction_f
     claims = list(article.claims.order_by("ordinal"))
     assert len(claims) == STORY_CLAIMS
     for claim in claims:
-        span = article.extracted_revision.body[claim.start : claim.end]
+        span = escape(article.extracted_revision.body[claim.start : claim.end])
         assert (
             f'<mark id="claim-{claim.pk}" class="claim verdict-pending" '
             f'title="Claim {claim.ordinal + 1}: Pending">{span}</mark>'
