@@ -310,7 +310,9 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 class ClaimFilter(filters.FilterSet):
     verdict = filters.ChoiceFilter(choices=Claim.Verdict.choices)
     article = IdFilter(field_name="article_id", help_text="An article id.")
-    awaiting_me = filters.BooleanFilter(
+    awaiting_me = filters.TypedChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        coerce=lambda value: value == "true",
         method="filter_awaiting",
         help_text=(
             "true: only pending claims the caller may judge now (articles in review that "
