@@ -47,9 +47,7 @@ from .segmenter import (
     BLANK_LINE_RE,
     CLOSERS,
     CREDIT_HEAD,
-    LINE_RE,
-    SPLIT_PARA,
-    hard_splits,
+    iter_pieces,
     sentence_spans,
     strip_span,
 )
@@ -125,7 +123,39 @@ _KNOWN_SECTION_LOWER = frozenset(
 )
 _NOT_LABELS = frozenset({"photo", "image", "q", "a", "source", "sources", "note"})
 
-_Piece = tuple  # (start, end, paragraph, line_start, glued_line)
+_Piece = tuple  # (start, end, paragraph, line_start, glued_line, candidates)
+
+_QUOTE_OPENERS = frozenset("\"“‘'")
+_PROMO_PREFIXES = frozenset("che cli tap sig sub fol joi dow lea fin get don sta be vis".split())
+_SPECIAL_PREFIXES = frozenset(
+    # boilerplate labels, footers, widgets, copyright, image credits (first three letters)
+    "dis leg edi not eng rep wri thi the mar ben lat vie dat cop "
+    "fea cov hea lea top mai her fil sto pho ima pic ill gra scr vid cha".split()
+)
+
+_object_new = object.__new__
+_claim_setters = tuple(
+    Claim.__dict__[name].__set__ for name in ("text", "start", "end", "section", "ordinal", "kind")
+)
+
+
+def _new_claim(text: str, s: int, e: int, section: str | None, ordinal: int, kind: str) -> Claim:
+    """Claim(...) without the frozen-dataclass __init__ (which costs several times more)."""
+    c = _object_new(Claim)
+    st, ss, se, ssec, so, sk = _claim_setters
+    st(c, text)
+    ss(c, s)
+    se(c, e)
+    ssec(c, section)
+    so(c, ordinal)
+    sk(c, kind)
+    return c
+
+
+def _after(cands: list | None, s: int) -> list | None:
+    if cands is None:
+        return None
+    return [c for c in cands if c[0] >= s]
 
 
 def _read_header(text: str) -> tuple[int, str | None]:
@@ -139,78 +169,15 @@ def _read_header(text: str) -> tuple[int, str | None]:
     return m.end(), m.group(1)
 
 
-def _pieces(text: str, pos: int, blank_mode: bool) -> Iterator[_Piece]:
-    """Stripped pieces of the body with their paragraph number."""
-    n = len(text)
-    splits = hard_splits(text, pos, n)
-    ns = len(splits)
-    si = 0
-    para = -1
-    prev_end = pos
-    pending_blank = True
-    for m in LINE_RE.finditer(text, pos):
-        ls, le = m.span()
-        s, e = ls, le
-        if text[s].isspace() or text[e - 1].isspace():
-            s, e = strip_span(text, s, e)
-            if s >= e:
-                pending_blank = True
-                prev_end = le
-                continue
-        if not blank_mode or pending_blank:
-            new_para = True
-        else:
-            gap = ls - prev_end
-            if gap <= 1 or (gap == 2 and text[prev_end] == "\r" and text[prev_end + 1] == "\n"):
-                new_para = False
-            else:
-                breaks = (
-                    text.count("\n", prev_end, ls)
-                    + text.count("\r", prev_end, ls)
-                    - text.count("\r\n", prev_end, ls)
-                )
-                new_para = breaks >= 2
-        pending_blank = False
-        prev_end = le
-        if new_para:
-            para += 1
-        if si < ns and splits[si][0] < le:
-            glued = True
-            a = s
-            line_start = True
-            while True:
-                if si < ns and splits[si][0] < e:
-                    b, kind = splits[si]
-                    si += 1
-                    if b <= a:
-                        if kind == SPLIT_PARA and not line_start:
-                            para += 1
-                        continue
-                else:
-                    b, kind = e, 0
-                ps, pe = strip_span(text, a, b)
-                if ps < pe:
-                    yield (ps, pe, para, line_start, glued)
-                    line_start = False
-                if b >= e:
-                    break
-                if kind == SPLIT_PARA:
-                    para += 1
-                a = b
-            while si < ns and splits[si][0] < le:
-                si += 1
-        else:
-            yield (s, e, para, True, False)
-
-
 class _Ahead:
     """A piece stream with lookahead."""
 
     __slots__ = ("_it", "_buf")
 
-    def __init__(self, it: Iterator[_Piece]) -> None:
-        self._it = it
-        self._buf: deque[_Piece] = deque()
+    def __init__(self, it: Iterator[_Piece], eager: bool) -> None:
+        # eager: read every piece up front (small texts; saves a generator switch per piece)
+        self._buf: deque[_Piece] = deque(it) if eager else deque()
+        self._it = iter(()) if eager else it
 
     def peek(self, k: int = 0) -> _Piece | None:
         buf = self._buf
@@ -285,10 +252,15 @@ def _is_attribution(text: str, piece: _Piece | None) -> bool:
     return text[s] in _DASHES and ATTRIBUTION.match(text, s, piece[1]) is not None
 
 
+_CREDIT_PREFIXES = frozenset(
+    "fea cov hea lea top mai her fil sto rep pho ima pic ill gra scr vid cha".split()
+)
+
+
 def _credit(text: str, s: int, e: int) -> ImageCredit | None:
     """The piece as an image credit, if it is one: a short line opening with an image word and a
     marker (via / by / courtesy of / :) soon after it."""
-    if e - s > 200:
+    if e - s > 200 or text[s : s + 3].lower() not in _CREDIT_PREFIXES:
         return None
     h = CREDIT_HEAD.match(text, s, e)
     if h is None:
@@ -312,17 +284,24 @@ def _credit(text: str, s: int, e: int) -> ImageCredit | None:
     return ImageCredit(text=text[s:e], source=source, start=s, end=e)
 
 
+_BOILER_PREFIXES = frozenset("dis leg edi not".split())
+_FOOTER_PREFIXES = frozenset("eng edi rep wri thi the mar ben not".split())
+_WIDGET_PREFIXES = frozenset("lat vie dat".split())
+
+
 def _boilerplate_kind(text: str, s: int, e: int) -> str | None:
     c0 = text[s]
-    if c0 in "DdEeNnLl" and (m := _BOILER_LABEL.match(text, s, e)) is not None:
+    if c0 in "©(" or text.startswith("Copyright", s):
+        if _COPYRIGHT_START.match(text, s, e):
+            return "copyright"
+    p3 = text[s : s + 3].lower()
+    if p3 in _BOILER_PREFIXES and (m := _BOILER_LABEL.match(text, s, e)) is not None:
         return "disclaimer" if m.group("d") else "editors_note"
-    if c0 in "©(Cc" and _COPYRIGHT_START.match(text, s, e):
-        return "copyright"
-    if _FOOTER.match(text, s, e):
+    if p3 in _FOOTER_PREFIXES and _FOOTER.match(text, s, e):
         return "footer"
-    if c0 in "LlVvDd" and _RATINGS_WIDGET.match(text, s, e):
+    if p3 in _WIDGET_PREFIXES and _RATINGS_WIDGET.match(text, s, e):
         return "table"
-    if e - s < 600 and _GENERATION_SYSTEM.search(text, s, min(e, s + 300)):
+    if e - s < 600 and _GENERATION_SYSTEM.search(text, s, s + 300):
         return "footer"
     return None
 
@@ -330,6 +309,8 @@ def _boilerplate_kind(text: str, s: int, e: int) -> str | None:
 def _is_table(text: str, s: int, e: int) -> bool:
     if text.count("|", s, e) >= 2 or text.count("\t", s, e) >= 2:
         return True
+    if text[e - 1] in _TERMINAL or e - s > 400:
+        return False
     if text[e - 1] in _TERMINAL or e - s > 400:
         return False
     words = text[s:e].split()
@@ -458,6 +439,7 @@ class _Run:
         "credit",
         "section",
         "blank_mode",
+        "has_posts",
     )
 
     def __init__(self, text: str) -> None:
@@ -465,9 +447,9 @@ class _Run:
         pos, self.dateline = _read_header(text)
         blank_mode = BLANK_LINE_RE.search(text, pos) is not None
         self.blank_mode = blank_mode
-        self.src = _Ahead(_pieces(text, pos, blank_mode))
-        # claims as (start, end, section, kind) until the end
-        self.claims: list[tuple[int, int, str | None, str]] = []
+        self.has_posts = text.find("(@", pos) >= 0
+        self.src = _Ahead(iter_pieces(text, pos, blank_mode), len(text) < 1_000_000)
+        self.claims: list[Claim] = []
         self.links: list[RelatedLink] = []
         self.sections: list[Section] = []
         self.posts: list[SocialPost] = []
@@ -499,16 +481,22 @@ class _Run:
         cur_para = -1
         in_bullets = False
         skip_para = -1
+        has_posts = self.has_posts
+        buf = src._buf
+        more = src._it
         while True:
-            pc = src.pop()
-            if pc is None:
-                break
-            s, e, para, line_start, glued = pc
+            if buf:
+                pc = buf.popleft()
+            else:
+                pc = next(more, None)
+                if pc is None:
+                    break
+            s, e, para, line_start, glued, cands, qpos = pc
             para_start = para != cur_para
             if para_start:
                 cur_para = para
                 in_bullets = False
-                if self._post_ahead(pc):
+                if has_posts and self._post_ahead(pc):
                     continue
             if para == skip_para:
                 self._boil("boilerplate", s, e)
@@ -517,20 +505,27 @@ class _Run:
             if c0 in _DASHES and (m := ATTRIBUTION.match(text, s, e)) is not None:
                 self._boil("social_attribution", s, e)
                 continue
-            kind = _boilerplate_kind(text, s, e)
-            if kind is not None:
-                self._boil(kind, s, e)
-                if kind in ("disclaimer", "editors_note", "footer"):
-                    skip_para = para
-                continue
-            cr = _credit(text, s, e)
-            if cr is not None:
-                if self.credit is None:
-                    self.credit = cr
-                else:
-                    self._boil("image_credit", s, e)
-                continue
-            if text.find(":", s, min(e, s + 90)) >= 0:
+            p3 = text[s : s + 3].lower()
+            if (
+                p3 in _SPECIAL_PREFIXES
+                or c0 in "©("
+                or (e - s < 600 and text.find("eneration ", s, s + 300) >= 0)
+            ):
+                kind = _boilerplate_kind(text, s, e)
+                if kind is not None:
+                    self._boil(kind, s, e)
+                    if kind in ("disclaimer", "editors_note", "footer"):
+                        skip_para = para
+                    continue
+                cr = _credit(text, s, e)
+                if cr is not None:
+                    if self.credit is None:
+                        self.credit = cr
+                    else:
+                        self._boil("image_credit", s, e)
+                    continue
+            colon = text.find(":", s, s + 90 if s + 90 < e else e)
+            if colon > s and (colon + 1 == e or text[colon + 1].isspace()):
                 lab = _label_phrase(text, s, e)
                 if lab is not None:
                     phrase, colon_end, rest = lab
@@ -546,38 +541,39 @@ class _Run:
                         c0 = text[s]
             if c0 in _BULLET_FIRST and (bm := _BULLET.match(text, s, e)) is not None:
                 in_bullets = True
-                self._sentences(bm.end(), e, KIND_BULLET, loose=True)
+                self._sentences(bm.end(), e, KIND_BULLET, True, _after(cands, bm.end()), None)
                 continue
-            if _is_table(text, s, e):
+            if (
+                text.find("|", s, e) >= 0 or text.find("\t", s, e) >= 0 or text[e - 1] not in _TERMINAL
+            ) and _is_table(text, s, e):
                 self._boil("table", s, e)
                 continue
             if glued and para_start and s == pc[0] and text[s].isupper():
                 j = _glued_heading_end(text, s, e)
                 if j > 0:
-                    src.push((j, e, para + 0.5, False, glued))
+                    src.push((j, e, para + 0.5, False, glued, None, None))
                     e = j
-                    pc = (s, e, para, line_start, glued)
+                    pc = (s, e, para, line_start, glued, None, None)
+                    cands = qpos = None
             if para_start and s == pc[0] and text[e - 1] not in _TERMINAL:
                 nxt = src.peek()
                 alone = nxt is None or nxt[2] != para
                 if (alone or _is_bullet(text, nxt)) and _heading_ok(text, s, e):
                     self._heading(pc, nxt)
                     continue
+            if s != pc[0]:
+                cands = _after(cands, s)
+                qpos = None
             if in_bullets and line_start:
-                self._sentences(s, e, KIND_BULLET, loose=True)
+                self._sentences(s, e, KIND_BULLET, True, cands, qpos)
                 continue
-            self._sentences(s, e, KIND_SENTENCE, loose=False)
+            self._sentences(s, e, KIND_SENTENCE, False, cands, qpos)
         return self._result()
 
     def _result(self) -> Extraction:
-        text = self.text
-        claims = tuple(
-            Claim(text[s:e], s, e, section, i, kind)
-            for i, (s, e, section, kind) in enumerate(self.claims)
-        )
         return Extraction(
             dateline=self.dateline,
-            claims=claims,
+            claims=tuple(self.claims),
             related_links=tuple(self.links),
             image_credit=self.credit,
             sections=tuple(self.sections),
@@ -632,7 +628,7 @@ class _Run:
     def _related(self, pc: _Piece, label: str, colon_end: int, rest: int) -> None:
         text = self.text
         src = self.src
-        s, e, para, _line_start, glued = pc
+        s, e, para, _line_start, glued = pc[:5]
         if rest < e:
             te = e
             if glued:
@@ -641,7 +637,7 @@ class _Run:
             if te < e:
                 ns, ne = strip_span(text, te, e)
                 if ns < ne:
-                    src.push((ns, ne, para + 0.5, True, glued))
+                    src.push((ns, ne, para + 0.5, True, glued, None, None))
             return
         nxt = src.peek()
         if nxt is None:
@@ -723,16 +719,27 @@ class _Run:
         self.section = label
         self.sections.append(Section(label, s))
 
-    def _sentences(self, s: int, e: int, kind: str, *, loose: bool) -> None:
+    def _sentences(
+        self, s: int, e: int, kind: str, loose: bool, cands: list | None, qpos: list | None
+    ) -> None:
         """Claims of one prose stretch. loose: a bullet item or a further line of one, where a
         final stretch without punctuation is a claim too."""
         text = self.text
         claims = self.claims
         section = self.section
-        spans = sentence_spans(text, s, e)
+        spans = sentence_spans(text, s, e, cands, qpos)
         last = len(spans) - 1
+        if last == 0 and kind == KIND_SENTENCE:
+            # one sentence (the usual single-sentence line): the common endings first
+            a, b = spans[0]
+            term = text[b - 1]
+            if term == "." and text[a] not in _QUOTE_OPENERS and text[a : a + 3].lower() not in _PROMO_PREFIXES:
+                claims.append(_new_claim(text[a:b], a, b, section, len(claims), KIND_SENTENCE))
+                return
         for i, (a, b) in enumerate(spans):
-            term = _terminal(text, a, b)
+            term = text[b - 1]
+            if term in CLOSERS:
+                term = _terminal(text, a, b)
             if term == "?" or (term in "!‽" and _is_question(text, a, b)):
                 continue
             k = kind
@@ -746,11 +753,13 @@ class _Run:
                     continue
             if kind == KIND_SENTENCE:
                 c = text[a]
-                if c in "\"“‘'":
+                if c in _QUOTE_OPENERS:
                     k = KIND_QUOTE
-                elif c in "CcSsTtFfJjDdLlGgBbVvRr" and _PROMO.match(text, a, b) and (
-                    b - a < 20 or _PROMO_WORDS.search(text, a, b)
+                elif (
+                    text[a : a + 3].lower() in _PROMO_PREFIXES
+                    and _PROMO.match(text, a, b)
+                    and (b - a < 20 or _PROMO_WORDS.search(text, a, b))
                 ):
                     self._boil("promo", a, b)
                     continue
-            claims.append((a, b, section, k))
+            claims.append(_new_claim(text[a:b], a, b, section, len(claims), k))

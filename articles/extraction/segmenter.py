@@ -16,6 +16,7 @@ lookahead), quantifiers are possessive or bounded, nothing recurses.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from .lexicon import (
     ENDING,
@@ -39,23 +40,31 @@ LINE_RE = re.compile(r"[^\r\n]+")
 # A blank line: two line breaks with only horizontal white space between them.
 BLANK_LINE_RE = re.compile(r"(?>\r\n|\n|\r)[^\S\r\n]*+(?>\r\n|\n|\r)")
 
-# Soft candidate: the last character of a punctuation run, its closers, white space, next token.
-_CAND = re.compile(r"[.!?…‽](?![.!?…‽])([\"'”’»)\]]*+)\s++(?=(\S{1,24}))")
-# Glued candidate: punctuation run directly followed by a capitalised word.
-_GLUED = re.compile(
-    r"[.!?…‽](?![.!?…‽])[\"'”’)\]]*+(?=[\"“‘(]?(?:[A-Z][a-z]|[A-Z]\.[A-Z]|[A-Z]{2,}[\s,'’]))"
+# Candidates: the last character of a punctuation run, its closers (group 1), then white space
+# and the next token (group 2: a soft candidate) or a capitalised word glued to it (group 3 is
+# set: a glued candidate). One regex per punctuation character: a literal first character lets
+# the regex engine skip to the next hit much faster than a character class would.
+_TAIL = (
+    r"(?![.!?…‽])([\"'”’»)\]]*+)"
+    r"(?:[^\S\r\n]++(?=(\S{1,24}))|(?=()[\"“‘(]?(?:[A-Z][a-z]|[A-Z]\.[A-Z]|[A-Z]{2,}[\s,'’])))"
 )
-# A colon glued to the next paragraph ("...milestones:Delivery of", "Read Next:Image via").
-_GLUED_COLON = re.compile(r":(?=[\"“‘]?[A-Z][a-z])")
-_QUOTE = re.compile("[\"“”„‘’'«»]")
+_SCAN_DOT = re.compile(r"\." + _TAIL)
+_SCAN_OTHER = tuple((ch, re.compile(re.escape(ch) + _TAIL)) for ch in "?!…‽")
+_MARKERS = "*©@•⁃‣▪◦●"
+_QUOTE_MARKS = "\"“”„«»‘"
+# single marks that can close a quotation: not an apostrophe inside a word ("company's")
+_SINGLE_MARKS = (("'", re.compile("'(?![a-z])")), ("’", re.compile("’(?![a-z])")))
+# Soft candidates only (pieces scanned on their own).
+_CAND = re.compile(r"[.!?…‽](?![.!?…‽])([\"'”’»)\]]*+)\s++(?=(\S{1,24}))")
+# Quotation marks; an apostrophe or single mark followed by a lower-case letter ("company's",
+# "Kyiv’s") is not looked at.
+_QUOTE = re.compile("[\"“”„«»'‘’](?:(?<=[\"“”„«»])|(?![a-z]))")
 _COLON = re.compile(r":(?=\s|\Z|[\"“‘]?[A-Z])")
 _COPYRIGHT = re.compile(r"(?:©|\([Cc]\)|\bCopyright\b)[ \u00a0]?(?:©[ \u00a0]?)?(?:\d{4})")
 ATTRIBUTION = re.compile(
     r"(?:[—–―]|--?)[ \u00a0]?(?P<name>[^—–―()\r\n]{1,80}?)[ \u00a0]?\(@(?P<handle>\w{1,30})\)"
     r"[ \u00a0]*(?P<date>(?:" + MONTHS + r")\.?[ \u00a0]+\d{1,2},?[ \u00a0]+\d{4})"
 )
-_STAR = re.compile(r"[ \u00a0]\*[ \u00a0]")
-_INLINE_BULLET = re.compile(r"[•⁃‣▪◦●]")
 _CREDIT_WORD = re.compile(r"(?:Image|Photo|Picture|Featured)")
 CREDIT_HEAD = re.compile(
     r"(?:(?:featured|feature|cover|header|lead|top|main|hero|file|stock|representative|"
@@ -78,6 +87,11 @@ _KNOWN_GLUED = tuple(
         reverse=True,
     )
 )
+_SPECIAL_WORDS = PREPOSITIVE | NEVER_FINAL | ENDING | frozenset({"no", "n°", "nº", "nr"})
+_ENUM_FIRST = frozenset("•⁃‣▪◦●*-")
+_KNOWN_BY_TAIL: dict[str, tuple[str, ...]] = {}
+for _label in _KNOWN_GLUED:  # longest first
+    _KNOWN_BY_TAIL[_label[-4:]] = _KNOWN_BY_TAIL.get(_label[-4:], ()) + (_label,)
 _GLUE_BEFORE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789%)]\"'”’")
 
 
@@ -131,7 +145,12 @@ def _boundary(
         if k > lo and not text[k - 1].isspace():
             return k + 1  # "compounds. . . . The": the sentence ends at the attached period
         return 0
-    word = _token_before(text, lo, rs)
+    ws = text.rfind(" ", lo if rs - 40 < lo else rs - 40, rs)
+    word = text[ws + 1 if ws >= 0 else (lo if rs - 40 < lo else rs - 40) : rs]
+    if not word.isprintable() or "\u00a0" in word:
+        word = _token_before(text, lo, rs)
+    elif word[:1] in OPENERS:
+        word = word.lstrip(OPENERS)
     if not word:
         return -1 if c.islower() else 0
     if "@" in word or "://" in word or word.startswith("www."):
@@ -170,15 +189,19 @@ def _boundary(
     return 0
 
 
-def _quote_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+def _quote_spans(
+    text: str, lo: int, hi: int, positions: list[int] | None = None
+) -> list[tuple[int, int]]:
     """Closed quotations in text[lo:hi] as (open, close) positions, merged when nested.
 
-    Mixed marks close each other (“...," counts as closed); an apostrophe between letters, or a
-    closing single mark with no open single quotation, is not a quotation mark."""
+    positions: the quotation marks in the range if already known (see scan). Mixed marks close
+    each other (“...," counts as closed); an apostrophe between letters, or a closing single
+    mark with no open single quotation, is not a quotation mark."""
     spans: list[tuple[int, int]] = []
     dq = sq = -1
-    for m in _QUOTE.finditer(text, lo, hi):
-        i = m.start()
+    if positions is None:
+        positions = [m.start() for m in _QUOTE.finditer(text, lo, hi)]
+    for i in positions:
         ch = text[i]
         if ch == '"':
             if dq < 0:
@@ -249,49 +272,92 @@ def _enum_splits(text: str, lo: int, hi: int) -> tuple[list[int], set[int]]:
     return splits, protected
 
 
-def sentence_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
-    """Sentences of one piece text[lo:hi] (no line break inside), as stripped spans."""
-    starts: list[int] = []
-    protected: set[int] = set()
-    c0 = text[lo] if lo < hi else ""
-    if c0.isalnum() or c0 in "•⁃‣▪◦●*-":
+def sentence_spans(
+    text: str,
+    lo: int,
+    hi: int,
+    cands: list[Cand] | None = None,
+    qpos: list[int] | None = None,
+) -> list[tuple[int, int]]:
+    """Sentences of one piece text[lo:hi] (no line break inside, not starting or ending with white
+    space), as stripped spans. cands and qpos: the piece's soft candidates and quotation marks
+    when scan found them already."""
+    if cands is None:
+        cands = [(m.start(), m.end(1), m.end(), m.group(2)) for m in _CAND.finditer(text, lo, hi)]
+    c0 = text[lo]
+    if c0.isdigit() or c0 in _ENUM_FIRST or (lo + 1 < hi and text[lo + 1] in ".)"):
         starts, protected = _enum_splits(text, lo, hi)
-    quotes = _quote_spans(text, lo, hi) if _QUOTE.search(text, lo, hi) else None
-    qi = 0
-    seg_start = lo
-    for m in _CAND.finditer(text, lo, hi):
-        pe = m.start() + 1
-        if m.start() in protected:
-            continue
-        rs = pe - 1
-        while rs > lo and text[rs - 1] in PUNCT and pe - rs < 12:
-            rs -= 1
-        q = m.end(1)
-        if quotes:
-            while qi < len(quotes) and quotes[qi][1] < rs:
-                qi += 1
-            if qi < len(quotes):
-                a, b = quotes[qi]
-                if a < rs and q <= b:
-                    continue
-        tok = m.group(2)
-        r = _boundary(text, lo, rs, pe, tok, seg_start)
-        if r < 0:
-            continue
-        if r == 0:
-            seg_start = m.end()
+        cuts = [(b, b) for b in starts]
+    elif not cands:
+        return [(lo, hi)]
+    else:
+        cuts = []
+        protected = None
+    if cands:
+        if qpos is None:
+            quotes = _quote_spans(text, lo, hi) if _QUOTE.search(text, lo, hi) else None
         else:
-            seg_start = r + 1
-        starts.append(seg_start)
-    if len(starts) > 1:
-        starts = sorted(set(starts))
+            quotes = _quote_spans(text, lo, hi, qpos) if qpos else None
+        nq = len(quotes) if quotes else 0
+        qi = 0
+        seg_start = lo
+        for p, q, nxt, tok in cands:
+            if protected and p in protected:
+                continue
+            rs = p
+            while rs > lo and text[rs - 1] in PUNCT and p - rs < 11:
+                rs -= 1
+            if nq:
+                while qi < nq and quotes[qi][1] < rs:
+                    qi += 1
+                if qi < nq and quotes[qi][0] < rs and q <= quotes[qi][1]:
+                    continue
+            c = tok[0]
+            if rs == p and c.isupper() and text[p] == ".":
+                # the common case: "word. Next" -- decided here unless the word is special
+                ws = text.rfind(" ", lo if p - 40 < lo else p - 40, p)
+                word = text[ws + 1 if ws >= 0 else (lo if p - 40 < lo else p - 40) : p]
+                if (
+                    len(word) > 1
+                    and word[-1].isalnum()
+                    and word.lower() not in _SPECIAL_WORDS
+                    and "." not in word
+                    and word.isprintable()
+                    and word[0] not in OPENERS
+                    and "@" not in word
+                    and "/" not in word
+                ):
+                    seg_start = nxt
+                    cuts.append((q, nxt))
+                    continue
+            r = _boundary(text, lo, rs, p + 1, tok, seg_start)
+            if r < 0:
+                continue
+            if r == 0:
+                seg_start = nxt
+                cuts.append((q, nxt))
+            else:
+                seg_start = r + 1
+                cuts.append((r, r + 1))
+    if not cuts:
+        return [(lo, hi)]
+    if protected:
+        cuts.sort()
     out: list[tuple[int, int]] = []
     a = lo
-    for b in starts + [hi]:
-        s, e = strip_span(text, a, b)
-        if s < e:
-            out.append((s, e))
-        a = b
+    for end, nxt in cuts:
+        if nxt <= a:
+            continue
+        if end == nxt:
+            while end > a and text[end - 1].isspace():
+                end -= 1
+            if end > a:
+                out.append((a, end))
+        else:
+            out.append((a, end))
+        a = nxt
+    if a < hi:
+        out.append((a, hi))
     return out
 
 
@@ -311,40 +377,34 @@ def strip_span(text: str, s: int, e: int) -> tuple[int, int]:
 SPLIT_PARA = 1  # what follows starts a new paragraph
 SPLIT_ITEM = 2  # what follows is another item of the same list
 
+_BULLET_CHARS = frozenset("•⁃‣▪◦●")
 
-def hard_splits(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
-    """Positions in text[lo:hi] where a new piece starts although no line break is there.
 
-    Returns sorted (position, kind) pairs. Most articles have none: every detector but the glued
-    punctuation one first asks whether its marker character occurs at all."""
+def doc_splits(text: str, lo: int, hi: int, glued_doc: bool) -> list[tuple[int, int]]:
+    """Hard splits found over the whole text at once, from markers that are cheap to look for:
+    a known label glued to what precedes it ("...FaultWhy It Matters:"), a colon glued to the next
+    paragraph, a "(C) 2025" or "Copyright 2025" tail, and (in a text that lost its breaks) an image
+    credit glued to the word before it. Sorted (position, kind) pairs; usually none."""
     out: list[tuple[int, int]] = []
-    for m in _GLUED.finditer(text, lo, hi):
-        pe = m.start() + 1
-        rs = pe - 1
-        while rs > lo and text[rs - 1] in PUNCT and pe - rs < 12:
-            rs -= 1
-        if rs <= lo or text[rs - 1] not in _GLUE_BEFORE:
-            continue
-        q = m.end()
-        tok = text[q : q + 24].split(None, 1)[0] if q < hi else ""
-        if "@" in tok or "/" in tok:
-            continue
-        word = _token_before(text, lo, rs)
-        if "://" in word or "www." in word or "@" in word:
-            continue
-        if _boundary(text, lo, rs, pe, tok, max(lo, rs - 200), glued=True) == 0:
-            out.append((q, SPLIT_PARA))
     if text.find(":", lo, hi) >= 0:
         for m in _COLON.finditer(text, lo, hi):
             c = m.start()
             if c == lo or not text[c - 1].isalpha():
                 continue
-            before = text[max(lo, c - 40) : c]
-            if not before.endswith(_KNOWN_GLUED):
+            if c + 1 < hi and not text[c + 1].isspace():
+                k = c + 2 if text[c + 1] in "\"“‘" else c + 1
+                if k + 1 < hi and text[k].isupper() and text[k + 1].islower():
+                    out.append((c + 1, SPLIT_PARA))  # "...milestones:Delivery", "Read Next:Image"
+            labels = _KNOWN_BY_TAIL.get(text[c - 4 : c])
+            if labels is None:
                 continue
-            label = next(lab for lab in _KNOWN_GLUED if before.endswith(lab))
-            ls = c - len(label)
-            if ls <= lo:
+            ls = -1
+            for label in labels:
+                st = c - len(label)
+                if st > lo and text[st - 1] not in "\r\n" and text.startswith(label, st):
+                    ls = st
+                    break
+            if ls < 0:
                 continue
             prev = text[ls - 1]
             if prev in _SPACES:
@@ -361,41 +421,15 @@ def hard_splits(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
                     out.append((ls, SPLIT_PARA))
             elif not prev.isspace():
                 out.append((ls, SPLIT_PARA))
-        for m in _GLUED_COLON.finditer(text, lo, hi):
-            c = m.start()
-            if c > lo and text[c - 1].isalpha():
-                out.append((c + 1, SPLIT_PARA))
-    if (
-        text.find("©", lo, hi) >= 0
-        or text.find("(C)", lo, hi) >= 0
+    if glued_doc and (
+        text.find("(C)", lo, hi) >= 0
         or text.find("(c)", lo, hi) >= 0
         or text.find("Copyright", lo, hi) >= 0
     ):
         for m in _COPYRIGHT.finditer(text, lo, hi):
-            out.append((m.start(), SPLIT_PARA))
-    if text.find("(@", lo, hi) >= 0:
-        for m in ATTRIBUTION.finditer(text, lo, hi):
-            if m.group(0)[0] == "-" and m.start() > lo and not text[m.start() - 1].isspace():
-                continue
-            out.append((m.start(), SPLIT_PARA))
-            out.append((m.end(), SPLIT_PARA))
-    if text.find(" * ", lo, hi) >= 0 or text.find("\u00a0*", lo, hi) >= 0:
-        for m in _STAR.finditer(text, lo, hi):
-            s = m.start()
-            if s > lo and not text[s - 1].isspace() and m.end() < hi and not text[m.end()].isspace():
-                out.append((s + 1, SPLIT_ITEM))
-    if _INLINE_BULLET.search(text, lo, hi):
-        for m in _INLINE_BULLET.finditer(text, lo, hi):
-            s = m.start()
-            if s > lo and text[s - 1] in _SPACES:
-                k = s - 1
-                while k > lo and text[k - 1] in _SPACES:
-                    k -= 1
-                if k > lo and text[k - 1] not in "\r\n":
-                    out.append((s, SPLIT_ITEM))
-    if text.find("Image", lo, hi) >= 0 or text.find("Photo", lo, hi) >= 0 or text.find(
-        "Picture", lo, hi
-    ) >= 0 or text.find("Featured", lo, hi) >= 0:
+            if m.start() > lo and text[m.start() - 1] not in "\r\n":
+                out.append((m.start(), SPLIT_PARA))
+    if glued_doc:
         for m in _CREDIT_WORD.finditer(text, lo, hi):
             s = m.start()
             if s > lo and text[s - 1] in _GLUE_BEFORE and text[s - 1] not in "\"'”’)]":
@@ -405,6 +439,255 @@ def hard_splits(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     if len(out) > 1:
         out.sort()
     return out
+
+
+Cand = tuple  # (last punctuation, end of closers, start of next token, next token)
+
+
+def scan(text: str, lo: int, hi: int) -> tuple[list[Cand], list[tuple[int, int]], list[int]]:
+    """One pass over text[lo:hi]: the soft sentence-boundary candidates, and the hard splits found
+    from glued punctuation, `` * `` separators, inline bullets, © tails and post attributions.
+
+    A candidate whose white space runs over a line break is kept; the piece it falls in ignores
+    it (the line break ends the sentence anyway)."""
+    cands: list[Cand] = []
+    splits: list[tuple[int, int]] = []
+    glued: list[int] = []
+    append = cands.append
+    for m in _SCAN_DOT.finditer(text, lo, hi):
+        tok = m.group(2)
+        if tok is not None:
+            append((m.start(), m.end(1), m.end(), tok))
+        else:
+            glued.append(m.start())
+    extra = False
+    for ch, rx in _SCAN_OTHER:
+        if text.find(ch, lo, hi) >= 0:
+            extra = True
+            for m in rx.finditer(text, lo, hi):
+                tok = m.group(2)
+                if tok is not None:
+                    append((m.start(), m.end(1), m.end(), tok))
+                else:
+                    glued.append(m.start())
+    if extra:
+        cands.sort()
+        glued.sort()
+    for p in glued:
+        _glued_split(text, lo, hi, p, splits)
+    for ch in _MARKERS:
+        p = text.find(ch, lo, hi)
+        while p >= 0:
+            _marker_split(text, lo, hi, p, ch, splits)
+            p = text.find(ch, p + 1, hi)
+    qpos: list[int] = []
+    for ch in _QUOTE_MARKS:
+        p = text.find(ch, lo, hi)
+        while p >= 0:
+            qpos.append(p)
+            p = text.find(ch, p + 1, hi)
+    for ch, rx in _SINGLE_MARKS:
+        if text.find(ch, lo, hi) >= 0:
+            qpos.extend(m.start() for m in rx.finditer(text, lo, hi))
+    qpos.sort()
+    return cands, splits, qpos
+
+
+def _line_start(text: str, lo: int, p: int) -> int:
+    """Start of the line holding p, looking back at most 300 characters (so that many markers on
+    one enormous line stay linear): the window start stands in for a line start further away."""
+    w = p - 300 if p - 300 > lo else lo
+    return text.rfind("\n", w, p) + 1 or w
+
+
+def _glued_split(text: str, lo: int, hi: int, p: int, splits: list[tuple[int, int]]) -> None:
+    """Punctuation at p glued to a capitalised word: a lost paragraph break, unless the word
+    before is an abbreviation, or the two are an address or a domain."""
+    ls = _line_start(text, lo, p)
+    rs = p
+    while rs > ls and text[rs - 1] in PUNCT and p - rs < 11:
+        rs -= 1
+    if rs <= ls or text[rs - 1] not in _GLUE_BEFORE:
+        return
+    q = p + 1
+    while q < hi and text[q] in CLOSERS and q - p < 12:
+        q += 1
+    le = text.find("\n", q, q + 24)
+    tk = text[q : le if le >= 0 else q + 24].split(None, 1)
+    tok = tk[0] if tk else ""
+    if not tok or "@" in tok or "/" in tok:
+        return
+    word = _token_before(text, ls, rs)
+    if "://" in word or "www." in word or "@" in word:
+        return
+    if _boundary(text, ls, rs, p + 1, tok, max(ls, rs - 200), glued=True) == 0:
+        splits.append((q, SPLIT_PARA))
+
+
+def _marker_split(
+    text: str, lo: int, hi: int, p: int, ch: str, splits: list[tuple[int, int]]
+) -> None:
+    """A rare marker inside a line: a `` * `` list separator, an inline bullet, a © tail, or the
+    @ of a post attribution."""
+    ls = _line_start(text, lo, p)
+    if ch == "*":
+        if (
+            p - 2 >= ls
+            and p + 2 < hi
+            and text[p - 1] in _SPACES
+            and text[p + 1] in _SPACES
+            and not text[p - 2].isspace()
+            and not text[p + 2].isspace()
+        ):
+            splits.append((p, SPLIT_ITEM))
+    elif ch in _BULLET_CHARS:
+        if p > ls and text[p - 1] in _SPACES:
+            k = p - 1
+            while k > ls and text[k - 1] in _SPACES:
+                k -= 1
+            if k > ls:
+                splits.append((p, SPLIT_ITEM))
+    elif ch == "©":
+        if p > ls and _COPYRIGHT.match(text, p, hi):
+            splits.append((p, SPLIT_PARA))
+    elif ch == "@":
+        if p > ls and text[p - 1] == "(":
+            le = text.find("\n", p, hi)
+            le = hi if le < 0 else le
+            for a in ATTRIBUTION.finditer(text, max(ls, p - 100), min(le, p + 60)):
+                if a.start() < p < a.end():
+                    if not (
+                        a.group(0)[0] == "-"
+                        and a.start() > ls
+                        and not text[a.start() - 1].isspace()
+                    ):
+                        splits.append((a.start(), SPLIT_PARA))
+                        splits.append((a.end(), SPLIT_PARA))
+                    break
+
+
+def _raw_lines(text: str, pos: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of every non-empty line from pos; a CRLF's CR is not part of the line."""
+    n = len(text)
+    if text.find("\r", pos) >= 0 and text.count("\r", pos) != text.count("\r\n", pos):
+        for m in LINE_RE.finditer(text, pos):  # lone CRs: old Mac line ends
+            yield m.span()
+        return
+    find = text.find
+    while pos < n:
+        nl = find("\n", pos)
+        if nl < 0:
+            nl = n
+        e = nl
+        if e > pos and text[e - 1] == "\r":
+            e -= 1
+        if e > pos:
+            yield pos, e
+        pos = nl + 1
+
+
+Piece = tuple  # (start, end, paragraph, line_start, glued_line, candidates, quote marks)
+_NONE: list[int] = []
+
+
+def iter_pieces(text: str, pos: int, blank_mode: bool) -> Iterator[Piece]:
+    """Stripped pieces of text[pos:] with their paragraph number and soft candidates.
+
+    In blank_mode paragraphs are separated by blank lines, otherwise every line is one. A hard
+    split of kind SPLIT_PARA starts a new paragraph inside a line."""
+    n = len(text)
+    newlines = text.count("\n", pos)
+    glued_doc = (n - pos) > 300 and newlines * 1500 < (n - pos)
+    cands, splits, qpos = scan(text, pos, n)
+    nq = len(qpos)
+    qi = 0
+    dsplits = doc_splits(text, pos, n, glued_doc)
+    if dsplits:
+        splits.extend(dsplits)
+    if splits:
+        splits.sort()
+    nc = len(cands)
+    ns = len(splits)
+    ci = si = 0
+    para = -1
+    prev_end = pos
+    pending_blank = True
+    isspace = str.isspace
+    for ls, le in _raw_lines(text, pos):
+        s, e = ls, le
+        if isspace(text[s]) or isspace(text[e - 1]):
+            s, e = strip_span(text, s, e)
+            if s >= e:
+                pending_blank = True
+                prev_end = le
+                continue
+        if not blank_mode or pending_blank:
+            para += 1
+        else:
+            gap = ls - prev_end
+            if gap > 2 or (gap == 2 and text[prev_end] != "\r"):
+                breaks = (
+                    text.count("\n", prev_end, ls)
+                    + text.count("\r", prev_end, ls)
+                    - text.count("\r\n", prev_end, ls)
+                )
+                if breaks >= 2:
+                    para += 1
+        pending_blank = False
+        prev_end = le
+        while ci < nc and cands[ci][0] < s:
+            ci += 1
+        cj = ci
+        while cj < nc and cands[cj][2] < e:
+            cj += 1
+        line_cands = cands[ci:cj] if cj > ci else []
+        ci = cj
+        while qi < nq and qpos[qi] < s:
+            qi += 1
+        if qi < nq and qpos[qi] < e:
+            qj = qi
+            while qj < nq and qpos[qj] < e:
+                qj += 1
+            line_q = qpos[qi:qj]
+            qi = qj
+        else:
+            line_q = _NONE
+        if si < ns and splits[si][0] < le:
+            line_splits = []
+            while si < ns and splits[si][0] < le:
+                if splits[si][0] > s:
+                    line_splits.append(splits[si])
+                si += 1
+        else:
+            yield (s, e, para, True, False, line_cands, line_q)
+            continue
+        if not line_splits:
+            yield (s, e, para, True, False, line_cands, line_q)
+            continue
+        a = s
+        line_start = True
+        k = 0
+        nlc = len(line_cands)
+        for b, kind in line_splits + [(e, 0)]:
+            if b <= a:
+                if kind == SPLIT_PARA and not line_start:
+                    para += 1
+                continue
+            ps, pe = strip_span(text, a, b)
+            if ps < pe:
+                while k < nlc and line_cands[k][0] < ps:
+                    k += 1
+                kj = k
+                while kj < nlc and line_cands[kj][2] < pe:
+                    kj += 1
+                yield (ps, pe, para, line_start, True, line_cands[k:kj], None)
+                k = kj
+                line_start = False
+            if kind == SPLIT_PARA:
+                para += 1
+            a = b
+            if b >= e:
+                break
 
 
 # --------------------------------------------------------------------------------------------
@@ -420,20 +703,6 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     if not isinstance(text, str):
         raise TypeError(f"split_sentences() needs a str, not {type(text).__name__}")
     out: list[tuple[int, int]] = []
-    n = len(text)
-    splits = hard_splits(text, 0, n)
-    si = 0
-    for m in LINE_RE.finditer(text):
-        ls, le = m.span()
-        cuts = []
-        while si < len(splits) and splits[si][0] < le:
-            if splits[si][0] > ls:
-                cuts.append(splits[si][0])
-            si += 1
-        a = ls
-        for b in cuts + [le]:
-            s, e = strip_span(text, a, b)
-            if s < e:
-                out.extend(sentence_spans(text, s, e))
-            a = b
+    for s, e, _para, _ls, _glued, cands, qpos in iter_pieces(text, 0, False):
+        out.extend(sentence_spans(text, s, e, cands, qpos))
     return out
