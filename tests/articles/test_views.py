@@ -685,3 +685,16 @@ def test_article_page_query_count_does_not_grow_with_claims(
         response = client.get(reverse("articles:detail", args=[article.pk]))
 
     assert response.content.decode().count('<mark id="claim-') == n
+
+
+def test_error_pages_are_plain_and_carry_no_article_data(client, editor, outsider):
+    article = make_article(editor, title="Secret scoop")
+    client.force_login(outsider)
+
+    not_found = client.get(reverse("articles:detail", args=[article.pk]))
+    forbidden = client.get(reverse("articles:create"))
+
+    assert not_found.status_code == 404 and "Not found" in not_found.content.decode()
+    assert forbidden.status_code == 403 and "You may not do that" in forbidden.content.decode()
+    for response in (not_found, forbidden):
+        assert "Secret scoop" not in response.content.decode()
