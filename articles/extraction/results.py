@@ -33,6 +33,19 @@ class Claim:
         }
 
 
+@dataclass(slots=True)
+class _ClaimDraft:
+    """Claim's mutable twin, same slots in the same order: the engine builds one and turns it into
+    a Claim by assigning __class__ (a cheaper construction than the frozen __init__)."""
+
+    text: str
+    start: int
+    end: int
+    section: str | None
+    ordinal: int
+    kind: str = KIND_SENTENCE
+
+
 @dataclass(frozen=True, slots=True)
 class RelatedLink:
     label: str

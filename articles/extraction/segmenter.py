@@ -16,6 +16,7 @@ lookahead), quantifiers are possessive or bounded, nothing recurses.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 
 from .lexicon import (
@@ -566,12 +567,29 @@ def _marker_split(
                     break
 
 
-def _raw_lines(text: str, pos: int) -> Iterator[tuple[int, int]]:
-    """(start, end) of every non-empty line from pos; a CRLF's CR is not part of the line."""
+Piece = tuple  # (start, end, paragraph, line_start, glued_line, candidates, quote marks)
+_NONE: list[int] = []
+
+
+def _line_spans(text: str, pos: int) -> Iterator[tuple[int, int, bool]]:
+    """(start, end, after_blank) of every line with content from pos. after_blank: a blank or
+    white-space-only line (or the start) comes before it. A CRLF's CR is not part of a line."""
     n = len(text)
+    after_blank = True
     if text.find("\r", pos) >= 0 and text.count("\r", pos) != text.count("\r\n", pos):
+        prev_end = pos
         for m in LINE_RE.finditer(text, pos):  # lone CRs: old Mac line ends
-            yield m.span()
+            ls, le = m.span()
+            if not after_blank:
+                gap = text[prev_end:ls]
+                if gap.count("\n") + gap.count("\r") - gap.count("\r\n") >= 2:
+                    after_blank = True
+            prev_end = le
+            if text[ls:le].isspace():
+                after_blank = True
+                continue
+            yield ls, le, after_blank
+            after_blank = False
         return
     find = text.find
     while pos < n:
@@ -582,12 +600,11 @@ def _raw_lines(text: str, pos: int) -> Iterator[tuple[int, int]]:
         if e > pos and text[e - 1] == "\r":
             e -= 1
         if e > pos:
-            yield pos, e
+            yield pos, e, after_blank
+            after_blank = False
+        else:
+            after_blank = True
         pos = nl + 1
-
-
-Piece = tuple  # (start, end, paragraph, line_start, glued_line, candidates, quote marks)
-_NONE: list[int] = []
 
 
 def iter_pieces(text: str, pos: int, blank_mode: bool) -> Iterator[Piece]:
@@ -599,70 +616,52 @@ def iter_pieces(text: str, pos: int, blank_mode: bool) -> Iterator[Piece]:
     newlines = text.count("\n", pos)
     glued_doc = (n - pos) > 300 and newlines * 1500 < (n - pos)
     cands, splits, qpos = scan(text, pos, n)
-    nq = len(qpos)
-    qi = 0
-    dsplits = doc_splits(text, pos, n, glued_doc)
-    if dsplits:
-        splits.extend(dsplits)
-    if splits:
-        splits.sort()
-    nc = len(cands)
+    cstarts = [c[0] for c in cands]
+    if glued_doc or splits:
+        dsplits = doc_splits(text, pos, n, glued_doc)
+        if dsplits:
+            splits.extend(dsplits)
+            splits.sort()
     ns = len(splits)
-    ci = si = 0
+    next_split = splits[0][0] if ns else n + 1
+    si = 0
     para = -1
-    prev_end = pos
-    pending_blank = True
     isspace = str.isspace
-    for ls, le in _raw_lines(text, pos):
+    pending_blank = True
+    for ls, le, after_blank in _line_spans(text, pos):
         s, e = ls, le
         if isspace(text[s]) or isspace(text[e - 1]):
             s, e = strip_span(text, s, e)
             if s >= e:
                 pending_blank = True
-                prev_end = le
                 continue
-        if not blank_mode or pending_blank:
+        if after_blank or pending_blank or not blank_mode:
             para += 1
-        else:
-            gap = ls - prev_end
-            if gap > 2 or (gap == 2 and text[prev_end] != "\r"):
-                breaks = (
-                    text.count("\n", prev_end, ls)
-                    + text.count("\r", prev_end, ls)
-                    - text.count("\r\n", prev_end, ls)
-                )
-                if breaks >= 2:
-                    para += 1
         pending_blank = False
-        prev_end = le
-        while ci < nc and cands[ci][0] < s:
-            ci += 1
-        cj = ci
-        while cj < nc and cands[cj][2] < e:
-            cj += 1
-        line_cands = cands[ci:cj] if cj > ci else []
-        ci = cj
-        while qi < nq and qpos[qi] < s:
-            qi += 1
-        if qi < nq and qpos[qi] < e:
-            qj = qi
-            while qj < nq and qpos[qj] < e:
-                qj += 1
-            line_q = qpos[qi:qj]
-            qi = qj
-        else:
-            line_q = _NONE
-        if si < ns and splits[si][0] < le:
-            line_splits = []
-            while si < ns and splits[si][0] < le:
-                if splits[si][0] > s:
-                    line_splits.append(splits[si])
-                si += 1
-        else:
-            yield (s, e, para, True, False, line_cands, line_q)
+        ci = bisect_left(cstarts, s)
+        cj = bisect_left(cstarts, e, ci)
+        qi = bisect_left(qpos, s)
+        qj = bisect_left(qpos, e, qi)
+        if next_split >= le:
+            yield (
+                s,
+                e,
+                para,
+                True,
+                False,
+                cands[ci:cj] if cj > ci else _NONE,
+                qpos[qi:qj] if qj > qi else _NONE,
+            )
             continue
+        line_cands = cands[ci:cj]
+        line_splits = []
+        while si < ns and splits[si][0] < le:
+            if splits[si][0] > s:
+                line_splits.append(splits[si])
+            si += 1
+        next_split = splits[si][0] if si < ns else n + 1
         if not line_splits:
-            yield (s, e, para, True, False, line_cands, line_q)
+            yield (s, e, para, True, False, line_cands, qpos[qi:qj])
             continue
         a = s
         line_start = True
