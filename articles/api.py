@@ -161,9 +161,14 @@ def validated(serializer_class: type[serializers.Serializer], request: Request) 
 
 
 class IdFilter(filters.Filter):
-    """An object id: digits only (400 otherwise)."""
+    """An object id: a positive 64-bit integer (400 otherwise)."""
 
     field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
 
 
 # --- Articles -----------------------------------------------------------------------------------

@@ -38,6 +38,21 @@ class ValidationErrorSerializer(serializers.Serializer):
     )
 
 
+# --- Inputs -------------------------------------------------------------------------------------
+
+
+class TextField(serializers.CharField):
+    """A string, and only a string: DRF's CharField would turn 12 into "12"; a client sending a
+    number where text belongs has made a mistake worth a 400."""
+
+    default_error_messages = {"not_a_string": "Must be a string."}
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
 # --- Read-only fields refused on input ----------------------------------------------------------
 
 
@@ -249,15 +264,19 @@ class ArticleUpdateSerializer(RefuseReadOnlyMixin, serializers.Serializer):
         "html": "HTML is accepted only on create; send the plain-text body.",
     }
 
-    title = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False,
-                                  max_length=settings.ARTICLE_MAX_TITLE_CHARS)
-    body = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False,
-                                 max_length=settings.ARTICLE_MAX_BODY_CHARS)
+    title = TextField(
+        required=False, allow_blank=True, trim_whitespace=False,
+        max_length=settings.ARTICLE_MAX_TITLE_CHARS,
+    )
+    body = TextField(
+        required=False, allow_blank=True, trim_whitespace=False,
+        max_length=settings.ARTICLE_MAX_BODY_CHARS,
+    )
     dateline = serializers.DateField(required=False, allow_null=True)
 
 
 class ReturnToDraftSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    note = TextField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class EmptySerializer(serializers.Serializer):

@@ -55,7 +55,7 @@ class _Line:
     bullet: bool = False
 
     def text(self) -> str:
-        return "".join(self.parts).strip()
+        return "".join(self.parts).rstrip()
 
 
 @dataclass

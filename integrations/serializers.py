@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from rest_framework import serializers
 
-from articles.serializers import STATUS_READ_ONLY, RefuseReadOnlyMixin
+from articles.serializers import STATUS_READ_ONLY, RefuseReadOnlyMixin, TextField
 from integrations.html_to_text import html_to_text
 
 
@@ -21,10 +21,10 @@ class ArticleCreateSerializer(RefuseReadOnlyMixin, serializers.Serializer):
         "source_html": "Send the HTML as `html`.",
     }
 
-    title = serializers.CharField(
+    title = TextField(
         allow_blank=True, trim_whitespace=False, max_length=settings.ARTICLE_MAX_TITLE_CHARS
     )
-    body = serializers.CharField(
+    body = TextField(
         required=False,
         allow_blank=True,
         trim_whitespace=False,
@@ -34,7 +34,7 @@ class ArticleCreateSerializer(RefuseReadOnlyMixin, serializers.Serializer):
             "`- item` bullets; optionally starting with ` date YYYY-MM-DD `."
         ),
     )
-    html = serializers.CharField(
+    html = TextField(
         required=False,
         trim_whitespace=False,
         max_length=settings.API_MAX_HTML_CHARS,

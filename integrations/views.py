@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -44,3 +44,9 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     services.revoke_api_token(token, by=request.user)
     messages.success(request, f"Token “{token.name}” revoked: it no longer works.")
     return redirect("integrations:tokens")
+
+
+def api_not_found(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    """Any other path under /api/: a JSON 404 like the rest of the API (not the HTML page)."""
+    hint = " API paths have no trailing slash." if request.path.endswith("/") else ""
+    return JsonResponse({"detail": f"No such API endpoint.{hint} See /api/docs/."}, status=404)

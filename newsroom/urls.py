@@ -1,9 +1,10 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from articles.api import ClaimViewSet, ExtractionJobViewSet
+from integrations import views as integrations_views
 from integrations.api import ArticleViewSet
 from review.api import ArticlePublicationViewSet, ClaimVerdictViewSet, ReviewQueueViewSet
 
@@ -24,6 +25,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    re_path(r"^api/", integrations_views.api_not_found),
     path("integrations/", include("integrations.urls")),
     path("review/", include("review.urls")),
     # Last: the articles app owns the site root (the dashboard).

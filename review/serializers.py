@@ -15,6 +15,7 @@ from articles.serializers import (
     ClaimSerializer,
     GateSerializer,
     RefuseReadOnlyMixin,
+    TextField,
     UserSerializer,
     gate_data,
 )
@@ -35,17 +36,17 @@ class VerdictInputSerializer(RefuseReadOnlyMixin, serializers.Serializer):
         choices=[Claim.Verdict.VERIFIED, Claim.Verdict.UNVERIFIED],
         help_text="verified or unverified.",
     )
-    note = serializers.CharField(
+    note = TextField(
         required=False, allow_blank=True, default="", max_length=5000, trim_whitespace=False
     )
-    evidence_url = serializers.CharField(
+    evidence_url = TextField(
         required=False, allow_blank=True, default="", max_length=2000,
         help_text="A full http:// or https:// address.",
     )
 
 
 class OverrideInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(
+    reason = TextField(
         max_length=2000,
         help_text="Why the article may go out over its unverified claims (kept in the history).",
     )
