@@ -355,30 +355,49 @@ def _label_phrase(text: str, s: int, e: int) -> tuple[str, int, int] | None:
     return m.group(1), m.end(), rest
 
 
-def _section_label_ok(phrase: str, text: str, rest: int, e: int) -> bool:
-    words = phrase.split()
+_PHRASE_CACHE: dict[str, int] = {}
+_LINK, _SECTION, _KNOWN, _NEITHER = 1, 2, 3, 0
+
+
+def _phrase_kind(phrase: str) -> int:
+    """What a "Phrase:" opening a piece can be, from the phrase alone: a link label, a known
+    section label, a section label if what follows agrees, or neither. Cached: feeds repeat
+    their labels in every article."""
+    kind = _PHRASE_CACHE.get(phrase)
+    if kind is not None:
+        return kind
     low = phrase.lower().replace("’", "'")
-    if low in _NOT_LABELS or len(phrase) < 2 or len(words) > 6:
+    words = phrase.split()
+    if low in LINK_LABELS:
+        kind = _LINK
+    elif low in _NOT_LABELS or len(phrase) < 2 or len(words) > 6:
+        kind = _NEITHER
+    elif low in _KNOWN_SECTION_LOWER:
+        kind = _KNOWN
+    elif any(ch in phrase for ch in "\"“”,;()"):
+        kind = _NEITHER
+    elif not (words[0][0].isupper() or words[0][0].isdigit()) or words[-1] in SMALL_WORDS:
+        kind = _NEITHER
+    elif all(w[0].isupper() or w[0].isdigit() or w in SMALL_WORDS or w[0] in "&-" for w in words):
+        kind = _SECTION
+    else:
+        kind = _NEITHER
+    if len(_PHRASE_CACHE) > 20000:
+        _PHRASE_CACHE.clear()
+    _PHRASE_CACHE[phrase] = kind
+    return kind
+
+
+def _section_label_ok(phrase: str, text: str, rest: int, e: int) -> bool:
+    kind = _phrase_kind(phrase)
+    if kind == _NEITHER or kind == _LINK:
         return False
     if rest < e:
         c = text[rest]
         if c.isdigit() or c in "$€£¥%+-−.,;":
             return False  # a list of figures: "Candidate A: 52%"
-        if text.count(" ", rest, min(e, rest + 40)) == 0 and text[e - 1] not in _TERMINAL:
+        if text.find(" ", rest, rest + 40 if rest + 40 < e else e) < 0 and text[e - 1] not in _TERMINAL:
             return False  # "Status: closed"
-    if low in _KNOWN_SECTION_LOWER:
-        return True
-    if any(ch in phrase for ch in "\"“”,;()"):
-        return False
-    w0 = words[0][0]
-    if not (w0.isupper() or w0.isdigit()):
-        return False
-    if words[-1] in SMALL_WORDS:
-        return False
-    for w in words:
-        c = w[0]
-        if not (c.isupper() or c.isdigit() or w in SMALL_WORDS or c in "&-"):
-            return False
     return True
 
 
@@ -528,7 +547,7 @@ class _Run:
                 lab = _label_phrase(text, s, e)
                 if lab is not None:
                     phrase, colon_end, rest = lab
-                    if phrase.lower().replace("’", "'") in LINK_LABELS:
+                    if _phrase_kind(phrase) == _LINK:
                         self._related(pc, phrase, colon_end, rest)
                         continue
                     if _section_label_ok(phrase, text, rest, e):
@@ -672,8 +691,8 @@ class _Run:
         if lab is None:
             return False
         phrase, _c, rest = lab
-        low = phrase.lower().replace("’", "'")
-        if low in LINK_LABELS or low in _KNOWN_SECTION_LOWER:
+        kind = _phrase_kind(phrase)
+        if kind == _LINK or kind == _KNOWN:
             return True
         return not known_only and _section_label_ok(phrase, text, rest, e)
 

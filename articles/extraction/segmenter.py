@@ -90,6 +90,7 @@ _KNOWN_GLUED = tuple(
 )
 _SPECIAL_WORDS = PREPOSITIVE | NEVER_FINAL | ENDING | frozenset({"no", "n°", "nº", "nr"})
 _ENUM_FIRST = frozenset("•⁃‣▪◦●*-")
+_QUOTE_OPEN_CHARS = frozenset("\"“‘'(")
 _KNOWN_BY_TAIL: dict[str, tuple[str, ...]] = {}
 for _label in _KNOWN_GLUED:  # longest first
     _KNOWN_BY_TAIL[_label[-4:]] = _KNOWN_BY_TAIL.get(_label[-4:], ()) + (_label,)
@@ -314,13 +315,31 @@ def sentence_spans(
                 if qi < nq and quotes[qi][0] < rs and q <= quotes[qi][1]:
                     continue
             c = tok[0]
-            if rs == p and c.isupper() and text[p] == ".":
+            if c.islower():
+                if tok.islower():
+                    continue  # "p.m. press", "Inc. and": a lower-case word goes on the sentence
+            elif c in _QUOTE_OPEN_CHARS and tok[1:2].isupper():
+                c = tok[1]
+            if rs == p and c.isupper():
+                if text[p] != ".":
+                    if text[p] in "?!":
+                        seg_start = nxt
+                        cuts.append((q, nxt))
+                        continue
+                    r = _boundary(text, lo, rs, p + 1, tok, seg_start)
+                    if r == 0:
+                        seg_start = nxt
+                        cuts.append((q, nxt))
+                    elif r > 0:
+                        seg_start = r + 1
+                        cuts.append((r, r + 1))
+                    continue
                 # the common case: "word. Next" -- decided here unless the word is special
                 ws = text.rfind(" ", lo if p - 40 < lo else p - 40, p)
                 word = text[ws + 1 if ws >= 0 else (lo if p - 40 < lo else p - 40) : p]
                 if (
                     len(word) > 1
-                    and word[-1].isalnum()
+                    and (word[-1].isalnum() or word[-1] == "%")
                     and word.lower() not in _SPECIAL_WORDS
                     and "." not in word
                     and word.isprintable()
