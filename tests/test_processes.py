@@ -20,6 +20,18 @@ def test_the_private_redis_answers_ping_and_the_app_points_at_it(redis_server, r
         assert connection.as_uri().endswith(redis_server.url.split("://", 1)[1])
 
 
+def test_django_caches_on_redis_use_the_test_redis(redis_client):
+    from django.core.cache import caches
+
+    on_redis = [a for a, c in settings.CACHES.items() if c["BACKEND"].endswith("RedisCache")]
+    if not on_redis:
+        pytest.skip("no Django cache on Redis is configured")
+    for alias in on_redis:
+        caches[alias].set(f"probe-{alias}", "1", 30)
+
+    assert redis_client.dbsize() == len(on_redis)
+
+
 def test_redis_client_starts_each_test_with_an_empty_redis(redis_client):
     assert redis_client.dbsize() == 0
     redis_client.set("left-behind", "1")

@@ -59,8 +59,22 @@ def point_app_at_redis(url: str) -> None:
 
     from newsroom.celery import app
 
+    old_url = settings.REDIS_URL
     settings.REDIS_URL = url
     settings.CELERY_BROKER_URL = url
+    # Django caches on Redis that were configured from REDIS_URL (the API throttle's) follow it.
+    moved = False
+    for cache in settings.CACHES.values():
+        if cache.get("BACKEND", "").endswith("RedisCache") and cache.get("LOCATION") == old_url:
+            cache["LOCATION"] = url
+            moved = True
+    if moved:
+        from asgiref.local import Local
+        from django.core.cache import caches, close_caches
+
+        close_caches()
+        caches._settings = caches.settings = caches.configure_settings(None)
+        caches._connections = Local()
     for name in _CELERY_ENV_OVERRIDES:
         os.environ.pop(name, None)
     os.environ["REDIS_URL"] = url

@@ -10,6 +10,7 @@ group, so stopping it also reaches what it forked (Celery's pool processes).
 from __future__ import annotations
 
 import atexit
+import ctypes
 import itertools
 import os
 import re
@@ -104,6 +105,18 @@ def _tail(text: str, lines: int = 40) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
+def _die_with_parent() -> None:
+    """Run in the child before exec: the kernel SIGKILLs it when the test process dies.
+
+    atexit and fixture finalizers do not run when pytest itself is killed (a CI time limit, a
+    SIGKILL); this way no Redis or worker outlives the run anyway (Linux' PR_SET_PDEATHSIG).
+    """
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 # --- a managed child process --------------------------------------------------------------------
 
 
@@ -144,6 +157,7 @@ class _ManagedProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # own process group: stop() reaches forked children too
+                preexec_fn=_die_with_parent,
             )
         _live[id(self)] = self
 
