@@ -1,6 +1,7 @@
 """Forms of the article pages. They only shape the input: the rules on an article's text live in
 `services.validate_article_input`, which the services run and whose errors the views put back
 onto these fields, so the form, the API and the services can never disagree."""
+
 from __future__ import annotations
 
 from django import forms

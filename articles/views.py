@@ -4,6 +4,7 @@ Each view: the access helper, a form, one service call, then a redirect or a par
 template shows is prepared here (segments of the body, gate progress, which buttons apply), so
 templates only loop and branch over values. Article text is always autoescaped by the templates.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -123,7 +124,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             _row(a)
             for a in visible.filter(
                 author=user,
-                status__in=[Article.Status.DRAFT, Article.Status.SUBMITTED, Article.Status.IN_REVIEW],
+                status__in=[
+                    Article.Status.DRAFT,
+                    Article.Status.SUBMITTED,
+                    Article.Status.IN_REVIEW,
+                ],
             )
             .with_claim_counts()
             .order_by("-updated_at", "-id")
@@ -244,7 +249,9 @@ def return_to_draft(request: HttpRequest, pk: int) -> HttpResponse:
     except services.InvalidTransition as e:
         messages.error(request, str(e))
     else:
-        messages.success(request, "Back to draft. Verdicts stay with the sentences that do not change.")
+        messages.success(
+            request, "Back to draft. Verdicts stay with the sentences that do not change."
+        )
     return redirect("articles:detail", pk=article.pk)
 
 
@@ -326,14 +333,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     claims = list(article.claims.active().select_related("reviewed_by").order_by("ordinal", "id"))
     extracted = article.extracted_revision
     if extracted is not None and extracted.body == article.body:
-        segments = body_segments(extracted.body, [c for c in claims if c.revision_id == extracted.pk])
+        segments = body_segments(
+            extracted.body, [c for c in claims if c.revision_id == extracted.pk]
+        )
         stale_highlights = False
     else:
         segments = [Segment(article.body)]
         stale_highlights = extracted is not None
     judge = (
-        permissions.can_review_article(user, article)
-        and article.status == Article.Status.IN_REVIEW
+        permissions.can_review_article(user, article) and article.status == Article.Status.IN_REVIEW
     )
     here = reverse("articles:detail", args=[article.pk])
     rows = [ClaimRow(claim=c, judge=judge, next_url=f"{here}#claim-row-{c.pk}") for c in claims]

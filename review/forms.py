@@ -1,5 +1,6 @@
 """Forms of the review pages. The verdict rules themselves live in `review.services`
 (`validate_verdict`); the views map its errors onto these fields."""
+
 from __future__ import annotations
 
 from django import forms
@@ -33,5 +34,7 @@ class PublishForm(forms.Form):
     def clean(self) -> dict:
         data = super().clean()
         if data.get("override") and not data.get("override_reason", "").strip():
-            self.add_error("override_reason", "Give the reason for publishing over unverified claims.")
+            self.add_error(
+                "override_reason", "Give the reason for publishing over unverified claims."
+            )
         return data

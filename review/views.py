@@ -7,6 +7,7 @@ default, so base.html sets `htmx.config.responseHandling` to swap 409 and 422 (a
 4xx/5xx). Without JavaScript the same forms post normally: success redirects to `next`, a refused
 verdict renders a small page with the form and its errors.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -95,7 +96,9 @@ def _row_response(
     request: HttpRequest, row: ClaimRow, *, status: int = 200, extra: dict | None = None
 ) -> HttpResponse:
     if request.htmx:
-        return render(request, "includes/claim_row.html", {"row": row, **(extra or {})}, status=status)
+        return render(
+            request, "includes/claim_row.html", {"row": row, **(extra or {})}, status=status
+        )
     return render_page(request, "review/verdict.html", {"row": row}, status=status)
 
 
@@ -126,7 +129,9 @@ def verdict(request: HttpRequest, pk: int) -> HttpResponse:
             return _row_response(request, row, status=409)
         else:
             if not request.htmx:
-                messages.success(request, f"Claim {row.number}: {claim.get_verdict_display().lower()}.")
+                messages.success(
+                    request, f"Claim {row.number}: {claim.get_verdict_display().lower()}."
+                )
                 return redirect(next_url)
             saved = ClaimRow(
                 claim=claim, judge=True, next_url=next_url, in_queue=in_queue, notice="Saved."

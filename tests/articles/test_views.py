@@ -1,17 +1,23 @@
 """The article pages through the test client: sign-in, the dashboard, the editor, the article page
 and its live blocks. Each test asserts the response and the rows left behind."""
+
 from __future__ import annotations
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils.html import escape
 
 from articles import services
 from articles.models import Article, ArticleEvent, Claim, ExtractionJob, Revision
 from review import services as review_services
-from tests.conftest import PASSWORD, STORY, STORY_CLAIMS, make_article, make_user, run_extraction_now
+from tests.conftest import (
+    PASSWORD,
+    STORY,
+    STORY_CLAIMS,
+    make_article,
+    run_extraction_now,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,9 +37,12 @@ def assert_escaped(html: str) -> None:
 
 def many_claims_body(n: int) -> str:
     """A body the engine reads as `n` plain declarative sentences, one per paragraph."""
-    return "\n\n".join(
-        f"The council approved item {i} of the ferry budget on Monday." for i in range(1, n + 1)
-    ) + "\n"
+    return (
+        "\n\n".join(
+            f"The council approved item {i} of the ferry budget on Monday." for i in range(1, n + 1)
+        )
+        + "\n"
+    )
 
 
 # --- Sign-in ------------------------------------------------------------------------------------
@@ -75,7 +84,10 @@ def test_repeated_failures_lock_the_account_out_even_with_the_right_password(cli
     assert b"Too many failed sign-in attempts" in response.content
     assert "registration/locked_out.html" in [t.name for t in response.templates]
     assert "_auth_user_id" not in client.session
-    assert AccessAttempt.objects.get(username="editor").failures_since_start >= settings.AXES_FAILURE_LIMIT
+    assert (
+        AccessAttempt.objects.get(username="editor").failures_since_start
+        >= settings.AXES_FAILURE_LIMIT
+    )
 
 
 def test_logout_is_a_post_from_the_header(client, editor):
@@ -109,7 +121,9 @@ def test_logout_is_a_post_from_the_header(client, editor):
         ("review:publish", "post", True),
     ],
 )
-def test_anonymous_users_are_sent_to_sign_in_from_every_page(client, editor, name, method, needs_pk):
+def test_anonymous_users_are_sent_to_sign_in_from_every_page(
+    client, editor, name, method, needs_pk
+):
     article = make_article(editor)
     url = reverse(name, args=[article.pk] if needs_pk else [])
 
@@ -162,7 +176,9 @@ def test_outsiders_may_not_create_articles_but_editors_may(client, outsider, edi
     assert Article.objects.get().author == editor
 
 
-def test_a_published_article_cannot_be_edited_or_submitted_by_anyone(client, editor, other_editor, chief):
+def test_a_published_article_cannot_be_edited_or_submitted_by_anyone(
+    client, editor, other_editor, chief
+):
     published = make_article(editor, status="published")
     url = reverse("articles:edit", args=[published.pk])
     data = {"title": "Changed", "body": STORY, "dateline": ""}
@@ -173,13 +189,18 @@ def test_a_published_article_cannot_be_edited_or_submitted_by_anyone(client, edi
 
     for user in (editor, chief):
         client.force_login(user)
-        assert b">Edit</a>" not in client.get(reverse("articles:detail", args=[published.pk])).content
+        assert (
+            b">Edit</a>" not in client.get(reverse("articles:detail", args=[published.pk])).content
+        )
         page = client.get(url, follow=True)
         assert "A published article can no longer be edited." in page.content.decode()
         assert client.post(url, data).status_code == 302
 
     published.refresh_from_db()
-    assert (published.status, published.title) == (Article.Status.PUBLISHED, "Ferry budget approved")
+    assert (published.status, published.title) == (
+        Article.Status.PUBLISHED,
+        "Ferry budget approved",
+    )
     assert not published.events.filter(kind=ArticleEvent.Kind.EDITED).exists()
 
 
@@ -218,12 +239,24 @@ BAD_INPUTS = [
     pytest.param({"title": ""}, "A title is required.", id="empty-title"),
     pytest.param({"title": "   "}, "A title is required.", id="blank-title"),
     pytest.param({"title": "T" * 301}, "At most 300 characters", id="title-too-long"),
-    pytest.param({"title": "Ferry\x07 budget"}, "Contains a control character (U+0007)", id="control-char-in-title"),
+    pytest.param(
+        {"title": "Ferry\x07 budget"},
+        "Contains a control character (U+0007)",
+        id="control-char-in-title",
+    ),
     pytest.param({"body": ""}, "The article body is empty.", id="empty-body"),
     pytest.param({"body": " \n\t \n"}, "The article body is empty.", id="whitespace-body"),
     pytest.param({"body": "x" * (10 * 1024 * 1024)}, "At most 200,000 characters", id="10mb-body"),
-    pytest.param({"body": "The vote was 7 to 2.\x00 It passed."}, "Null characters are not allowed.", id="nul-in-body"),
-    pytest.param({"body": "The vote was 7 to 2.\x1b It passed."}, "Contains a control character (U+001B)", id="escape-in-body"),
+    pytest.param(
+        {"body": "The vote was 7 to 2.\x00 It passed."},
+        "Null characters are not allowed.",
+        id="nul-in-body",
+    ),
+    pytest.param(
+        {"body": "The vote was 7 to 2.\x1b It passed."},
+        "Contains a control character (U+001B)",
+        id="escape-in-body",
+    ),
     pytest.param({"dateline": "2025-02-30"}, "Enter a valid date.", id="impossible-date"),
 ]
 
@@ -253,7 +286,11 @@ def test_bad_input_on_edit_is_a_form_error_and_changes_nothing(client, editor, o
     assert response.status_code == 200
     assert error in response.content.decode()
     fresh = Article.objects.get()
-    assert (fresh.title, fresh.body, fresh.updated_at) == (article.title, article.body, article.updated_at)
+    assert (fresh.title, fresh.body, fresh.updated_at) == (
+        article.title,
+        article.body,
+        article.updated_at,
+    )
     assert fresh.events.count() == 1
 
 
@@ -318,7 +355,11 @@ def test_return_to_draft_takes_the_article_back_with_a_note(client, editor):
     article.refresh_from_db()
     assert article.status == Article.Status.DRAFT
     event = article.events.filter(kind=ArticleEvent.Kind.STATUS).last()
-    assert (event.from_state, event.to_state, event.note) == ("in_review", "draft", "Fixing a figure.")
+    assert (event.from_state, event.to_state, event.note) == (
+        "in_review",
+        "draft",
+        "Fixing a figure.",
+    )
 
 
 def test_return_to_draft_of_a_draft_is_a_message(client, editor):
@@ -327,7 +368,10 @@ def test_return_to_draft_of_a_draft_is_a_message(client, editor):
 
     response = client.post(reverse("articles:return_to_draft", args=[article.pk]), follow=True)
 
-    assert "Only a submitted article or one in review can go back to draft." in response.content.decode()
+    assert (
+        "Only a submitted article or one in review can go back to draft."
+        in response.content.decode()
+    )
     assert Article.objects.get().status == Article.Status.DRAFT
 
 
@@ -337,7 +381,11 @@ def test_editing_an_article_in_review_sends_a_changed_body_back_to_extraction(cl
 
     response = client.post(
         reverse("articles:edit", args=[article.pk]),
-        {"title": article.title, "body": STORY + "\nThe second ferry follows in 2028.\n", "dateline": ""},
+        {
+            "title": article.title,
+            "body": STORY + "\nThe second ferry follows in 2028.\n",
+            "dateline": "",
+        },
     )
 
     assert response.status_code == 302
@@ -349,7 +397,9 @@ def test_editing_an_article_in_review_sends_a_changed_body_back_to_extraction(cl
 # --- Article page -------------------------------------------------------------------------------
 
 
-def test_article_page_highlights_each_claim_in_place_and_lists_what_extraction_found(client, editor):
+def test_article_page_highlights_each_claim_in_place_and_lists_what_extraction_found(
+    client, editor
+):
     article = make_article(editor, status="in_review")
     client.force_login(editor)
 
@@ -388,7 +438,11 @@ def test_article_page_shows_the_draft_text_plain_before_extraction(client, edito
 
 
 def test_a_related_link_without_a_title_says_link_missing(client, editor):
-    article = make_article(editor, body=STORY.replace("See Also: Harbor City Ferry Fares To Rise In April", "Read Next:"), status="in_review")
+    article = make_article(
+        editor,
+        body=STORY.replace("See Also: Harbor City Ferry Fares To Rise In April", "Read Next:"),
+        status="in_review",
+    )
     client.force_login(editor)
 
     html = client.get(reverse("articles:detail", args=[article.pk])).content.decode()
@@ -413,7 +467,9 @@ def test_changed_claims_show_what_they_said_before(client, editor, reviewer):
     assert "The council vote was 6 to 3." in html
 
 
-def test_while_extraction_runs_the_status_block_polls_and_reloads_the_page_when_done(client, editor):
+def test_while_extraction_runs_the_status_block_polls_and_reloads_the_page_when_done(
+    client, editor
+):
     article = make_article(editor, status="submitted")
     client.force_login(editor)
     status_url = reverse("articles:extraction_status", args=[article.pk])
@@ -435,7 +491,9 @@ def test_while_extraction_runs_the_status_block_polls_and_reloads_the_page_when_
     assert "Done" in done.content.decode()
 
 
-def test_a_failed_extraction_shows_its_error_and_can_be_retried_by_the_author(client, editor, reviewer):
+def test_a_failed_extraction_shows_its_error_and_can_be_retried_by_the_author(
+    client, editor, reviewer
+):
     article = make_article(editor, status="submitted")
     job = article.extraction_jobs.get()
     for _ in range(settings.EXTRACTION_MAX_ATTEMPTS):
@@ -445,7 +503,10 @@ def test_a_failed_extraction_shows_its_error_and_can_be_retried_by_the_author(cl
     html = client.get(reverse("articles:detail", args=[article.pk])).content.decode()
     assert "Failed" in html and "ValueError: &lt;b&gt;bad&lt;/b&gt; input" in html
     assert "Retry extraction" not in html
-    assert client.post(reverse("articles:retry_extraction", args=[article.pk, job.pk])).status_code == 403
+    assert (
+        client.post(reverse("articles:retry_extraction", args=[article.pk, job.pk])).status_code
+        == 403
+    )
 
     client.force_login(editor)
     html = client.get(reverse("articles:detail", args=[article.pk])).content.decode()
@@ -458,7 +519,9 @@ def test_a_failed_extraction_shows_its_error_and_can_be_retried_by_the_author(cl
     assert article.events.filter(kind=ArticleEvent.Kind.EXTRACTION, to_state="pending").exists()
 
 
-def test_publish_button_follows_the_role_and_the_gate(client, editor, other_editor, reviewer, chief):
+def test_publish_button_follows_the_role_and_the_gate(
+    client, editor, other_editor, reviewer, chief
+):
     article = make_article(editor, status="in_review")
     url = reverse("articles:detail", args=[article.pk])
     publish_url = reverse("review:publish", args=[article.pk])
@@ -471,7 +534,9 @@ def test_publish_button_follows_the_role_and_the_gate(client, editor, other_edit
 
     client.force_login(editor)
     html = client.get(url).content.decode()
-    assert 'Publish</button>' in html and "disabled" in html.split(publish_url)[1].split("</form>")[0]
+    assert (
+        "Publish</button>" in html and "disabled" in html.split(publish_url)[1].split("</form>")[0]
+    )
     assert 'name="verdict"' not in html  # four-eyes: no verdict forms on one's own article
 
     for claim in article.claims.all():
@@ -484,7 +549,9 @@ def test_publish_button_follows_the_role_and_the_gate(client, editor, other_edit
     assert publish_url in client.get(url).content.decode()
 
 
-def test_override_form_shows_only_for_a_chief_when_only_unverified_claims_remain(client, editor, reviewer, chief):
+def test_override_form_shows_only_for_a_chief_when_only_unverified_claims_remain(
+    client, editor, reviewer, chief
+):
     article = make_article(editor, status="in_review")
     claims = list(article.claims.all())
     review_services.record_verdict(claims[0], by=reviewer, verdict="unverified", note="No source.")
@@ -507,16 +574,31 @@ def test_timeline_lists_who_did_what_in_order(client, editor, reviewer):
     article = make_article(editor, status="in_review")
     claim = article.claims.get(ordinal=0)
     review_services.record_verdict(
-        claim, by=reviewer, verdict="verified", note="Council minutes.", evidence_url="https://example.org/m"
+        claim,
+        by=reviewer,
+        verdict="verified",
+        note="Council minutes.",
+        evidence_url="https://example.org/m",
     )
     client.force_login(editor)
 
     html = client.get(reverse("articles:detail", args=[article.pk])).content.decode()
     timeline = html.split('id="timeline-heading"')[1]
 
-    for text in ("Created", "Status changed", "draft → submitted", "submitted → in_review", "Verdict", "pending → verified"):
+    for text in (
+        "Created",
+        "Status changed",
+        "draft → submitted",
+        "submitted → in_review",
+        "Verdict",
+        "pending → verified",
+    ):
         assert text in timeline
-    assert timeline.index("Created") < timeline.index("draft → submitted") < timeline.index("pending → verified")
+    assert (
+        timeline.index("Created")
+        < timeline.index("draft → submitted")
+        < timeline.index("pending → verified")
+    )
     assert "Rui Reviewer" in timeline and "System" in timeline
     assert "Council minutes." in timeline
     assert '<a href="https://example.org/m" rel="noopener nofollow">' in timeline
@@ -526,7 +608,10 @@ def test_article_text_is_escaped_on_the_article_page_and_in_the_timeline(client,
     article = make_article(editor, title=XSS_TITLE, body=XSS_BODY, status="in_review")
     claim = article.claims.filter(text__contains="<script>").get()
     review_services.record_verdict(
-        claim, by=reviewer, verdict="unverified", note='Says <script>alert(1)</script> "><img src=x onerror=alert(1)>'
+        claim,
+        by=reviewer,
+        verdict="unverified",
+        note='Says <script>alert(1)</script> "><img src=x onerror=alert(1)>',
     )
     client.force_login(editor)
 
@@ -555,15 +640,19 @@ def test_editor_dashboard_lists_my_drafts_and_my_articles_in_review_with_progres
 ):
     make_article(editor, title="My draft")
     in_review = make_article(editor, title="Mine in review", status="in_review")
-    review_services.record_verdict(in_review.claims.first(), by=reviewer, verdict="unverified", note="No.")
-    review_services.record_verdict(in_review.claims.last(), by=reviewer, verdict="verified", note="Yes.")
+    review_services.record_verdict(
+        in_review.claims.first(), by=reviewer, verdict="unverified", note="No."
+    )
+    review_services.record_verdict(
+        in_review.claims.last(), by=reviewer, verdict="verified", note="Yes."
+    )
     make_article(other_editor, title="Not mine", status="in_review")
     client.force_login(editor)
 
     html = client.get(reverse("articles:dashboard")).content.decode()
 
-    assert "My drafts <span class=\"count\">(1)</span>" in html
-    assert "Submitted / in review <span class=\"count\">(1)</span>" in html
+    assert 'My drafts <span class="count">(1)</span>' in html
+    assert 'Submitted / in review <span class="count">(1)</span>' in html
     assert "My draft" in html and "Mine in review" in html
     assert "1 of 5 verified, 1 unverified" in html
     assert "Not mine" not in html
@@ -574,7 +663,9 @@ def test_reviewer_dashboard_lists_articles_awaiting_them_with_pending_counts(
     client, editor, reviewer, editor_reviewer
 ):
     other = make_article(editor, title="Someone else's", status="in_review")
-    review_services.record_verdict(other.claims.first(), by=reviewer, verdict="verified", note="Yes.")
+    review_services.record_verdict(
+        other.claims.first(), by=reviewer, verdict="verified", note="Yes."
+    )
     make_article(editor_reviewer, title="My own", status="in_review")
     make_article(editor, title="Still a draft")
     client.force_login(editor_reviewer)
@@ -635,11 +726,13 @@ def test_editor_dashboard_query_count_does_not_grow(client, django_assert_num_qu
     with django_assert_num_queries(5):
         response = client.get(reverse("articles:dashboard"))
 
-    assert f"My drafts <span class=\"count\">({n})</span>" in response.content.decode()
+    assert f'My drafts <span class="count">({n})</span>' in response.content.decode()
 
 
 @pytest.mark.parametrize("n", [1, 50])
-def test_reviewer_dashboard_query_count_does_not_grow(client, django_assert_num_queries, editor, reviewer, n):
+def test_reviewer_dashboard_query_count_does_not_grow(
+    client, django_assert_num_queries, editor, reviewer, n
+):
     for i in range(n):
         make_article(editor, title=f"Review {i}", status="in_review")
     client.force_login(reviewer)
@@ -653,7 +746,9 @@ def test_reviewer_dashboard_query_count_does_not_grow(client, django_assert_num_
 
 
 @pytest.mark.parametrize("n", [1, 50])
-def test_chief_dashboard_query_count_does_not_grow(client, django_assert_num_queries, editor, chief, n):
+def test_chief_dashboard_query_count_does_not_grow(
+    client, django_assert_num_queries, editor, chief, n
+):
     for i in range(n):
         make_article(editor, title=f"Review {i}", status="in_review")
         make_article(chief, title=f"Chief draft {i}")
@@ -664,7 +759,7 @@ def test_chief_dashboard_query_count_does_not_grow(client, django_assert_num_que
     with django_assert_num_queries(6):
         response = client.get(reverse("articles:dashboard"))
 
-    assert f"All in review <span class=\"count\">({n})</span>" in response.content.decode()
+    assert f'All in review <span class="count">({n})</span>' in response.content.decode()
 
 
 @pytest.mark.parametrize("n", [1, 50])

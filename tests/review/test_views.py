@@ -1,5 +1,6 @@
 """The review pages through the test client: the queue, verdicts in place (htmx and plain posts),
 and publishing through the gate. Each test asserts the response and the rows left behind."""
+
 from __future__ import annotations
 
 import pytest
@@ -42,7 +43,9 @@ def test_queue_lists_only_claims_awaiting_the_reviewer_oldest_article_first(
     earlier = make_article(other_editor, title="Submitted earlier")
     submit_and_extract(earlier, other_editor)
     submit_and_extract(later, editor)
-    review_services.record_verdict(later.claims.get(ordinal=0), by=reviewer, verdict="verified", note="Ok.")
+    review_services.record_verdict(
+        later.claims.get(ordinal=0), by=reviewer, verdict="verified", note="Ok."
+    )
     make_article(editor_reviewer, title="My own article", status="in_review")
     make_article(editor, title="A draft")
     make_article(editor, title="Only submitted", status="submitted")
@@ -164,7 +167,12 @@ def test_htmx_verdict_returns_the_updated_row_and_writes_history(client, editor,
         reviewer,
     )
     event = ArticleEvent.objects.get(kind=ArticleEvent.Kind.VERDICT)
-    assert (event.claim, event.actor, event.from_state, event.to_state) == (claim, reviewer, "pending", "verified")
+    assert (event.claim, event.actor, event.from_state, event.to_state) == (
+        claim,
+        reviewer,
+        "pending",
+        "verified",
+    )
 
 
 def test_an_unverified_verdict_without_a_note_is_refused_in_the_row(client, editor, reviewer):
@@ -174,7 +182,12 @@ def test_an_unverified_verdict_without_a_note_is_refused_in_the_row(client, edit
 
     response = client.post(
         reverse("review:verdict", args=[claim.pk]),
-        {"verdict": "unverified", "note": "  ", "evidence_url": "", "next": reverse("review:queue")},
+        {
+            "verdict": "unverified",
+            "note": "  ",
+            "evidence_url": "",
+            "next": reverse("review:queue"),
+        },
         **HTMX,
     )
 
@@ -195,10 +208,15 @@ def test_an_unverified_verdict_without_a_note_is_refused_in_the_row(client, edit
         ({}, "Choose verified or unverified."),
         ({"verdict": "maybe", "note": "x"}, "Select a valid choice."),
         ({"verdict": "verified"}, "A verified claim needs an evidence URL or a note."),
-        ({"verdict": "verified", "evidence_url": "javascript:alert(1)"}, "Enter a full http:// or https:// address."),
+        (
+            {"verdict": "verified", "evidence_url": "javascript:alert(1)"},
+            "Enter a full http:// or https:// address.",
+        ),
     ],
 )
-def test_bad_verdicts_are_refused_with_the_reason_and_change_nothing(client, editor, reviewer, data, error):
+def test_bad_verdicts_are_refused_with_the_reason_and_change_nothing(
+    client, editor, reviewer, data, error
+):
     article = make_article(editor, status="in_review")
     claim = article.claims.get(ordinal=0)
     client.force_login(reviewer)
@@ -230,7 +248,9 @@ def test_without_javascript_a_verdict_posts_and_redirects_back(client, editor, r
     assert f'id="claim-row-{claim.pk}"' not in page
 
 
-def test_without_javascript_a_refused_verdict_shows_the_form_with_its_error(client, editor, reviewer):
+def test_without_javascript_a_refused_verdict_shows_the_form_with_its_error(
+    client, editor, reviewer
+):
     article = make_article(editor, status="in_review")
     claim = article.claims.get(ordinal=0)
     client.force_login(reviewer)
@@ -284,17 +304,27 @@ def test_a_verdict_on_an_article_no_longer_in_review_is_a_conflict(client, edito
     client.force_login(reviewer)
 
     # A reviewer may no longer see a draft: the claim is gone for them.
-    assert client.post(reverse("review:verdict", args=[claim.pk]), {"verdict": "verified", "note": "x"}, **HTMX).status_code == 404
+    assert (
+        client.post(
+            reverse("review:verdict", args=[claim.pk]), {"verdict": "verified", "note": "x"}, **HTMX
+        ).status_code
+        == 404
+    )
 
     article = make_article(editor, title="Submitted again", status="in_review")
     claim = article.claims.get(ordinal=0)
-    services.update_article(article, by=editor, title=article.title, body=article.body + "\nAnd more.\n")
+    services.update_article(
+        article, by=editor, title=article.title, body=article.body + "\nAnd more.\n"
+    )
     response = client.post(
         reverse("review:verdict", args=[claim.pk]), {"verdict": "verified", "note": "x"}, **HTMX
     )
 
     assert response.status_code == 409
-    assert "Verdicts can only be recorded while the article is in review (it is submitted)." in response.content.decode()
+    assert (
+        "Verdicts can only be recorded while the article is in review (it is submitted)."
+        in response.content.decode()
+    )
     claim.refresh_from_db()
     assert claim.verdict == Claim.Verdict.PENDING
 
@@ -319,11 +349,15 @@ def test_a_reviewer_changes_a_verdict_from_the_article_page(client, editor, revi
     )
 
     assert response.status_code == 200
-    assert "queue-summary" not in response.content.decode()  # not from the queue: no count to update
+    assert (
+        "queue-summary" not in response.content.decode()
+    )  # not from the queue: no count to update
     claim.refresh_from_db()
     assert (claim.verdict, claim.note) == ("unverified", "The minutes say 6 to 3.")
     assert list(
-        ArticleEvent.objects.filter(kind=ArticleEvent.Kind.VERDICT).values_list("from_state", "to_state")
+        ArticleEvent.objects.filter(kind=ArticleEvent.Kind.VERDICT).values_list(
+            "from_state", "to_state"
+        )
     ) == [("pending", "verified"), ("verified", "unverified")]
     gate = client.get(reverse("articles:gate", args=[article.pk]), **HTMX).content.decode()
     assert "4 of 5 claims pending, 1 unverified." in gate
@@ -349,7 +383,9 @@ def test_an_open_gate_lets_the_author_publish(client, editor, reviewer):
 
 def test_a_closed_gate_shows_why_and_changes_nothing(client, editor, reviewer):
     article = make_article(editor, status="in_review")
-    review_services.record_verdict(article.claims.get(ordinal=0), by=reviewer, verdict="unverified", note="No.")
+    review_services.record_verdict(
+        article.claims.get(ordinal=0), by=reviewer, verdict="unverified", note="No."
+    )
     client.force_login(editor)
 
     response = client.post(reverse("review:publish", args=[article.pk]), follow=True)
@@ -396,7 +432,9 @@ def test_an_override_needs_a_reason(client, editor, reviewer, chief):
     client.force_login(chief)
 
     response = client.post(
-        reverse("review:publish", args=[article.pk]), {"override": "True", "override_reason": " "}, follow=True
+        reverse("review:publish", args=[article.pk]),
+        {"override": "True", "override_reason": " "},
+        follow=True,
     )
 
     assert "Give the reason for publishing over unverified claims." in response.content.decode()
