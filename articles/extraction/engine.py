@@ -122,6 +122,7 @@ _KNOWN_SECTION_LOWER = frozenset(
         "What They're Saying",
     )
 )
+_DETERMINERS = frozenset("the a an this that these those our its their his her my your".split())
 _NOT_LABELS = frozenset({"photo", "image", "q", "a", "source", "sources", "note"})
 
 _Piece = tuple  # (start, end, paragraph, line_start, glued_line, candidates)
@@ -330,6 +331,8 @@ def _complete_clause(text: str, a: int, b: int) -> bool:
     if low[0] in PREPOSITIONS and len(words) <= 4:
         return False
     if len(words) == 2:
+        if low[0] in _DETERMINERS:
+            return False  # "The plan:"
         return low[1] in VERBS or low[1].endswith("ed")
     return any(w in VERBS or (w.endswith("ed") and len(w) > 3) for w in low[1:]) or (
         low[0] in VERBS
@@ -337,11 +340,14 @@ def _complete_clause(text: str, a: int, b: int) -> bool:
 
 
 def _fragment_is_claim(text: str, a: int, b: int) -> bool:
-    """A piece's last stretch with no final punctuation (a feed's dropped period)."""
+    """A piece's last stretch with no final punctuation (a feed's dropped period, a figure such
+    as "Candidate A: 52%"): a claim unless it reads like a title."""
     words = text[a:b].split()
-    if len(words) < 3:
+    if len(words) < 2:
         return False
-    return any(w[0].islower() and w not in SMALL_WORDS for w in words[1:])
+    if any(ch.isdigit() for ch in text[a:b]):
+        return True
+    return len(words) >= 3 and any(w[0].islower() and w not in SMALL_WORDS for w in words[1:])
 
 
 def _label_phrase(text: str, s: int, e: int) -> tuple[str, int, int] | None:
@@ -420,7 +426,7 @@ def _glued_heading_end(text: str, s: int, e: int) -> int:
 
 
 def _heading_ok(text: str, s: int, e: int) -> bool:
-    if e - s > 80:
+    if e - s > 80 or text.find(":", s, e) >= 0:
         return False
     last = text[e - 1]
     if not (last.isalnum() or last in ")%"):
@@ -657,7 +663,21 @@ class _Run:
                 ns, ne = strip_span(text, te, e)
                 if ns < ne:
                     src.push((ns, ne, para + 0.5, True, glued, None, None))
-            return
+                return
+            # a feed that lost its breaks lists further headlines as " * " items on the line
+            while True:
+                nxt = src.peek()
+                if nxt is None or nxt[2] != para or nxt[3] or not _is_bullet(text, nxt):
+                    return
+                src.pop()
+                body = _bullet_body(text, nxt[0], nxt[1])
+                te = self._headline_end(body, nxt[1]) if glued else nxt[1]
+                self._link(label, nxt[0], te, body, te)
+                if te < nxt[1]:
+                    ns, ne = strip_span(text, te, nxt[1])
+                    if ns < ne:
+                        src.push((ns, ne, para + 0.5, True, glued, None, None))
+                    return
         nxt = src.peek()
         if nxt is None:
             self._link(label, s, colon_end, 0, 0)
