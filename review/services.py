@@ -121,7 +121,5 @@ def publish_article(article: Article, *, by, override_reason: str = "") -> Artic
                 kind=ArticleEvent.Kind.OVERRIDE,
                 note=f"Published over {gate.unverified} unverified claim(s): {note}",
             )
-        from articles.services import _set_status
-
         change_status(article, Article.Status.PUBLISHED, by=by, note=note)
     return article

@@ -62,13 +62,18 @@ def test_submitting_stores_a_revision_and_queues_extraction_after_commit(
 
     with django_capture_on_commit_callbacks() as callbacks:
         job = services.submit_article(article, by=editor)
+    # Nothing reached the broker inside the transaction...
+    assert ExtractionJob.objects.get(pk=job.pk).enqueued_at is None
+    for callback in callbacks:
+        callback()
+    # ...and the job was sent once it committed.
+    assert ExtractionJob.objects.get(pk=job.pk).enqueued_at is not None
 
     article.refresh_from_db()
     assert article.status == Article.Status.SUBMITTED
     revision = Revision.objects.get(article=article)
     assert (revision.number, revision.body) == (1, STORY)
     assert (job.state, job.revision, job.body_hash) == ("pending", revision, revision.body_hash)
-    assert len(callbacks) == 1  # the enqueue, only once the transaction committed
     assert article.events.filter(kind="status", from_state="draft", to_state="submitted").count() == 1
 
 
