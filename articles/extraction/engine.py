@@ -28,7 +28,15 @@ import re
 from collections import deque
 from collections.abc import Iterator
 
-from .lexicon import DANGLING, LINK_LABELS, PREPOSITIONS, SMALL_WORDS, VERBS
+from .lexicon import (
+    DANGLING,
+    LINK_LABELS,
+    NOUN_PHRASE_OPENERS,
+    PREPOSITIONS,
+    SMALL_WORDS,
+    VERBS,
+    VERBS_S,
+)
 from .results import (
     KIND_BULLET,
     KIND_LEAD_IN,
@@ -334,9 +342,11 @@ def _complete_clause(text: str, a: int, b: int) -> bool:
         if low[0] in _DETERMINERS:
             return False  # "The plan:"
         return low[1] in VERBS or low[1].endswith("ed")
-    return any(w in VERBS or (w.endswith("ed") and len(w) > 3) for w in low[1:]) or (
-        low[0] in VERBS
-    )
+    if low[0] in VERBS or any(w in VERBS or (w.endswith("ed") and len(w) > 3) for w in low[1:]):
+        return True
+    # "The company lists three reasons:" but not "Key highlights from the report:"
+    start = 2 if low[0] in NOUN_PHRASE_OPENERS else 1
+    return any(w in VERBS_S for w in low[start:])
 
 
 def _fragment_is_claim(text: str, a: int, b: int) -> bool:

@@ -74,7 +74,7 @@ SMALL_WORDS = frozenset(
 DANGLING = frozenset(
     """
     should must can could will would may might shall do does did is are was were be been being
-    has have had include includes including included such as like following follows of in on
+    has have had include includes including included such as like of in on
     at to for by with from into the a an and or but that which who whom whose than
     among between about these those this them they
     """.split()
@@ -94,20 +94,34 @@ VERBS = frozenset(
     """
     is are was were be been am has have had do does did will would can could should may might
     must shall 's ’s here's here’s there's there’s that's that’s it's it’s
-    said says say told tells tell wrote writes write added adds noted notes posted posts
-    stated states explained explains argued argues warned warns claimed claims listed lists
-    include includes included contains contain contained shows show showed shown offers offer
-    offered provides provide provided features feature featured outlined outlines outline
-    highlighted highlights highlight cited cites cite gave gives give made makes make took takes
-    take set sets put puts found finds find came comes come went goes go got gets get held
-    holds hold led leads lead left leaves brought brings bought buys sold sells rose rises fell
-    falls grew grows hit hits cut cuts paid pays spoke speaks began begins became becomes kept
-    keeps meant means met meets ran runs sent sends spent spends stood stands thought thinks
-    won wins lost loses built builds drew draws knew knows saw sees shared shares tweeted
-    expects expect expected plans plan planned reported reports announced announces
-    identified identifies named names unveiled unveils laid lays faces face faced remains
-    remain involves involve covers cover requires require needs need wants want looks look
-    seems seem asked asks answered answers replied replies responded responds are
+    said says say told tells tell wrote writes write added adds noted posted stated argued
+    argues warned warns claimed listed include includes included contains contain contained
+    showed shown offered provides provide provided featured outlined outlines highlighted cited
+    gave gives give made makes make took takes take found finds find came comes come went goes
+    go got gets get held led left leaves brought brings bought buys sold sells rose fell grew
+    grows paid pays spoke speaks began begins became becomes kept keeps meant means met meets
+    ran sent sends spent spends stood thought thinks won wins lost loses built builds drew
+    knew knows saw tweeted expects expect expected planned reported announced announces
+    identified identifies unveiled unveils laid faced involves involve requires require seems
+    seem asked asks answered replied responded explained explains
+    """.split()
+)
+
+# Forms that are verbs after a subject ("The company lists three reasons:") but plural nouns in a
+# heading-like fragment ("Key highlights from the report:").
+VERBS_S = frozenset(
+    """
+    notes posts states explains claims lists shows offers features highlights cites sets puts
+    holds leads rises falls hits cuts runs stands shares plans reports names faces remains covers
+    needs wants looks answers replies points warns
+    """.split()
+)
+
+# Words that open a noun phrase rather than a clause ("Key highlights", "Top picks").
+NOUN_PHRASE_OPENERS = frozenset(
+    """
+    key top main other more major notable important latest recent big new main further
+    additional early final quick some few several many three two four five
     """.split()
 )
 
