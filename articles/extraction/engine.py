@@ -778,15 +778,18 @@ class _Run:
         section = self.section
         spans = sentence_spans(text, s, e, cands, qpos)
         last = len(spans) - 1
-        if last == 0 and kind == KIND_SENTENCE:
-            # one sentence (the usual single-sentence line): the common endings first
-            a, b = spans[0]
-            term = text[b - 1]
-            if term == "." and text[a] not in _QUOTE_OPENERS and text[a : a + 3].lower() not in _PROMO_PREFIXES:
-                claims.append(_new_claim(text[a:b], a, b, section, len(claims), KIND_SENTENCE))
-                return
+        plain = kind == KIND_SENTENCE
         for i, (a, b) in enumerate(spans):
             term = text[b - 1]
+            if term == "." and plain:
+                # the usual case: a declarative sentence; only quotes and promotions to tell apart
+                c = text[a]
+                if c in _QUOTE_OPENERS:
+                    claims.append(_new_claim(text[a:b], a, b, section, len(claims), KIND_QUOTE))
+                    continue
+                if text[a : a + 3].lower() not in _PROMO_PREFIXES:
+                    claims.append(_new_claim(text[a:b], a, b, section, len(claims), kind))
+                    continue
             if term in CLOSERS:
                 term = _terminal(text, a, b)
             if term == "?" or (term in "!‽" and _is_question(text, a, b)):
@@ -800,7 +803,7 @@ class _Run:
             elif term not in _TERMINAL:
                 if not loose and not _fragment_is_claim(text, a, b):
                     continue
-            if kind == KIND_SENTENCE:
+            if plain:
                 c = text[a]
                 if c in _QUOTE_OPENERS:
                     k = KIND_QUOTE
