@@ -50,6 +50,8 @@ from .results import (
     Section,
     SocialPost,
     _ClaimDraft,
+    _RelatedLinkDraft,
+    _SectionDraft,
 )
 from .segmenter import (
     ATTRIBUTION,
@@ -144,20 +146,40 @@ _SPECIAL_PREFIXES = frozenset(
 )
 
 def _new_claim(text: str, s: int, e: int, section: str | None, ordinal: int, kind: str) -> Claim:
-    """Claim(...) at a third of the cost of the frozen dataclass's __init__ (which sets every
-    field through object.__setattr__): build the mutable twin with the same slots, then make it
-    a Claim. Claims are the one object made per sentence, so this is the hot allocation."""
+    """Claim(...) at a third of the cost of the frozen dataclass's __init__ (see results._draft)."""
     c = _ClaimDraft(text, s, e, section, ordinal, kind)
     c.__class__ = Claim
     return c
 
 
+def _new_section(label: str, start: int) -> Section:
+    c = _SectionDraft(label, start)
+    c.__class__ = Section
+    return c
+
+
+def _new_link(label: str, title: str, url: str | None, start: int, end: int) -> RelatedLink:
+    c = _RelatedLinkDraft(label, title, url, start, end)
+    c.__class__ = RelatedLink
+    return c
+
+
 def _has_blank_line(text: str, pos: int) -> bool:
-    if text.find("\n\n", pos) >= 0 or text.find("\n\r\n", pos) >= 0 or text.find("\r\r", pos) >= 0:
-        return True
-    if text.find("\n ", pos) < 0 and text.find("\n\t", pos) < 0 and text.find("\r ", pos) < 0:
-        return False
-    return BLANK_LINE_RE.search(text, pos) is not None
+    """Does a blank (or white-space-only) line separate paragraphs anywhere after pos?"""
+    if text.find("\r", pos) >= 0 and text.find("\n", pos) < 0:
+        return BLANK_LINE_RE.search(text, pos) is not None  # old Mac line ends
+    find = text.find
+    i = find("\n", pos)
+    for _ in range(100):  # feeds without blank lines are short-lined; after that, ask the regex
+        if i < 0:
+            return False
+        j = find("\n", i + 1)
+        if j < 0:
+            return False
+        if j == i + 1 or (j - i < 40 and text[i + 1 : j].isspace()):
+            return True
+        i = j
+    return BLANK_LINE_RE.search(text, i) is not None
 
 
 def _after(cands: list | None, s: int) -> list | None:
@@ -317,7 +339,8 @@ def _boilerplate_kind(text: str, s: int, e: int) -> str | None:
 def _is_table(text: str, s: int, e: int) -> bool:
     if text.count("|", s, e) >= 2 or text.count("\t", s, e) >= 2:
         return True
-    if text[e - 1] in _TERMINAL or e - s > 400:
+    last = text[e - 1]
+    if not (last.isdigit() or last in "%)") or e - s > 400 or text.count(" ", s, e) < 3:
         return False
     if text[e - 1] in _TERMINAL or e - s > 400:
         return False
@@ -436,10 +459,8 @@ def _glued_heading_end(text: str, s: int, e: int) -> int:
 
 
 def _heading_ok(text: str, s: int, e: int) -> bool:
-    if e - s > 80 or text.find(":", s, e) >= 0:
-        return False
     last = text[e - 1]
-    if not (last.isalnum() or last in ")%"):
+    if not (last.isalnum() or last in ")%") or e - s > 80 or text.find(":", s, e) >= 0:
         return False
     c0 = text[s]
     if not (c0.isupper() or c0.isdigit()):
@@ -481,7 +502,7 @@ class _Run:
         pos, self.dateline = _read_header(text)
         blank_mode = _has_blank_line(text, pos)
         self.blank_mode = blank_mode
-        self.has_posts = text.find("(@", pos) >= 0
+        self.has_posts = text.find("@", pos) >= 0 and text.find("(@", pos) >= 0
         self.src = _Ahead(iter_pieces(text, pos, blank_mode), len(text) < 1_000_000)
         self.claims: list[Claim] = []
         self.links: list[RelatedLink] = []
@@ -505,7 +526,7 @@ class _Run:
             if m:
                 url = m.group(0).rstrip(".,;)")
                 title = (title[: m.start()] + title[m.end() :]).strip()
-        self.links.append(RelatedLink(label=label, title=title, url=url, start=s, end=e))
+        self.links.append(_new_link(label, title, url, s, e))
 
     # -- main loop ----------------------------------------------------------------------------
 
@@ -568,7 +589,7 @@ class _Run:
                         continue
                     if _section_label_ok(phrase, text, rest, e):
                         self.section = phrase
-                        self.sections.append(Section(phrase, s))
+                        self.sections.append(_new_section(phrase, s))
                         if rest >= e:
                             continue
                         s = rest
@@ -590,10 +611,9 @@ class _Run:
                     e = j
                     pc = (s, e, para, line_start, glued, None, None)
                     cands = qpos = None
-            if para_start and s == pc[0] and text[e - 1] not in _TERMINAL:
+            if para_start and s == pc[0] and _heading_ok(text, s, e):
                 nxt = src.peek()
-                alone = nxt is None or nxt[2] != para
-                if (alone or _is_bullet(text, nxt)) and _heading_ok(text, s, e):
+                if nxt is None or nxt[2] != para or _is_bullet(text, nxt):
                     self._heading(pc, nxt)
                     continue
             if s != pc[0]:
@@ -766,7 +786,7 @@ class _Run:
                 self._link_list(label, nxt[2])
                 return
         self.section = label
-        self.sections.append(Section(label, s))
+        self.sections.append(_new_section(label, s))
 
     def _sentences(
         self, s: int, e: int, kind: str, loose: bool, cands: list | None, qpos: list | None

@@ -2,7 +2,7 @@
 of ../shared/EXTRACTION.md plus a few extra fields (claim kind, social posts, boilerplate)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, make_dataclass
 from typing import Any
 
 # What a claim is, as the engine saw it.
@@ -31,19 +31,6 @@ class Claim:
             "kind": self.kind,
             "ordinal": self.ordinal,
         }
-
-
-@dataclass(slots=True)
-class _ClaimDraft:
-    """Claim's mutable twin, same slots in the same order: the engine builds one and turns it into
-    a Claim by assigning __class__ (a cheaper construction than the frozen __init__)."""
-
-    text: str
-    start: int
-    end: int
-    section: str | None
-    ordinal: int
-    kind: str = KIND_SENTENCE
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,3 +137,17 @@ class Extraction:
             "boilerplate": [b.to_dict() for b in self.boilerplate],
             "extractor_version": EXTRACTOR_VERSION,
         }
+
+
+def _draft(cls: type) -> type:
+    """A mutable twin of a frozen slotted dataclass, with the same slots in the same order. The
+    engine builds the twin and assigns __class__: a third of the cost of the frozen __init__
+    (which sets every field through object.__setattr__). Used for the per-sentence objects."""
+    return make_dataclass(
+        f"_{cls.__name__}Draft", [(f.name, f.type) for f in fields(cls)], slots=True
+    )
+
+
+_ClaimDraft = _draft(Claim)
+_SectionDraft = _draft(Section)
+_RelatedLinkDraft = _draft(RelatedLink)

@@ -632,8 +632,11 @@ def iter_pieces(text: str, pos: int, blank_mode: bool) -> Iterator[Piece]:
     In blank_mode paragraphs are separated by blank lines, otherwise every line is one. A hard
     split of kind SPLIT_PARA starts a new paragraph inside a line."""
     n = len(text)
-    newlines = text.count("\n", pos)
-    glued_doc = (n - pos) > 300 and newlines * 1500 < (n - pos)
+    # a text that lost its breaks: lines (if any) average more than 1500 characters
+    first_nl = text.find("\n", pos, pos + 1500)
+    glued_doc = (n - pos) > 300 and (first_nl < 0 or not text[first_nl:].strip())
+    if not glued_doc and n - pos > 30000:
+        glued_doc = text.count("\n", pos) * 1500 < (n - pos)
     cands, splits, qpos = scan(text, pos, n)
     cstarts = [c[0] for c in cands]
     if glued_doc or splits:
