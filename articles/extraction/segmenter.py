@@ -634,7 +634,7 @@ def iter_pieces(text: str, pos: int, blank_mode: bool) -> Iterator[Piece]:
     n = len(text)
     # a text that lost its breaks: lines (if any) average more than 1500 characters
     first_nl = text.find("\n", pos, pos + 1500)
-    glued_doc = (n - pos) > 300 and (first_nl < 0 or not text[first_nl:].strip())
+    glued_doc = (n - pos) > 300 and (first_nl < 0 or first_nl >= n - 4)
     if not glued_doc and n - pos > 30000:
         glued_doc = text.count("\n", pos) * 1500 < (n - pos)
     cands, splits, qpos = scan(text, pos, n)
