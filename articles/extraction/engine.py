@@ -103,7 +103,9 @@ _BULLET = re.compile(
     r"(?:[•⁃‣▪◦●■□➢►▶→✓✔][ \u00a0]*|[-–*·][ \u00a0]+|\(?\d{1,2}[.)][ \u00a0]+)(?=\S)"
 )
 _BULLET_FIRST = frozenset("•⁃‣▪◦●■□➢►▶→✓✔-–*·(0123456789")
-_CREDIT_MARK = re.compile(r":|\b(?:courtesy of|courtesy|via|by)\b", re.IGNORECASE)
+# The first marker after the image word: "via", "by", "courtesy of" or ":" ("Photo courtesy:
+# Tesla" has ":" as its marker, "Photo courtesy Tesla" has "courtesy").
+_CREDIT_MARK = re.compile(r":|\b(?:courtesy of|via|by)\b|\bcourtesy\b(?![ \u00a0]*:)", re.IGNORECASE)
 _URL = re.compile(r"https?://\S+|www\.\S+")
 # In a feed that lost its breaks: a headline running into the next sentence ("...FaultVoltara said").
 _CAMEL_JUNCTION = re.compile(r"(?<=[a-z0-9%)”’\"'])(?=[A-Z][A-Za-z'’]*[ \u00a0]+([a-z][a-z'’-]+))")
@@ -331,7 +333,7 @@ def _boilerplate_kind(text: str, s: int, e: int) -> str | None:
         return "footer"
     if p3 in _WIDGET_PREFIXES and _RATINGS_WIDGET.match(text, s, e):
         return "table"
-    if e - s < 600 and _GENERATION_SYSTEM.search(text, s, s + 300):
+    if e - s < 600 and _GENERATION_SYSTEM.search(text, s, min(e, s + 300)):
         return "footer"
     return None
 
@@ -564,7 +566,7 @@ class _Run:
             if (
                 text[s : s + 3].lower() in _SPECIAL_PREFIXES
                 or c0 in "©("
-                or (c0 in "Tt" and e - s < 600 and text.find("eneration ", s, s + 300) >= 0)
+                or (c0 in "Tt" and e - s < 600 and text.find("eneration ", s, min(e, s + 300)) >= 0)
             ):
                 kind = _boilerplate_kind(text, s, e)
                 if kind is not None:

@@ -225,6 +225,21 @@ def test_glued_star_list_and_headline_running_into_the_next_sentence():
     assert texts(text) == ["Sales fell 3%.", "Anvil said the fix is simple."]
 
 
+def test_headline_after_a_blank_line_and_footers_further_down():
+    text = (
+        "Sales fell.\n\nRead Next:\n\nAnvil Motors Raises $6 Billion In New Funding\n\n"
+        "Photo courtesy: Anvil Motors\n\n"
+        "The Wire Robot content generation system writes stories from market data."
+    )
+    result = extract(text)
+    assert [(link.label, link.title) for link in result.related_links] == [
+        ("Read Next", "Anvil Motors Raises $6 Billion In New Funding")
+    ]
+    assert result.image_credit is not None and result.image_credit.source == "Anvil Motors"
+    assert [c.text for c in result.claims] == ["Sales fell."]
+    assert [b.kind for b in result.boilerplate] == ["footer"]
+
+
 def test_url_in_a_headline_is_taken_apart():
     (link,) = extract("See Also: Anvil Recalls Trucks https://example.com/anvil").related_links
     assert (link.title, link.url) == ("Anvil Recalls Trucks", "https://example.com/anvil")
@@ -244,6 +259,8 @@ def test_url_in_a_headline_is_taken_apart():
         ("Photo: Dock Workers via Harbor Images", "Dock Workers via Harbor Images"),
         ("Image: Anvil Motors.", "Anvil Motors"),
         ("Featured image via Wikimedia Commons", "Wikimedia Commons"),
+        ("Photo courtesy: Anvil Motors", "Anvil Motors"),
+        ("Image by Lena Sorel", "Lena Sorel"),
     ],
 )
 def test_image_credit_forms_and_their_source(line, source):
