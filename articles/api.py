@@ -24,6 +24,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import mixins, permissions as drf_permissions, serializers, viewsets
@@ -54,6 +55,31 @@ class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_size(self, request: Request) -> int:
+        """`page_size` outside 1–100, or not a number, is a 400 rather than silently replaced."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if not 1 <= size <= self.max_page_size:
+            raise serializers.ValidationError(
+                {self.page_size_query_param: [f"A number from 1 to {self.max_page_size}."]}
+            )
+        return size
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        bounds = {
+            self.page_query_param: {"minimum": 1},
+            self.page_size_query_param: {"minimum": 1, "maximum": self.max_page_size},
+        }
+        for parameter in parameters:
+            parameter["schema"].update(bounds.get(parameter["name"], {}))
+        return parameters
 
 
 _ERRORS: dict[int, OpenApiResponse] = {
@@ -150,7 +176,14 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
     return {code: _ERRORS[code] for code in sorted({401, *codes})}
 
 
-READ_ERRORS = (401,)
+_PAGE_NOT_FOUND = OpenApiResponse(ErrorSerializer, "No such page (`?page=` past the last one).")
+
+
+def list_errors() -> dict[int, OpenApiResponse]:
+    """A list's errors: a filter value that does not parse (400), a page past the end (404)."""
+    return {**errors(400), 404: _PAGE_NOT_FOUND}
+
+
 WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 415, 429)
 
 
@@ -160,6 +193,7 @@ def validated(serializer_class: type[serializers.Serializer], request: Request) 
     return serializer.validated_data
 
 
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1})
 class IdFilter(filters.Filter):
     """An object id: a positive 64-bit integer (400 otherwise)."""
 
@@ -190,7 +224,25 @@ def with_gate_counts(queryset: QuerySet[Article]) -> QuerySet[Article]:
     )
 
 
-class ArticleFilter(filters.FilterSet):
+class StrictFilterSet(filters.FilterSet):
+    """A typed filter (date, id, choice) given with an empty value is a mistake (400), not a
+    filter left out. An empty text filter (`q=`, `author=`) simply matches everything."""
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        empty = [
+            name
+            for name, declared in self.filters.items()
+            if name in self.data
+            and not self.data.get(name)
+            and not isinstance(declared, filters.CharFilter)
+        ]
+        for name in empty:
+            self.form.add_error(name, "Give a value, or leave the parameter out.")
+        return valid and not empty
+
+
+class ArticleFilter(StrictFilterSet):
     status = filters.MultipleChoiceFilter(
         choices=Article.Status.choices, help_text="One or more statuses (repeat the parameter)."
     )
@@ -232,7 +284,7 @@ class ArticlePermission(drf_permissions.BasePermission):
             "Newest first. Editors see their own articles and published ones; reviewers also "
             "those submitted or in review; chief editors everything."
         ),
-        responses={200: ArticleListSerializer(many=True), **errors(*READ_ERRORS)},
+        responses={200: ArticleListSerializer(many=True), **list_errors()},
     ),
     retrieve=extend_schema(
         summary="An article with its claims, links, credit, sections, history and gate",
@@ -312,7 +364,7 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 # --- Claims -------------------------------------------------------------------------------------
 
 
-class ClaimFilter(filters.FilterSet):
+class ClaimFilter(StrictFilterSet):
     verdict = filters.ChoiceFilter(choices=Claim.Verdict.choices)
     article = IdFilter(field_name="article_id", help_text="An article id.")
     awaiting_me = filters.TypedChoiceFilter(
@@ -339,7 +391,7 @@ class ClaimFilter(filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(
         summary="List current claims across the articles the caller may see",
-        responses={200: ClaimSerializer(many=True), **errors(*READ_ERRORS)},
+        responses={200: ClaimSerializer(many=True), **list_errors()},
     ),
     retrieve=extend_schema(
         summary="One claim (also one removed by an edit: see `retired_at`)",
@@ -365,7 +417,7 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 # --- Extraction jobs ----------------------------------------------------------------------------
 
 
-class ExtractionJobFilter(filters.FilterSet):
+class ExtractionJobFilter(StrictFilterSet):
     article = IdFilter(field_name="article_id", help_text="An article id.")
     state = filters.ChoiceFilter(choices=ExtractionJob.State.choices)
 
@@ -386,7 +438,7 @@ class ExtractionJobPermission(drf_permissions.BasePermission):
 @extend_schema_view(
     list=extend_schema(
         summary="Extraction jobs of the articles the caller may see (filter by `article`)",
-        responses={200: ExtractionJobSerializer(many=True), **errors(*READ_ERRORS)},
+        responses={200: ExtractionJobSerializer(many=True), **list_errors()},
     ),
     retrieve=extend_schema(
         summary="One extraction job: queued, running, done, failed (with the reason) or superseded",

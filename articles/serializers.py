@@ -122,6 +122,11 @@ class ClaimSerializer(serializers.ModelSerializer):
     reviewed_by = serializers.CharField(
         source="reviewed_by.username", read_only=True, allow_null=True, default=None
     )
+    # Plain strings in the schema: empty when unset, which a "uri" format or the enum would refuse.
+    evidence_url = serializers.CharField(read_only=True, help_text="A URL, or empty.")
+    previous_verdict = serializers.CharField(
+        read_only=True, help_text="The verdict before an edit changed the sentence, or empty."
+    )
 
     class Meta:
         model = Claim
@@ -134,6 +139,8 @@ class ClaimSerializer(serializers.ModelSerializer):
 
 
 class RelatedLinkSerializer(serializers.ModelSerializer):
+    url = serializers.CharField(read_only=True, help_text="A URL, or empty when the feed gave none.")
+
     class Meta:
         model = RelatedLink
         fields = ["ordinal", "label", "title", "url", "start", "end"]
@@ -159,6 +166,7 @@ class EventSerializer(serializers.ModelSerializer):
         source="actor.username", read_only=True, allow_null=True, default=None
     )
     claim = serializers.IntegerField(source="claim_id", read_only=True, allow_null=True)
+    evidence_url = serializers.CharField(read_only=True, help_text="A URL, or empty.")
 
     class Meta:
         model = ArticleEvent

@@ -16,6 +16,7 @@ from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
+    PolymorphicProxySerializer,
     extend_schema,
 )
 from rest_framework import permissions as drf_permissions
@@ -29,11 +30,15 @@ from articles import services as article_services
 from articles.models import Article
 from articles.serializers import ArticleDetailSerializer, ErrorSerializer
 from integrations import services
-from integrations.serializers import ArticleCreateSerializer
+from integrations.serializers import (
+    ArticleCreateHtmlSerializer,
+    ArticleCreateSerializer,
+    ArticleCreateTextSerializer,
+)
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    str,
+    {"type": "string", "pattern": "^[!-~]{1,255}$", "minLength": 1, "maxLength": 255},
     OpenApiParameter.HEADER,
     required=False,
     description=(
@@ -68,7 +73,11 @@ class ArticleViewSet(articles_api.ArticleViewSet):
             "Exactly one of `body` (plain text) or `html`. The caller becomes the author "
             "(editors and chief editors). Send an `Idempotency-Key` to make retries safe."
         ),
-        request=ArticleCreateSerializer,
+        request=PolymorphicProxySerializer(
+            component_name="ArticleCreate",
+            serializers=[ArticleCreateTextSerializer, ArticleCreateHtmlSerializer],
+            resource_type_field_name=None,
+        ),
         parameters=[IDEMPOTENCY_KEY, REPLAYED, articles_api.RETRY_AFTER],
         responses={
             201: ArticleDetailSerializer,

@@ -227,4 +227,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         response.data = {"detail": _summary(errors), "errors": errors}
     elif not (isinstance(response.data, dict) and "detail" in response.data):
         response.data = {"detail": _summary(response.data)}
+    if response.status_code == 400 and "errors" not in response.data:
+        # A body that does not parse: every 400 has the same shape.
+        response.data["errors"] = {"non_field_errors": [str(response.data["detail"])]}
     return response

@@ -68,3 +68,28 @@ class ArticleCreateSerializer(RefuseReadOnlyMixin, serializers.Serializer):
             attrs["source_html"] = attrs.pop("html")
             attrs["source_links"] = converted.links
         return attrs
+
+
+# --- Schema only: the two shapes a create may take (exactly one of body or html) ---------------
+
+
+class ArticleCreateTextSerializer(serializers.Serializer):
+    """A draft from plain text."""
+
+    title = TextField(max_length=settings.ARTICLE_MAX_TITLE_CHARS)
+    body = TextField(
+        max_length=settings.ARTICLE_MAX_BODY_CHARS,
+        help_text=ArticleCreateSerializer._declared_fields["body"].help_text,
+    )
+    dateline = serializers.DateField(required=False, allow_null=True)
+
+
+class ArticleCreateHtmlSerializer(serializers.Serializer):
+    """A draft from a feed's HTML."""
+
+    title = TextField(max_length=settings.ARTICLE_MAX_TITLE_CHARS)
+    html = TextField(
+        max_length=settings.API_MAX_HTML_CHARS,
+        help_text=ArticleCreateSerializer._declared_fields["html"].help_text,
+    )
+    dateline = serializers.DateField(required=False, allow_null=True)

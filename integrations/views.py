@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from articles.views import render_page
@@ -46,6 +47,7 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("integrations:tokens")
 
 
+@csrf_exempt
 def api_not_found(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
     """Any other path under /api/: a JSON 404 like the rest of the API (not the HTML page)."""
     hint = " API paths have no trailing slash." if request.path.endswith("/") else ""

@@ -24,7 +24,11 @@ urlpatterns = [
     path("api/v1/", include((api.urls, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path(
+        "api/redoc/",
+        SpectacularRedocView.as_view(url_name="api-schema", template_name="integrations/redoc.html"),
+        name="api-redoc",
+    ),
     re_path(r"^api/", integrations_views.api_not_found),
     path("integrations/", include("integrations.urls")),
     path("review/", include("review.urls")),

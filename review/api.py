@@ -20,7 +20,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from articles import permissions
-from articles.api import RETRY_AFTER, WRITE_ERRORS, Pagination, errors, validated, with_gate_counts
+from articles.api import (
+    RETRY_AFTER,
+    WRITE_ERRORS,
+    Pagination,
+    errors,
+    list_errors,
+    validated,
+    with_gate_counts,
+)
 from articles.models import Article, Claim
 from articles.serializers import ArticleDetailSerializer, ClaimSerializer
 from review import services
@@ -224,7 +232,7 @@ class IsReviewer(drf_permissions.BasePermission):
             "Articles in review that the caller did not write, by submission time, each with "
             "its pending claims. The same queue as the browser's."
         ),
-        responses={200: ReviewQueueItemSerializer(many=True), **errors(403)},
+        responses={200: ReviewQueueItemSerializer(many=True), **list_errors(), **errors(403)},
     ),
 )
 class ReviewQueueViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

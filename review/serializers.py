@@ -62,10 +62,11 @@ class GateCountsSerializer(serializers.Serializer):
 
 
 class GateClosedErrorSerializer(serializers.Serializer):
-    """409 from publish/override when the gate refuses: what is still open."""
+    """409 from publish/override: the state does not allow it, or the gate refuses (then `gate`
+    says what is still open)."""
 
     detail = serializers.CharField()
-    gate = GateCountsSerializer()
+    gate = GateCountsSerializer(required=False)
 
 
 class QueueArticleSerializer(serializers.ModelSerializer):
