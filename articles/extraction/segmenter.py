@@ -289,51 +289,39 @@ def sentence_spans(
     c0 = text[lo]
     if c0.isdigit() or c0 in _ENUM_FIRST or (lo + 1 < hi and text[lo + 1] in ".)"):
         starts, protected = _enum_splits(text, lo, hi)
-        cuts = [(b, b) for b in starts]
-    elif not cands:
-        return [(lo, hi)]
+        if starts:
+            return _with_enumerators(text, lo, hi, cands, qpos, starts, protected)
     else:
-        cuts = []
+        if not cands:
+            return [(lo, hi)]
         protected = None
-    if cands:
-        if qpos is None:
-            quotes = _quote_spans(text, lo, hi) if _QUOTE.search(text, lo, hi) else None
-        else:
-            quotes = _quote_spans(text, lo, hi, qpos) if qpos else None
-        nq = len(quotes) if quotes else 0
-        qi = 0
-        seg_start = lo
-        for p, q, nxt, tok in cands:
-            if protected and p in protected:
+    if qpos is None:
+        quotes = _quote_spans(text, lo, hi) if _QUOTE.search(text, lo, hi) else None
+    else:
+        quotes = _quote_spans(text, lo, hi, qpos) if qpos else None
+    nq = len(quotes) if quotes else 0
+    qi = 0
+    out: list[tuple[int, int]] = []
+    a = lo  # start of the current sentence
+    for p, q, nxt, tok in cands:
+        if protected and p in protected:
+            continue
+        rs = p
+        while rs > lo and text[rs - 1] in PUNCT and p - rs < 11:
+            rs -= 1
+        if nq:
+            while qi < nq and quotes[qi][1] < rs:
+                qi += 1
+            if qi < nq and quotes[qi][0] < rs and q <= quotes[qi][1]:
                 continue
-            rs = p
-            while rs > lo and text[rs - 1] in PUNCT and p - rs < 11:
-                rs -= 1
-            if nq:
-                while qi < nq and quotes[qi][1] < rs:
-                    qi += 1
-                if qi < nq and quotes[qi][0] < rs and q <= quotes[qi][1]:
-                    continue
-            c = tok[0]
-            if c.islower():
-                if tok.islower():
-                    continue  # "p.m. press", "Inc. and": a lower-case word goes on the sentence
-            elif c in _QUOTE_OPEN_CHARS and tok[1:2].isupper():
-                c = tok[1]
-            if rs == p and c.isupper():
-                if text[p] != ".":
-                    if text[p] in "?!":
-                        seg_start = nxt
-                        cuts.append((q, nxt))
-                        continue
-                    r = _boundary(text, lo, rs, p + 1, tok, seg_start)
-                    if r == 0:
-                        seg_start = nxt
-                        cuts.append((q, nxt))
-                    elif r > 0:
-                        seg_start = r + 1
-                        cuts.append((r, r + 1))
-                    continue
+        c = tok[0]
+        if c.islower():
+            if tok.islower():
+                continue  # "p.m. press", "Inc. and": a lower-case word goes on the sentence
+        elif c in _QUOTE_OPEN_CHARS and tok[1:2].isupper():
+            c = tok[1]
+        if rs == p and c.isupper():
+            if text[p] == ".":
                 # the common case: "word. Next" -- decided here unless the word is special
                 ws = text.rfind(" ", lo if p - 40 < lo else p - 40, p)
                 word = text[ws + 1 if ws >= 0 else (lo if p - 40 < lo else p - 40) : p]
@@ -347,37 +335,49 @@ def sentence_spans(
                     and "@" not in word
                     and "/" not in word
                 ):
-                    seg_start = nxt
-                    cuts.append((q, nxt))
+                    out.append((a, q))
+                    a = nxt
                     continue
-            r = _boundary(text, lo, rs, p + 1, tok, seg_start)
-            if r < 0:
+            elif text[p] in "?!":
+                out.append((a, q))
+                a = nxt
                 continue
-            if r == 0:
-                seg_start = nxt
-                cuts.append((q, nxt))
-            else:
-                seg_start = r + 1
-                cuts.append((r, r + 1))
-    if not cuts:
-        return [(lo, hi)]
-    if protected:
-        cuts.sort()
-    out: list[tuple[int, int]] = []
-    a = lo
-    for end, nxt in cuts:
         if nxt <= a:
             continue
-        if end == nxt:
-            while end > a and text[end - 1].isspace():
-                end -= 1
-            if end > a:
-                out.append((a, end))
-        else:
-            out.append((a, end))
-        a = nxt
+        r = _boundary(text, lo, rs, p + 1, tok, a)
+        if r == 0:
+            out.append((a, q))
+            a = nxt
+        elif r > 0:
+            out.append((a, r))
+            a = r + 1
     if a < hi:
         out.append((a, hi))
+    return out
+
+
+def _with_enumerators(
+    text: str,
+    lo: int,
+    hi: int,
+    cands: list[Cand],
+    qpos: list[int] | None,
+    starts: list[int],
+    protected: set[int],
+) -> list[tuple[int, int]]:
+    """sentence_spans for a piece that is an enumerated list: the sentences of every item."""
+    out: list[tuple[int, int]] = []
+    bounds = [lo] + starts + [hi]
+    for i in range(len(bounds) - 1):
+        s, e = strip_span(text, bounds[i], bounds[i + 1])
+        if s >= e:
+            continue
+        sub = [c for c in cands if s <= c[0] and c[2] < e and c[0] not in protected]
+        if sub:
+            out.extend(sentence_spans(text, s, e, sub, None if qpos is None else
+                                      [x for x in qpos if s <= x < e]))
+        else:
+            out.append((s, e))
     return out
 
 
