@@ -805,12 +805,13 @@ class _Run:
             term = text[b - 1]
             if term == "." and plain:
                 # the usual case: a declarative sentence; only quotes and promotions to tell apart
-                c = text[a]
-                if c in _QUOTE_OPENERS:
+                if text[a] in _QUOTE_OPENERS:
                     claims.append(_new_claim(text[a:b], a, b, section, len(claims), KIND_QUOTE))
                     continue
                 if text[a : a + 3].lower() not in _PROMO_PREFIXES:
-                    claims.append(_new_claim(text[a:b], a, b, section, len(claims), kind))
+                    c = _ClaimDraft(text[a:b], a, b, section, len(claims), KIND_SENTENCE)
+                    c.__class__ = Claim
+                    claims.append(c)
                     continue
             if term in CLOSERS:
                 term = _terminal(text, a, b)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterator
+from operator import itemgetter
 
 from .lexicon import (
     ENDING,
@@ -91,6 +92,11 @@ _KNOWN_GLUED = tuple(
 _SPECIAL_WORDS = PREPOSITIVE | NEVER_FINAL | ENDING | frozenset({"no", "n°", "nº", "nr"})
 _ENUM_FIRST = frozenset("•⁃‣▪◦●*-")
 _QUOTE_OPEN_CHARS = frozenset("\"“‘'(")
+# A word that cannot be an abbreviation, an initial, an address or a domain: two or more
+# characters, no inner period unless it is a number ("9.6%", "$41.20").
+_PLAIN_WORD = re.compile(
+    r"(?:[A-Za-z0-9][A-Za-z0-9'’&-]*|[$€£]?\d[\d,.]*)[A-Za-z0-9%]\Z"
+)
 _KNOWN_BY_TAIL: dict[str, tuple[str, ...]] = {}
 for _label in _KNOWN_GLUED:  # longest first
     _KNOWN_BY_TAIL[_label[-4:]] = _KNOWN_BY_TAIL.get(_label[-4:], ()) + (_label,)
@@ -318,27 +324,17 @@ def sentence_spans(
         if c.islower():
             if tok.islower():
                 continue  # "p.m. press", "Inc. and": a lower-case word goes on the sentence
-        elif c in _QUOTE_OPEN_CHARS and tok[1:2].isupper():
-            c = tok[1]
-        if rs == p and c.isupper():
-            if text[p] == ".":
-                # the common case: "word. Next" -- decided here unless the word is special
+        elif rs == p and c not in ".…":
+            ch = text[p]
+            if ch == ".":
+                # the common case, "word. Next": decided here unless the word is special
                 ws = text.rfind(" ", lo if p - 40 < lo else p - 40, p)
                 word = text[ws + 1 if ws >= 0 else (lo if p - 40 < lo else p - 40) : p]
-                if (
-                    len(word) > 1
-                    and (word[-1].isalnum() or word[-1] == "%")
-                    and word.lower() not in _SPECIAL_WORDS
-                    and "." not in word
-                    and word.isprintable()
-                    and word[0] not in OPENERS
-                    and "@" not in word
-                    and "/" not in word
-                ):
+                if _PLAIN_WORD.match(word) and word.lower() not in _SPECIAL_WORDS:
                     out.append((a, q))
                     a = nxt
                     continue
-            elif text[p] in "?!":
+            elif ch in "?!" and (c.isupper() or (c in _QUOTE_OPEN_CHARS and tok[1:2].isupper())):
                 out.append((a, q))
                 a = nxt
                 continue
@@ -587,6 +583,7 @@ def _marker_split(
 
 
 Piece = tuple  # (start, end, paragraph, line_start, glued_line, candidates, quote marks)
+_first = itemgetter(0)
 _NONE: list[int] = []
 
 
@@ -638,7 +635,6 @@ def iter_pieces(text: str, pos: int, blank_mode: bool) -> Iterator[Piece]:
     if not glued_doc and n - pos > 30000:
         glued_doc = text.count("\n", pos) * 1500 < (n - pos)
     cands, splits, qpos = scan(text, pos, n)
-    cstarts = [c[0] for c in cands]
     if glued_doc or splits:
         dsplits = doc_splits(text, pos, n, glued_doc)
         if dsplits:
@@ -660,8 +656,8 @@ def iter_pieces(text: str, pos: int, blank_mode: bool) -> Iterator[Piece]:
         if after_blank or pending_blank or not blank_mode:
             para += 1
         pending_blank = False
-        ci = bisect_left(cstarts, s)
-        cj = bisect_left(cstarts, e, ci)
+        ci = bisect_left(cands, s, key=_first)
+        cj = bisect_left(cands, e, ci, key=_first)
         qi = bisect_left(qpos, s)
         qj = bisect_left(qpos, e, qi)
         if next_split >= le:
