@@ -587,49 +587,25 @@ _first = itemgetter(0)
 _NONE: list[int] = []
 
 
-def _line_spans(text: str, pos: int) -> Iterator[tuple[int, int, bool]]:
-    """(start, end, after_blank) of every line with content from pos. after_blank: a blank or
-    white-space-only line (or the start) comes before it. A CRLF's CR is not part of a line."""
-    n = len(text)
-    after_blank = True
-    if text.find("\r", pos) >= 0 and text.count("\r", pos) != text.count("\r\n", pos):
-        prev_end = pos
-        for m in LINE_RE.finditer(text, pos):  # lone CRs: old Mac line ends
-            ls, le = m.span()
-            if not after_blank:
-                gap = text[prev_end:ls]
-                if gap.count("\n") + gap.count("\r") - gap.count("\r\n") >= 2:
-                    after_blank = True
-            prev_end = le
-            if text[ls:le].isspace():
-                after_blank = True
-                continue
-            yield ls, le, after_blank
-            after_blank = False
-        return
-    find = text.find
-    while pos < n:
-        nl = find("\n", pos)
-        if nl < 0:
-            nl = n
-        e = nl
-        if e > pos and text[e - 1] == "\r":
-            e -= 1
-        if e > pos:
-            yield pos, e, after_blank
-            after_blank = False
-        else:
-            after_blank = True
-        pos = nl + 1
+def _next_break(text: str, pos: int, n: int) -> tuple[int, int]:
+    """(end of the line, start of the next) in a text with lone CRs (old Mac line ends)."""
+    a = text.find("\n", pos)
+    b = text.find("\r", pos)
+    if a < 0 and b < 0:
+        return n, n + 1
+    if b < 0 or (0 <= a < b):
+        return a, a + 1
+    return b, (b + 2 if text.startswith("\n", b + 1) else b + 1)
 
 
 def iter_pieces(text: str, pos: int, blank_mode: bool) -> Iterator[Piece]:
-    """Stripped pieces of text[pos:] with their paragraph number and soft candidates.
+    """Stripped pieces of text[pos:] with their paragraph number, soft candidates and quotation
+    marks.
 
-    In blank_mode paragraphs are separated by blank lines, otherwise every line is one. A hard
-    split of kind SPLIT_PARA starts a new paragraph inside a line."""
+    In blank_mode paragraphs are separated by blank (or white-space-only) lines, otherwise every
+    line is one. A hard split of kind SPLIT_PARA starts a new paragraph inside a line."""
     n = len(text)
-    # a text that lost its breaks: lines (if any) average more than 1500 characters
+    # a text that lost its breaks: no line break in the first 1500 characters but a final one
     first_nl = text.find("\n", pos, pos + 1500)
     glued_doc = (n - pos) > 300 and (first_nl < 0 or first_nl >= n - 4)
     if not glued_doc and n - pos > 30000:
@@ -640,22 +616,37 @@ def iter_pieces(text: str, pos: int, blank_mode: bool) -> Iterator[Piece]:
         if dsplits:
             splits.extend(dsplits)
             splits.sort()
+    lone_cr = text.find("\r", pos) >= 0 and text.count("\r", pos) != text.count("\r\n", pos)
     ns = len(splits)
     next_split = splits[0][0] if ns else n + 1
     si = 0
     para = -1
-    isspace = str.isspace
-    pending_blank = True
-    for ls, le, after_blank in _line_spans(text, pos):
+    after_blank = True
+    find = text.find
+    while pos < n:
+        if lone_cr:
+            ls = pos
+            le, pos = _next_break(text, pos, n)
+        else:
+            ls = pos
+            le = find("\n", pos)
+            if le < 0:
+                le = n
+            pos = le + 1
+            if le > ls and text[le - 1] == "\r":
+                le -= 1
         s, e = ls, le
-        if isspace(text[s]) or isspace(text[e - 1]):
+        if s >= e:
+            after_blank = True
+            continue
+        if text[s].isspace() or text[e - 1].isspace():
             s, e = strip_span(text, s, e)
             if s >= e:
-                pending_blank = True
+                after_blank = True
                 continue
-        if after_blank or pending_blank or not blank_mode:
+        if after_blank or not blank_mode:
             para += 1
-        pending_blank = False
+        after_blank = False
         ci = bisect_left(cands, s, key=_first)
         cj = bisect_left(cands, e, ci, key=_first)
         qi = bisect_left(qpos, s)
