@@ -115,6 +115,8 @@ class Article(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # When the desk wants it out: the review queue puts articles due sooner first.
+    publish_by = models.DateTimeField(null=True, blank=True)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -379,6 +381,9 @@ class ArticleEvent(models.Model):
         CLAIM_CHANGED = "claim_changed", "Claim changed by an edit"
         CLAIM_RETIRED = "claim_retired", "Claim removed by an edit"
         OVERRIDE = "override", "Published over unverified claims"
+        # Written by `review.services` (a chief editor assigns the article to a reviewer).
+        ASSIGNED = "assigned", "Assigned to a reviewer"
+        UNASSIGNED = "unassigned", "Assignment removed"
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="events")
     claim = models.ForeignKey(

@@ -186,6 +186,11 @@ EXTRACTION_DEBUG_DELAY_MS = env_int("EXTRACTION_DEBUG_DELAY_MS", 0)
 ARTICLE_MAX_BODY_CHARS = env_int("ARTICLE_MAX_BODY_CHARS", 200_000)
 ARTICLE_MAX_TITLE_CHARS = 300
 
+# --- Review -------------------------------------------------------------------------------------
+# A reviewer who opens a claim holds it this long (renewed while they work on it), so that two
+# reviewers do not judge it at once; the hold ends by itself after that.
+REVIEW_HOLD_SECONDS = env_int("REVIEW_HOLD_SECONDS", 300)
+
 # --- Auth ---------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -1,19 +1,26 @@
-"""Verdicts and the publication gate. Every caller (views, API, admin, tasks) goes through here.
+"""Verdicts and the publication gate, holds on claims, assignments and due times. Every caller
+(views, API, admin, tasks) goes through here.
 
-Both functions lock the article row before reading anything, so a verdict and a publish of the same
-article never interleave: publishing counts the claims after every earlier verdict has committed,
-and a verdict arriving after the publish finds the article published and is refused.
+Every function that writes locks the article row before reading anything, so a verdict, a hold and
+a publish of the same article never interleave: publishing counts the claims after every earlier
+verdict has committed, a verdict arriving after the publish finds the article published and is
+refused, and a verdict never slips past a hold taken a moment earlier by another reviewer.
 """
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from articles import permissions
 from articles.models import Article, ArticleEvent, Claim, Gate
 from articles.services import InvalidTransition, change_status, lock_article, log_event
+from review.models import Assignment, ClaimHold, display_name
 
 _validate_url = URLValidator(schemes=["http", "https"])
 
@@ -24,6 +31,16 @@ class GateClosed(InvalidTransition):
     def __init__(self, gate: Gate, message: str | None = None) -> None:
         self.gate = gate
         super().__init__(message or f"Cannot publish yet: {gate.reason}")
+
+
+class ClaimHeld(InvalidTransition):
+    """Another reviewer has the claim open (an unexpired `ClaimHold`); `hold` says who and how long."""
+
+    def __init__(self, hold: ClaimHold) -> None:
+        self.hold = hold
+        super().__init__(
+            f"{hold.describe()} Nobody else can judge it until they are done or the hold ends."
+        )
 
 
 def validate_verdict(*, verdict: str, note: str, evidence_url: str) -> None:
@@ -67,6 +84,9 @@ def record_verdict(
             )
         if claim.retired_at is not None:
             raise InvalidTransition("This sentence was removed from the article by an edit.")
+        hold = ClaimHold.objects.filter(claim=claim).select_related("holder").first()
+        if hold is not None and hold.holder_id != by.pk and hold.is_active():
+            raise ClaimHeld(hold)
         from_state = claim.verdict
         claim.verdict = verdict
         claim.note = note
@@ -84,6 +104,8 @@ def record_verdict(
             note=note,
             evidence_url=evidence_url,
         )
+        if hold is not None:  # the verdict ends the reviewer's own hold (or clears an expired one)
+            hold.delete()
     return claim
 
 
@@ -122,4 +144,182 @@ def publish_article(article: Article, *, by, override_reason: str = "") -> Artic
                 note=f"Published over {gate.unverified} unverified claim(s): {note}",
             )
         change_status(article, Article.Status.PUBLISHED, by=by, note=note)
+    return article
+
+
+# --- Bulk verdicts ------------------------------------------------------------------------------
+
+
+def record_verdicts(
+    claims: Iterable[Claim], *, by, verdict: str, note: str = "", evidence_url: str = ""
+) -> list[Claim]:
+    """One verdict, note and evidence for several claims of one article, all or nothing.
+
+    Each claim goes through `record_verdict` (same rules, its own history row) inside one
+    transaction that holds the article lock throughout: if any claim is refused (held by another
+    reviewer, removed by an edit, ...) the error names it and nothing is recorded.
+    """
+    unique: dict[int, Claim] = {}
+    for claim in claims:
+        unique.setdefault(claim.pk, claim)
+    if not unique:
+        raise ValidationError({"claims": ["Select at least one claim."]})
+    if len({claim.article_id for claim in unique.values()}) != 1:
+        raise ValidationError({"claims": ["A bulk verdict applies to claims of one article."]})
+    validate_verdict(verdict=verdict, note=note.strip(), evidence_url=evidence_url.strip())
+    ordered = sorted(unique.values(), key=lambda c: (c.ordinal, c.pk))
+    recorded: list[Claim] = []
+    with transaction.atomic():
+        lock_article(ordered[0].article_id)
+        for claim in ordered:
+            try:
+                recorded.append(
+                    record_verdict(
+                        claim, by=by, verdict=verdict, note=note, evidence_url=evidence_url
+                    )
+                )
+            except InvalidTransition as e:
+                raise InvalidTransition(
+                    f"Claim {claim.ordinal + 1}: {e} Nothing was recorded."
+                ) from e
+    return recorded
+
+
+# --- Holds --------------------------------------------------------------------------------------
+
+
+def hold_claim(claim: Claim, *, by) -> ClaimHold:
+    """Open a claim for review: take its hold for REVIEW_HOLD_SECONDS, or renew one's own.
+
+    Refused with `ClaimHeld` while another reviewer's hold has not expired. A reviewer holds one
+    claim at a time: their hold on any other claim ends here. Race-safe twice over: the article
+    lock serialises holds and verdicts of one article, and the hold row is taken over only by a
+    compare-and-set (still mine, or expired) or created under the one-hold-per-claim constraint.
+    """
+    with transaction.atomic():
+        article = lock_article(claim.article_id)
+        claim = Claim.objects.get(pk=claim.pk)
+        if not permissions.can_review_article(by, article):
+            raise PermissionDenied(
+                "You cannot review claims of an article you wrote."
+                if article.author_id == by.pk
+                else "Only reviewers can open claims for review."
+            )
+        if article.status != Article.Status.IN_REVIEW:
+            raise InvalidTransition(
+                f"Claims can only be reviewed while the article is in review "
+                f"(it is {article.get_status_display().lower()})."
+            )
+        if claim.retired_at is not None:
+            raise InvalidTransition("This sentence was removed from the article by an edit.")
+        now = timezone.now()
+        expires = now + dt.timedelta(seconds=settings.REVIEW_HOLD_SECONDS)
+        current = ClaimHold.objects.filter(claim=claim).select_related("holder").first()
+        if current is not None and current.holder_id != by.pk and current.is_active(now):
+            raise ClaimHeld(current)
+        ClaimHold.objects.filter(holder=by).exclude(claim=claim).delete()
+        if current is None:
+            try:
+                with transaction.atomic():
+                    return ClaimHold.objects.create(
+                        claim=claim, holder=by, taken_at=now, expires_at=expires
+                    )
+            except IntegrityError:
+                # Someone created the row between our read and our insert (possible only without
+                # a real row lock, e.g. a database where select_for_update is a no-op).
+                raise ClaimHeld(
+                    ClaimHold.objects.select_related("holder").get(claim=claim)
+                ) from None
+        if current.holder_id == by.pk:
+            changed = ClaimHold.objects.filter(pk=current.pk, holder=by).update(expires_at=expires)
+        else:
+            changed = (
+                ClaimHold.objects.filter(pk=current.pk, holder_id=current.holder_id)
+                .filter(expires_at__lte=now)
+                .update(holder=by, taken_at=now, expires_at=expires)
+            )
+        if changed != 1:
+            raise ClaimHeld(ClaimHold.objects.select_related("holder").get(claim=claim))
+        return ClaimHold.objects.select_related("holder").get(pk=current.pk)
+
+
+def release_claim(claim: Claim, *, by) -> bool:
+    """End `by`'s hold on `claim` (closing it without a verdict). Another reviewer's hold is left
+    alone. Returns whether a hold ended."""
+    deleted, _ = ClaimHold.objects.filter(claim_id=claim.pk, holder_id=by.pk).delete()
+    return deleted > 0
+
+
+# --- Assignments and due times ------------------------------------------------------------------
+
+
+def _check_assignment(article: Article, *, reviewer, by) -> None:
+    if not permissions.is_chief(by):
+        raise PermissionDenied("Only a chief editor can assign articles to reviewers.")
+    if article.status == Article.Status.PUBLISHED:
+        raise InvalidTransition("A published article is not reviewed any more.")
+
+
+def assign_article(article: Article, *, reviewer, by) -> Assignment:
+    """A chief editor gives `article` to `reviewer`: it comes first in their queue, with a badge.
+
+    The assignee must be a reviewer and not the author (four-eyes). Assigning twice is harmless
+    (the existing assignment is returned, no second history row).
+    """
+    with transaction.atomic():
+        article = lock_article(article)
+        _check_assignment(article, reviewer=reviewer, by=by)
+        if not permissions.is_reviewer(reviewer):
+            raise ValidationError({"reviewer": [f"{display_name(reviewer)} is not a reviewer."]})
+        if reviewer.pk == article.author_id:
+            raise ValidationError(
+                {"reviewer": [f"{display_name(reviewer)} wrote this article (four-eyes)."]}
+            )
+        assignment, created = Assignment.objects.get_or_create(
+            article=article, reviewer=reviewer, defaults={"assigned_by": by}
+        )
+        if created:
+            log_event(
+                article,
+                by=by,
+                kind=ArticleEvent.Kind.ASSIGNED,
+                note=f"Assigned to {display_name(reviewer)}.",
+            )
+    return assignment
+
+
+def unassign_article(article: Article, *, reviewer, by) -> bool:
+    """Take `article` back from `reviewer`. Returns whether there was an assignment to remove."""
+    with transaction.atomic():
+        article = lock_article(article)
+        _check_assignment(article, reviewer=reviewer, by=by)
+        deleted, _ = Assignment.objects.filter(article=article, reviewer=reviewer).delete()
+        if deleted:
+            log_event(
+                article,
+                by=by,
+                kind=ArticleEvent.Kind.UNASSIGNED,
+                note=f"No longer assigned to {display_name(reviewer)}.",
+            )
+    return bool(deleted)
+
+
+def set_publish_by(article: Article, *, by, publish_by: dt.datetime | None) -> Article:
+    """Set (or clear) when the article is due: the review queue shows articles due sooner first.
+    For whoever may edit the article, while it is unpublished; the change goes into the history."""
+    with transaction.atomic():
+        article = lock_article(article)
+        if not permissions.can_edit_article(by, article):
+            raise PermissionDenied("You may not change this article.")
+        if not article.is_editable:
+            raise InvalidTransition("A published article can no longer be edited.")
+        if article.publish_by == publish_by:
+            return article
+        article.publish_by = publish_by
+        article.save(update_fields=["publish_by", "updated_at"])
+        if publish_by is None:
+            note = "Publish-by time removed."
+        else:
+            note = f"Publish by {timezone.localtime(publish_by):%d %b %Y, %H:%M}."
+        log_event(article, by=by, kind=ArticleEvent.Kind.EDITED, note=note)
     return article

@@ -1,0 +1,61 @@
+"""Staff views of holds and assignments. Both are written by `review.services` only, so they are
+read-only here (a stuck hold expires by itself; an assignment is changed on the article page)."""
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils import timezone
+
+from review.models import Assignment, ClaimHold
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class HoldActiveFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "active"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Active"), ("no", "Expired")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "yes":
+            return queryset.filter(expires_at__gt=now)
+        if self.value() == "no":
+            return queryset.filter(expires_at__lte=now)
+        return queryset
+
+
+@admin.register(ClaimHold)
+class ClaimHoldAdmin(ReadOnlyAdmin):
+    list_display = ["claim", "article", "holder", "taken_at", "expires_at", "is_active"]
+    list_filter = [HoldActiveFilter, "holder"]
+    list_select_related = ["claim", "claim__article", "holder"]
+    search_fields = ["claim__text", "holder__username"]
+
+    @admin.display(description="Article")
+    def article(self, obj: ClaimHold) -> str:
+        return obj.claim.article.title
+
+    @admin.display(boolean=True, description="Active")
+    def is_active(self, obj: ClaimHold) -> bool:
+        return obj.is_active()
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ReadOnlyAdmin):
+    list_display = ["article", "reviewer", "assigned_by", "created_at"]
+    list_filter = ["reviewer", "assigned_by", "article__status"]
+    list_select_related = ["article", "reviewer", "assigned_by"]
+    search_fields = ["article__title", "reviewer__username"]
+    date_hierarchy = "created_at"
