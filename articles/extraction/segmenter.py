@@ -42,22 +42,26 @@ LINE_RE = re.compile(r"[^\r\n]+")
 # A blank line: two line breaks with only horizontal white space between them.
 BLANK_LINE_RE = re.compile(r"(?>\r\n|\n|\r)[^\S\r\n]*+(?>\r\n|\n|\r)")
 
-# Candidates: the last character of a punctuation run, its closers (group 1), then white space
-# and the next token (group 2: a soft candidate) or a capitalised word glued to it (group 3 is
-# set: a glued candidate). One regex per punctuation character: a literal first character lets
-# the regex engine skip to the next hit much faster than a character class would.
-_TAIL = (
-    r"(?![.!?…‽])([\"'”’»)\]]*+)"
-    r"(?:[^\S\r\n]++(?=(\S{1,24}))|(?=()[\"“‘(]?(?:[A-Z][a-z]|[A-Z]\.[A-Z]|[A-Z]{2,}[\s,'’])))"
+# Candidates: the last character of a punctuation run and its closers, followed by white space
+# (a soft candidate; the match ends where the next token starts) or glued to a capitalised word
+# (a glued candidate, a lost break). One regex per punctuation character and kind: a literal first
+# character lets the regex engine skip to the next hit much faster than a character class would,
+# and a soft candidate is just the match's span, (last punctuation, start of the next token).
+_SOFT_TAIL = r"(?![.!?…‽])[\"'”’»)\]]*+[^\S\r\n]++(?=\S)"
+_GLUED_TAIL = r"(?![.!?…‽])[\"'”’)\]]*+(?=[\"“‘(]?(?:[A-Z][a-z]|[A-Z]\.[A-Z]|[A-Z]{2,}[\s,'’]))"
+_SOFT_DOT = re.compile(r"\." + _SOFT_TAIL)
+_GLUED_DOT = re.compile(r"\." + _GLUED_TAIL)
+_SCAN_OTHER = tuple(
+    (ch, re.compile(re.escape(ch) + _SOFT_TAIL), re.compile(re.escape(ch) + _GLUED_TAIL))
+    for ch in "?!…‽"
 )
-_SCAN_DOT = re.compile(r"\." + _TAIL)
-_SCAN_OTHER = tuple((ch, re.compile(re.escape(ch) + _TAIL)) for ch in "?!…‽")
+_LOWER_TOKEN = re.compile(r"[a-z][^\sA-Z]*+(?:\s|\Z)")
 _MARKERS = "*©@•⁃‣▪◦●"
 _QUOTE_MARKS = "\"“”„«»‘"
 # single marks that can close a quotation: not an apostrophe inside a word ("company's")
 _SINGLE_MARKS = (("'", re.compile("'(?![a-z])")), ("’", re.compile("’(?![a-z])")))
-# Soft candidates only (pieces scanned on their own).
-_CAND = re.compile(r"[.!?…‽](?![.!?…‽])([\"'”’»)\]]*+)\s++(?=(\S{1,24}))")
+# Soft candidates of any punctuation (pieces scanned on their own).
+_CAND = re.compile(r"[.!?…‽]" + _SOFT_TAIL)
 # Quotation marks; an apostrophe or single mark followed by a lower-case letter ("company's",
 # "Kyiv’s") is not looked at.
 _QUOTE = re.compile("[\"“”„«»'‘’](?:(?<=[\"“”„«»])|(?![a-z]))")
@@ -291,7 +295,7 @@ def sentence_spans(
     space), as stripped spans. cands and qpos: the piece's soft candidates and quotation marks
     when scan found them already."""
     if cands is None:
-        cands = [(m.start(), m.end(1), m.end(), m.group(2)) for m in _CAND.finditer(text, lo, hi)]
+        cands = [m.span() for m in _CAND.finditer(text, lo, hi)]
     c0 = text[lo]
     if c0.isdigit() or c0 in _ENUM_FIRST or (lo + 1 < hi and text[lo + 1] in ".)"):
         starts, protected = _enum_splits(text, lo, hi)
@@ -309,9 +313,13 @@ def sentence_spans(
     qi = 0
     out: list[tuple[int, int]] = []
     a = lo  # start of the current sentence
-    for p, q, nxt, tok in cands:
+    for p, nxt in cands:
         if protected and p in protected:
             continue
+        q = nxt - 1  # end of the closers: before the white space
+        if text[q - 1].isspace():
+            while text[q - 1].isspace():
+                q -= 1
         rs = p
         while rs > lo and text[rs - 1] in PUNCT and p - rs < 11:
             rs -= 1
@@ -320,9 +328,9 @@ def sentence_spans(
                 qi += 1
             if qi < nq and quotes[qi][0] < rs and q <= quotes[qi][1]:
                 continue
-        c = tok[0]
+        c = text[nxt]
         if c.islower():
-            if tok.islower():
+            if _LOWER_TOKEN.match(text, nxt):
                 continue  # "p.m. press", "Inc. and": a lower-case word goes on the sentence
         elif rs == p and c not in ".…":
             ch = text[p]
@@ -334,12 +342,13 @@ def sentence_spans(
                     out.append((a, q))
                     a = nxt
                     continue
-            elif ch in "?!" and (c.isupper() or (c in _QUOTE_OPEN_CHARS and tok[1:2].isupper())):
+            elif ch in "?!" and (c.isupper() or (c in _QUOTE_OPEN_CHARS and text[nxt + 1 : nxt + 2].isupper())):
                 out.append((a, q))
                 a = nxt
                 continue
         if nxt <= a:
             continue
+        tok = text[nxt : nxt + 24].split(None, 1)[0]
         r = _boundary(text, lo, rs, p + 1, tok, a)
         if r == 0:
             out.append((a, q))
@@ -368,7 +377,7 @@ def _with_enumerators(
         s, e = strip_span(text, bounds[i], bounds[i + 1])
         if s >= e:
             continue
-        sub = [c for c in cands if s <= c[0] and c[2] < e and c[0] not in protected]
+        sub = [c for c in cands if s <= c[0] and c[1] < e and c[0] not in protected]
         if sub:
             out.extend(sentence_spans(text, s, e, sub, None if qpos is None else
                                       [x for x in qpos if s <= x < e]))
@@ -457,7 +466,7 @@ def doc_splits(text: str, lo: int, hi: int, glued_doc: bool) -> list[tuple[int, 
     return out
 
 
-Cand = tuple  # (last punctuation, end of closers, start of next token, next token)
+Cand = tuple  # (last punctuation, start of the next token)
 
 
 def scan(text: str, lo: int, hi: int) -> tuple[list[Cand], list[tuple[int, int]], list[int]]:
@@ -466,26 +475,15 @@ def scan(text: str, lo: int, hi: int) -> tuple[list[Cand], list[tuple[int, int]]
 
     A candidate whose white space runs over a line break is kept; the piece it falls in ignores
     it (the line break ends the sentence anyway)."""
-    cands: list[Cand] = []
+    cands: list[Cand] = [m.span() for m in _SOFT_DOT.finditer(text, lo, hi)]
     splits: list[tuple[int, int]] = []
-    glued: list[int] = []
-    append = cands.append
-    for m in _SCAN_DOT.finditer(text, lo, hi):
-        tok = m.group(2)
-        if tok is not None:
-            append((m.start(), m.end(1), m.end(), tok))
-        else:
-            glued.append(m.start())
+    glued = [m.start() for m in _GLUED_DOT.finditer(text, lo, hi)]
     extra = False
-    for ch, rx in _SCAN_OTHER:
+    for ch, soft, glue in _SCAN_OTHER:
         if text.find(ch, lo, hi) >= 0:
             extra = True
-            for m in rx.finditer(text, lo, hi):
-                tok = m.group(2)
-                if tok is not None:
-                    append((m.start(), m.end(1), m.end(), tok))
-                else:
-                    glued.append(m.start())
+            cands.extend(m.span() for m in soft.finditer(text, lo, hi))
+            glued.extend(m.start() for m in glue.finditer(text, lo, hi))
     if extra:
         cands.sort()
         glued.sort()
@@ -686,7 +684,7 @@ def iter_pieces(text: str, pos: int, blank_mode: bool) -> Iterator[Piece]:
                 while k < nlc and line_cands[k][0] < ps:
                     k += 1
                 kj = k
-                while kj < nlc and line_cands[kj][2] < pe:
+                while kj < nlc and line_cands[kj][1] < pe:
                     kj += 1
                 yield (ps, pe, para, line_start, True, line_cands[k:kj], None)
                 k = kj
