@@ -16,8 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Q, QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -208,20 +208,56 @@ class IdFilter(filters.Filter):
 # --- Articles -----------------------------------------------------------------------------------
 
 
-def with_gate_counts(queryset: QuerySet[Article]) -> QuerySet[Article]:
-    """The counts `Article.gate()` reads, as correlated subqueries: for a page of a long list they
-    are computed for the page's rows only (a GROUP BY over a join would count every article)."""
-    active = Claim.objects.filter(article=OuterRef("pk"), retired_at__isnull=True).order_by()
+def gate_counts(article_ids: list[int]) -> dict[int, tuple[int, int, int]]:
+    """{article id: (total, pending, unverified)} over current claims, for a page of articles.
 
-    def count(claims: QuerySet[Claim]) -> Coalesce:
-        counted = claims.values("article").annotate(n=Count("pk")).values("n")
-        return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-    return queryset.annotate(
-        claims_total=count(active),
-        claims_pending=count(active.filter(verdict=Claim.Verdict.PENDING)),
-        claims_unverified=count(active.filter(verdict=Claim.Verdict.UNVERIFIED)),
+    One grouped query whatever the number of rows. Plain SQL (portable: CASE, GROUP BY): on the
+    list, the API's hottest path, building this query with the ORM cost ten times its execution."""
+    if not article_ids:
+        return {}
+    table = Claim._meta.db_table
+    placeholders = ", ".join(["%s"] * len(article_ids))
+    sql = (
+        f"SELECT article_id, COUNT(*), "
+        f"SUM(CASE WHEN verdict = %s THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN verdict = %s THEN 1 ELSE 0 END) "
+        f"FROM {table} WHERE retired_at IS NULL AND article_id IN ({placeholders}) "
+        f"GROUP BY article_id"
     )
+    params = [Claim.Verdict.PENDING.value, Claim.Verdict.UNVERIFIED.value, *article_ids]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0]: (int(row[1]), int(row[2] or 0), int(row[3] or 0)) for row in cursor.fetchall()}
+
+
+def attach_gate_counts(articles: list[Article]) -> list[Article]:
+    """Give article rows the counts `Article.gate()` reads (as `with_claim_counts()` would)."""
+    counts = gate_counts([a.pk for a in articles])
+    for article in articles:
+        article.claims_total, article.claims_pending, article.claims_unverified = counts.get(
+            article.pk, (0, 0, 0)
+        )
+    return articles
+
+
+class GateCountsListMixin(mixins.ListModelMixin):
+    """A paginated list of articles whose rows show their gate (see `attach_gate_counts`)."""
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        attach_gate_counts(page)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class FilterBackend(filters.DjangoFilterBackend):
+    """django-filter, skipped when the request names none of the view's filters (most list calls):
+    building and validating the filter form is a noticeable part of a list request."""
+
+    def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
+        names = view.filterset_class.base_filters
+        if not any(name in request.query_params for name in names):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
 
 
 class StrictFilterSet(filters.FilterSet):
@@ -304,7 +340,7 @@ class ArticlePermission(drf_permissions.BasePermission):
 class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [drf_permissions.IsAuthenticated, ArticlePermission]
     pagination_class = Pagination
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = ArticleFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
     lookup_value_regex = "[0-9]+"
@@ -312,8 +348,19 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self) -> QuerySet[Article]:
         queryset = Article.objects.visible_to(self.request.user).select_related("author")
         if self.action == "list":
-            queryset = with_gate_counts(queryset).order_by("-created_at", "-id")
+            queryset = queryset.order_by("-created_at", "-id")
         return queryset
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # Rows as plain values: no text (a body may be 200,000 characters), no model instances.
+        rows = self.filter_queryset(self.get_queryset()).values(*ArticleListSerializer.COLUMNS)
+        page = self.paginate_queryset(rows)
+        counts = gate_counts([row["id"] for row in page])
+        for row in page:
+            row["claims_total"], row["claims_pending"], row["claims_unverified"] = counts.get(
+                row["id"], (0, 0, 0)
+            )
+        return self.get_paginated_response(ArticleListSerializer(page, many=True).data)
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
         return ArticleListSerializer if self.action == "list" else ArticleDetailSerializer
@@ -402,7 +449,7 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     serializer_class = ClaimSerializer
     lookup_value_regex = "[0-9]+"
     pagination_class = Pagination
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = ClaimFilter
 
     def get_queryset(self) -> QuerySet[Claim]:
@@ -450,7 +497,7 @@ class ExtractionJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     lookup_value_regex = "[0-9]+"
     permission_classes = [drf_permissions.IsAuthenticated, ExtractionJobPermission]
     pagination_class = Pagination
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = ExtractionJobFilter
 
     def get_queryset(self) -> QuerySet[ExtractionJob]:

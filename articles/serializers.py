@@ -6,9 +6,11 @@ which call the services (an input naming them is refused with 400, so a client l
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -193,8 +195,26 @@ class ExtractionJobSerializer(serializers.ModelSerializer):
 # --- Articles -----------------------------------------------------------------------------------
 
 
+def iso_datetime(value: dt.datetime | None, tz: dt.tzinfo | None = None) -> str | None:
+    """What DRF's DateTimeField writes (current time zone, ISO 8601, `Z` for UTC), done directly."""
+    if value is None:
+        return None
+    text = value.astimezone(tz or timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 class ArticleListSerializer(serializers.ModelSerializer):
-    """One row of the list: no body, the gate from the list query's counts."""
+    """One row of the article list: no text, with the gate."""
+
+    # The fields below are the contract (and the schema). The list reads plain values (`COLUMNS`,
+    # plus `claims_total`/`claims_pending`/`claims_unverified`) and `to_representation` writes the
+    # same fields directly: the list is the API's hottest path, and model instances and DRF's
+    # per-field machinery cost more than the rest of the request (benchmarks/api.py).
+
+    COLUMNS = (
+        "id", "title", "status", "dateline", "created_at", "updated_at", "submitted_at",
+        "published_at", "author_id", "author__username", "author__first_name", "author__last_name",
+    )
 
     author = UserSerializer(read_only=True)
     gate = serializers.SerializerMethodField()
@@ -208,8 +228,37 @@ class ArticleListSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     @extend_schema_field(GateSerializer)
-    def get_gate(self, article: Article) -> dict[str, Any]:
-        return gate_data(article.gate())
+    def get_gate(self, row: dict[str, Any]) -> dict[str, Any]:
+        return gate_data(self._gate(row))
+
+    @staticmethod
+    def _gate(row: dict[str, Any]) -> Gate:
+        return Gate(
+            total=row["claims_total"],
+            pending=row["claims_pending"],
+            unverified=row["claims_unverified"],
+            extracted=row["status"] in (Article.Status.IN_REVIEW, Article.Status.PUBLISHED),
+        )
+
+    def to_representation(self, row: dict[str, Any]) -> dict[str, Any]:
+        tz = self.context.setdefault("tz", timezone.get_current_timezone())
+        full_name = f"{row['author__first_name']} {row['author__last_name']}".strip()
+        return {
+            "id": row["id"],
+            "title": row["title"],
+            "status": row["status"],
+            "dateline": row["dateline"].isoformat() if row["dateline"] else None,
+            "author": {
+                "id": row["author_id"],
+                "username": row["author__username"],
+                "name": full_name or row["author__username"],
+            },
+            "gate": gate_data(self._gate(row)),
+            "created_at": iso_datetime(row["created_at"], tz),
+            "updated_at": iso_datetime(row["updated_at"], tz),
+            "submitted_at": iso_datetime(row["submitted_at"], tz),
+            "published_at": iso_datetime(row["published_at"], tz),
+        }
 
 
 class ArticleDetailSerializer(serializers.ModelSerializer):

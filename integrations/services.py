@@ -88,7 +88,10 @@ def find_api_token(raw: str) -> ApiToken | None:
     """The token row for a presented key (revoked ones included, so the caller can say so)."""
     if not raw or len(raw) > 200:
         return None
-    return ApiToken.objects.select_related("user").filter(key_hash=hash_key(raw)).first()
+    try:
+        return ApiToken.objects.select_related("user").get(key_hash=hash_key(raw))
+    except ApiToken.DoesNotExist:
+        return None
 
 
 def touch_api_token(token: ApiToken) -> None:

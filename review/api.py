@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, permissions as drf_permissions, viewsets
+from rest_framework import permissions as drf_permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -27,7 +27,7 @@ from articles.api import (
     errors,
     list_errors,
     validated,
-    with_gate_counts,
+    GateCountsListMixin,
 )
 from articles.models import Article, Claim
 from articles.serializers import ArticleDetailSerializer, ClaimSerializer
@@ -235,7 +235,7 @@ class IsReviewer(drf_permissions.BasePermission):
         responses={200: ReviewQueueItemSerializer(many=True), **list_errors(), **errors(403)},
     ),
 )
-class ReviewQueueViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class ReviewQueueViewSet(GateCountsListMixin, viewsets.GenericViewSet):
     permission_classes = [drf_permissions.IsAuthenticated, IsReviewer]
     serializer_class = ReviewQueueItemSerializer
     pagination_class = Pagination
@@ -243,7 +243,7 @@ class ReviewQueueViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self) -> QuerySet[Article]:
         awaiting = Claim.objects.awaiting(self.request.user)
         return (
-            with_gate_counts(Article.objects.filter(pk__in=awaiting.values("article_id")))
+            Article.objects.filter(pk__in=awaiting.values("article_id"))
             .select_related("author")
             .prefetch_related(
                 Prefetch(
