@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 
 from newsroom.celery import app
+from tests.support.fixtures import point_app_at_redis
 from tests.support.processes import pid_alive, wait_gone, wait_until
 
 
@@ -60,6 +61,19 @@ def test_redis_without_aof_loses_its_keys_when_killed(start_redis):
     server.restart(graceful=False)
 
     assert server.command_reply("GET", "article:1") == "$-1"  # nil
+
+
+def test_the_app_can_be_pointed_at_another_redis_and_back(start_redis, redis_server, redis_client):
+    other = start_redis()
+    try:
+        point_app_at_redis(other.url)
+        app.send_task("tests.nothing", queue="default")
+        assert other.command_reply("LLEN", "default") == ":1"
+    finally:
+        point_app_at_redis(redis_server.url)
+
+    app.send_task("tests.nothing", queue="default")
+    assert redis_client.llen("default") == 1
 
 
 @pytest.mark.integration
@@ -134,4 +148,9 @@ def test_beat_starts_and_sends_the_extraction_sweep(start_beat, start_redis):
 
     beat.wait_for_log(r"Sending due task sweep-extraction-jobs", timeout=15)
 
-    assert int(broker.command_reply("LLEN", "default").lstrip(":")) >= 1
+    # The log line comes just before the message is published.
+    wait_until(
+        lambda: int(broker.command_reply("LLEN", "default").lstrip(":")) >= 1,
+        timeout=10,
+        what="the sweep message in the default queue",
+    )

@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import quote
 
+import kombu.pools
 import pytest
 
 from tests.support.processes import CeleryBeat, CeleryWorker, RedisServer
@@ -81,10 +82,11 @@ def point_app_at_redis(url: str) -> None:
     # Works before and after Celery's lazy configuration is loaded: before, it is kept as a
     # pre-configuration that wins over the settings; after, it is an explicit change.
     app.conf.broker_url = url
-    # A connection pool made for the old URL would keep publishing there.
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    # A connection pool made for the old URL would keep publishing there. kombu keeps its pools in
+    # a global registry keyed by URL: closing one pool but leaving it registered would hand the
+    # closed pool back when a test points the app at that URL again, so the registry is emptied.
+    kombu.pools.reset()
+    app._pool = None
     if "amqp" in app.__dict__:
         app.amqp._producer_pool = None
 
