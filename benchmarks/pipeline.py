@@ -103,11 +103,13 @@ def main() -> int:
             "-n", worker.hostname,
         ]  # fmt: skip
     worker.start()
-    try:
-        worker.wait_for_log(r"ready", timeout=60) if args.pool == "solo" else worker.wait_ready()
-    except Exception:
-        print(worker.log()[-3000:])
-        raise
+    from newsroom.celery import app
+
+    # The worker logs at WARNING (per-task INFO lines would cost time), so readiness is a ping.
+    deadline = time.monotonic() + 60
+    while not app.control.ping(destination=[worker.hostname], timeout=0.5):
+        if time.monotonic() > deadline or not worker.running():
+            raise SystemExit(f"the worker did not start:\n{worker.log()[-3000:]}")
     rng = random.Random(20251125)
     counter = iter(range(10**9))
 
@@ -151,8 +153,6 @@ def main() -> int:
 
         # Sustained throughput: queue a burst while the worker does not consume, then let it go,
         # so the figure is the worker's pace and not the pace of this process's submits.
-        from newsroom.celery import app
-
         app.control.cancel_consumer("extraction", destination=[worker.hostname], reply=True)
         burst = [submit_one()[0] for _ in range(args.articles)]
         app.control.add_consumer("extraction", destination=[worker.hostname], reply=True)
