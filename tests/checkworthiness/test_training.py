@@ -1,0 +1,69 @@
+"""The training command end to end on a tiny data set of our own (no ../shared)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+import articles.checkworthiness as cw
+from articles.checkworthiness import linear as L
+
+
+@pytest.fixture(scope="module")
+def trained(tiny_data, tmp_path_factory):
+    out = tmp_path_factory.mktemp("model")
+    call_command("train_checkworthiness", data=tiny_data, out=out, verbosity=0)
+    return out
+
+
+def test_writes_artifact_and_card(trained, tiny_data):
+    assert {p.name for p in trained.iterdir()} == {L.WEIGHTS_FILE, L.VOCAB_FILE, L.CARD_FILE}
+    card = json.loads((trained / L.CARD_FILE).read_text())
+    assert card["version"].startswith("cw-tfidf-lr-")
+    assert isinstance(card["threshold"], float)
+    assert card["trained_on"]["train"] == 32
+    assert set(card["trained_on"]["data_sha256"]) == {
+        "checkthat/ct2024_task1_en/CT24_checkworthy_english_train.tsv",
+        "checkthat/ct2024_task1_en/CT24_checkworthy_english_dev.tsv",
+    }
+    assert all(len(h) == 64 for h in card["trained_on"]["data_sha256"].values())
+    assert card["hyperparameters"]["C"] in card["hyperparameters"]["C_grid"]
+    assert set(card["dev_metrics"]) >= {"f1", "precision", "recall", "average_precision"}
+    # the artifact holds no pickles: weights load with allow_pickle=False
+    import numpy as np
+
+    with np.load(trained / L.WEIGHTS_FILE, allow_pickle=False) as z:
+        assert set(z.files) == {"word_idf", "char_idf", "word_coef", "char_coef", "hand_coef", "bias"}
+
+
+def test_trained_model_scores_and_learns(trained):
+    scorer = cw.load(trained)
+    scores = scorer.score(["Exports fell 4% in 2023.", "Thank you, good night."])
+    assert all(0.0 <= s <= 1.0 for s in scores)
+    assert scores[0] > scores[1]
+    assert scorer.version == json.loads((trained / L.CARD_FILE).read_text())["version"]
+
+
+def test_training_is_reproducible(trained, tiny_data, tmp_path):
+    call_command("train_checkworthiness", data=tiny_data, out=tmp_path, verbosity=0)
+    first = json.loads((trained / L.CARD_FILE).read_text())
+    second = json.loads((tmp_path / L.CARD_FILE).read_text())
+    assert first["version"] == second["version"]
+    assert first["threshold"] == second["threshold"]
+    assert (trained / L.VOCAB_FILE).read_bytes() == (tmp_path / L.VOCAB_FILE).read_bytes()
+
+
+def test_sample_option(tiny_data, tmp_path):
+    call_command("train_checkworthiness", data=tiny_data, out=tmp_path, sample=20, C="1",
+                 verbosity=0)
+    card = json.loads((tmp_path / L.CARD_FILE).read_text())
+    assert card["trained_on"]["train"] == 20 and card["trained_on"]["sample"] == 20
+    assert card["trained_on"]["train_positives"] == 10
+    assert card["hyperparameters"]["C_grid"] == [1.0]
+
+
+def test_missing_data_is_a_clear_error(tmp_path):
+    with pytest.raises(CommandError, match="missing .*CT24_checkworthy_english_train.tsv"):
+        call_command("train_checkworthiness", data=tmp_path, out=tmp_path / "m", verbosity=0)
