@@ -7,6 +7,8 @@ templates only loop and branch over values. Article text is always autoescaped b
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,12 +16,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Subquery
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from articles import permissions, services
+from articles.diffing import DiffSegment, diff_texts, fold, summarize
 from articles.forms import ArticleForm, ReturnToDraftForm
 from articles.models import Article, ArticleEvent, Claim, ExtractionJob, Gate, ImageCredit
 
@@ -43,6 +48,7 @@ def nav_context(user) -> dict[str, Any]:
             "roles": ", ".join(roles) or "No role",
             "can_create": permissions.can_create_article(user),
             "is_reviewer": permissions.is_reviewer(user),
+            "is_chief": permissions.is_chief(user),
             "is_staff": user.is_staff,
         }
     }
@@ -62,7 +68,10 @@ def error_text(error: ValidationError) -> str:
 @dataclass
 class ClaimRow:
     """One claim as the claims list and the review queue show it, with its verdict form when the
-    user may judge it. `values`/`errors` refill the form after a refused verdict."""
+    user may judge it. `values`/`errors` refill the form after a refused verdict.
+
+    In the queue a row may also be `blocked` (why its form is disabled, e.g. another reviewer has
+    the claim open), `mine` (the user has it open) and `selected` (ticked for a bulk verdict)."""
 
     claim: Claim
     judge: bool = False
@@ -72,6 +81,9 @@ class ClaimRow:
     errors: dict[str, list[str]] = field(default_factory=dict)
     message: str = ""
     notice: str = ""
+    blocked: str = ""
+    mine: bool = False
+    selected: bool = False
 
     def __post_init__(self) -> None:
         if not self.values and self.claim.verdict != Claim.Verdict.PENDING:
@@ -84,6 +96,113 @@ class ClaimRow:
     @property
     def number(self) -> int:
         return self.claim.ordinal + 1
+
+
+# --- CSV exports (also used by review's exports) --------------------------------------------------
+
+# A spreadsheet runs a cell that starts with one of these as a formula ("CSV injection"): such a
+# cell gets a leading apostrophe, which spreadsheets show as text and do not evaluate.
+_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return value.isoformat(timespec="seconds")
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_TRIGGERS) else text
+
+
+class _Echo:
+    """A file-like object for csv.writer whose write returns the line, for streaming."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_response(filename: str, header: list[str], rows: Iterable[Iterable[Any]]) -> HttpResponse:
+    """Stream `rows` as a CSV download (text/csv, UTF-8, a header row first), every cell passed
+    through `csv_cell`. `rows` may be a lazy iterator: it is consumed while the response is sent."""
+    writer = csv.writer(_Echo())
+
+    def lines() -> Iterable[str]:
+        yield writer.writerow([csv_cell(h) for h in header])
+        for row in rows:
+            yield writer.writerow([csv_cell(cell) for cell in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+EVENT_CSV_HEADER = [
+    "time", "article_id", "article", "actor", "kind", "from", "to",
+    "claim_number", "claim", "note", "evidence_url",
+]
+
+
+def event_csv_row(event: ArticleEvent) -> list[Any]:
+    """One history row for the CSV exports; the event needs `article`, `actor` and `claim` loaded."""
+    claim = event.claim
+    return [
+        event.created_at,
+        event.article_id,
+        event.article.title,
+        actor_name(event.actor),
+        event.get_kind_display(),
+        state_label(event.kind, event.from_state),
+        state_label(event.kind, event.to_state),
+        claim.ordinal + 1 if claim else "",
+        claim.text if claim else "",
+        event.note,
+        event.evidence_url,
+    ]
+
+
+# --- History labels -----------------------------------------------------------------------------
+
+_STATE_LABELS = {**dict(Article.Status.choices), **dict(Claim.Verdict.choices)}
+_JOB_STATE_LABELS = dict(ExtractionJob.State.choices)
+
+
+def state_label(kind: str, value: str) -> str:
+    """The human name of a state in a history row ('In review', 'Verified', 'Queued')."""
+    if not value:
+        return ""
+    labels = _JOB_STATE_LABELS if kind == ArticleEvent.Kind.EXTRACTION else _STATE_LABELS
+    return str(labels.get(value, value))
+
+
+def actor_name(user) -> str:
+    if user is None:
+        return "System"
+    return user.get_full_name() or user.get_username()
+
+
+@dataclass
+class TimelineEntry:
+    """One history row as the timelines show it, with its labels prepared."""
+
+    event: ArticleEvent
+    actor: str
+    change: str
+    claim_label: str
+
+    @classmethod
+    def of(cls, event: ArticleEvent) -> TimelineEntry:
+        change = ""
+        if event.from_state or event.to_state:
+            change = (
+                f"{state_label(event.kind, event.from_state) or '–'} → "
+                f"{state_label(event.kind, event.to_state) or '–'}"
+            )
+        claim_label = ""
+        if event.claim is not None:
+            excerpt = Truncator(event.claim.text).chars(90)
+            claim_label = f"claim {event.claim.ordinal + 1}: “{excerpt}”"
+        return cls(event=event, actor=actor_name(event.actor), change=change, claim_label=claim_label)
 
 
 def gate_progress(gate: Gate) -> str:
@@ -112,6 +231,24 @@ def _row(article: Article) -> ArticleRow:
     return ArticleRow(article=article, gate=gate, progress=gate_progress(gate))
 
 
+def my_articles_in_review(user) -> list[ArticleRow]:
+    """The user's own articles that are submitted or in review, oldest submission first, with their
+    gates (one query). The dashboard shows them and re-fetches them while any is in review."""
+    rows = [
+        _row(a)
+        for a in Article.objects.filter(
+            author=user, status__in=[Article.Status.SUBMITTED, Article.Status.IN_REVIEW]
+        )
+        .with_claim_counts()
+        .order_by("submitted_at", "id")
+    ]
+    return rows
+
+
+def _polls(rows: list[ArticleRow]) -> bool:
+    return any(r.article.status in (Article.Status.SUBMITTED, Article.Status.IN_REVIEW) for r in rows)
+
+
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -138,6 +275,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             (r for r in mine if r.article.status != Article.Status.DRAFT),
             key=lambda r: (r.article.submitted_at, r.article.pk),
         )
+        context["mine_polling"] = _polls(context["mine_in_review"])
     if permissions.is_reviewer(user):
         awaiting = Claim.objects.awaiting(user)
         pending_for_me = (
@@ -178,6 +316,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .order_by("-published_at", "-id")[:10]
     )
     return render_page(request, "articles/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def my_reviews(request: HttpRequest) -> HttpResponse:
+    """The dashboard's "Submitted / in review" block, re-fetched every few seconds while one of the
+    editor's articles is being reviewed, so its progress follows the reviewers' verdicts."""
+    if not permissions.is_editor(request.user):
+        raise PermissionDenied("This list is for editors.")
+    rows = my_articles_in_review(request.user)
+    return render(
+        request, "includes/my_reviews.html", {"mine_in_review": rows, "mine_polling": _polls(rows)}
+    )
 
 
 # --- Editor -------------------------------------------------------------------------------------
@@ -316,6 +467,8 @@ def gate_context(user, article: Article) -> dict[str, Any]:
         "article": article,
         "gate": gate,
         "progress": gate_progress(gate),
+        # While reviewers work, the block re-fetches itself so the progress is live.
+        "polling": in_review,
         "show_publish": may_publish,
         "publish_enabled": may_publish and in_review and gate.is_open,
         "show_override": may_publish
@@ -323,6 +476,79 @@ def gate_context(user, article: Article) -> dict[str, Any]:
         and gate.overridable
         and permissions.can_override_gate(user, article),
     }
+
+
+@dataclass
+class ChangedClaim:
+    claim: Claim
+    previous_text: str
+    previous_verdict: str
+
+
+@dataclass
+class ReviewRound:
+    """What the last re-extraction changed: the text (diff segments) and the claims."""
+
+    previous: Any  # Revision
+    current: Any  # Revision
+    finished_at: Any
+    segments: list[DiffSegment]
+    inserted: int
+    deleted: int
+    changed: list[ChangedClaim]
+    new: list[Claim]
+    removed: list[ChangedClaim]
+
+
+def review_round(article: Article, claims: list[Claim]) -> ReviewRound | None:
+    """The diff since the last review round, when the article has been extracted more than once.
+
+    The round is the last finished extraction: its claim_changed/claim_retired history rows and
+    the claims it created all date from when it was applied, which is after its job's
+    `finished_at` was taken (see `articles.services.complete_extraction_job`)."""
+    jobs = list(
+        article.extraction_jobs.filter(state=ExtractionJob.State.DONE)
+        .select_related("revision")
+        .order_by("-finished_at", "-id")[:2]
+    )
+    if len(jobs) < 2 or jobs[0].finished_at is None:
+        return None
+    current, previous = jobs[0], jobs[1]
+    since = current.finished_at
+    changed, removed = [], []
+    for event in (
+        ArticleEvent.objects.filter(
+            article=article,
+            kind__in=[ArticleEvent.Kind.CLAIM_CHANGED, ArticleEvent.Kind.CLAIM_RETIRED],
+            created_at__gte=since,
+        )
+        .select_related("claim")
+        .order_by("claim__ordinal", "id")
+    ):
+        if event.claim is None:
+            continue
+        if event.kind == ArticleEvent.Kind.CLAIM_CHANGED:
+            previous_text = event.claim.previous_text or event.note.removeprefix("Was: ")
+            changed.append(
+                ChangedClaim(event.claim, previous_text, state_label("verdict", event.from_state))
+            )
+        else:
+            removed.append(
+                ChangedClaim(event.claim, event.claim.text, state_label("verdict", event.from_state))
+            )
+    segments = diff_texts(previous.revision.body, current.revision.body)
+    summary = summarize(segments)
+    return ReviewRound(
+        previous=previous.revision,
+        current=current.revision,
+        finished_at=since,
+        segments=fold(segments),
+        inserted=summary.inserted,
+        deleted=summary.deleted,
+        changed=changed,
+        new=[c for c in claims if c.created_at >= since],
+        removed=removed,
+    )
 
 
 @login_required
@@ -354,11 +580,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "links": list(article.related_links.all()),
         "credit": ImageCredit.objects.filter(article=article).first(),
         "sections": list(article.sections.all()),
-        "events": list(
-            ArticleEvent.objects.filter(article=article)
+        "events": [
+            TimelineEntry.of(event)
+            for event in ArticleEvent.objects.filter(article=article)
             .select_related("actor", "claim")
             .order_by("created_at", "id")
-        ),
+        ],
+        "round": review_round(article, claims),
         "can_edit": may_edit,
         "can_submit": permissions.can_submit_article(user, article)
         and article.status == Article.Status.DRAFT,
@@ -387,8 +615,26 @@ def extraction_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+def history_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """The article's whole timeline as CSV, for whoever may open the article (404 otherwise)."""
+    article = permissions.get_article_for_user(request.user, pk)
+    events = (
+        ArticleEvent.objects.filter(article=article)
+        .select_related("article", "actor", "claim")
+        .order_by("created_at", "id")
+    )
+    return csv_response(
+        f"article-{article.pk}-history.csv",
+        EVENT_CSV_HEADER,
+        (event_csv_row(e) for e in events.iterator(chunk_size=500)),
+    )
+
+
+@login_required
+@require_GET
 def gate(request: HttpRequest, pk: int) -> HttpResponse:
-    """The gate block, re-fetched by the article page after a verdict recorded in place."""
+    """The gate block, re-fetched by the article page after a verdict recorded in place and, while
+    the article is in review, every few seconds (live progress for the editor)."""
     article = permissions.get_article_for_user(request.user, pk)
     return render(request, "includes/gate.html", gate_context(request.user, article))
 

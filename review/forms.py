@@ -38,3 +38,89 @@ class PublishForm(forms.Form):
                 "override_reason", "Give the reason for publishing over unverified claims."
             )
         return data
+
+
+class BulkVerdictForm(VerdictForm):
+    """One verdict, note and evidence for the ticked claims of one article."""
+
+    claims = forms.TypedMultipleChoiceField(
+        coerce=int,
+        error_messages={"required": "Tick at least one claim."},
+    )
+
+    def __init__(self, *args, claim_ids: list[int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["claims"].choices = [(pk, pk) for pk in claim_ids]
+        self.fields["claims"].error_messages["invalid_choice"] = (
+            "One of the ticked claims is no longer waiting for a verdict."
+        )
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's filters (GET), rendered in the page. Choices come from the claims awaiting the
+    reviewer, so a filter never offers an empty result. The view parses the values itself
+    (`review.views._filters_from_get`): a stale value simply matches nothing."""
+
+    section = forms.ChoiceField(required=False, label="Section")
+    author = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Author")
+    article = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Article")
+    page = forms.IntegerField(required=False, min_value=1)
+
+    def __init__(
+        self,
+        *args,
+        sections: list[str],
+        authors: list[tuple[int, str]],
+        articles: list[tuple[int, str]],
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["section"].choices = [("", "All sections")] + [(s, s) for s in sections]
+        self.fields["author"].choices = [("", "All authors")] + authors
+        self.fields["article"].choices = [("", "All articles")] + articles
+
+
+class DueTimeForm(forms.Form):
+    publish_by = forms.DateTimeField(
+        required=False,
+        label="Publish by",
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Optional. Articles due sooner come first in the review queue.",
+    )
+
+
+class AssignForm(forms.Form):
+    reviewer = forms.ModelChoiceField(queryset=None, label="Assign to", empty_label="Choose a reviewer")
+
+    def __init__(self, *args, reviewers, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].queryset = reviewers
+
+
+class ActivityFilterForm(forms.Form):
+    """Filters of the chief editor's activity page (GET)."""
+
+    reviewer = forms.ModelChoiceField(queryset=None, required=False, label="Reviewer", empty_label="Anyone")
+    article = forms.IntegerField(required=False, min_value=1, label="Article number")
+    kind = forms.ChoiceField(required=False, label="Kind")
+    since = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    until = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args, reviewers, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from articles.models import ArticleEvent
+
+        self.fields["reviewer"].queryset = reviewers
+        self.fields["kind"].choices = [("", "Every kind")] + list(ArticleEvent.Kind.choices)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", "The end of the range is before its start.")
+        return data

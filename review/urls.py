@@ -7,6 +7,20 @@ app_name = "review"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("queue/partial/", views.queue_partial, name="queue_partial"),
+    path("queue/version/", views.queue_version_view, name="queue_version"),
+    path("claims/<int:pk>/", views.claim_detail, name="claim"),
+    path("claims/<int:pk>/open/", views.claim_open, name="claim_open"),
+    path("claims/<int:pk>/release/", views.claim_release, name="claim_release"),
     path("claims/<int:pk>/verdict/", views.verdict, name="verdict"),
+    path("claims/<int:pk>/history.csv", views.claim_history_csv, name="claim_history_csv"),
+    path("articles/<int:pk>/bulk-verdict/", views.bulk_verdict, name="bulk_verdict"),
     path("articles/<int:pk>/publish/", views.publish, name="publish"),
+    path("articles/<int:pk>/panel/", views.article_panel, name="article_panel"),
+    path("articles/<int:pk>/due/", views.set_due, name="set_due"),
+    path("articles/<int:pk>/assign/", views.assign, name="assign"),
+    path(
+        "articles/<int:pk>/unassign/<int:reviewer_pk>/", views.unassign, name="unassign"
+    ),
+    path("activity/", views.activity, name="activity"),
+    path("activity.csv", views.activity_csv, name="activity_csv"),
 ]

@@ -585,19 +585,22 @@ def test_timeline_lists_who_did_what_in_order(client, editor, reviewer):
     html = client.get(reverse("articles:detail", args=[article.pk])).content.decode()
     timeline = html.split('id="timeline-heading"')[1]
 
+    # States by their human names; a verdict names its claim with an excerpt.
     for text in (
         "Created",
         "Status changed",
-        "draft → submitted",
-        "submitted → in_review",
+        "Draft → Submitted",
+        "Submitted → In review",
         "Verdict",
-        "pending → verified",
+        "Pending → Verified",
+        f"on claim 1: “{claim.text[:40]}",
     ):
         assert text in timeline
+    assert "in_review" not in timeline
     assert (
         timeline.index("Created")
-        < timeline.index("draft → submitted")
-        < timeline.index("pending → verified")
+        < timeline.index("Draft → Submitted")
+        < timeline.index("Pending → Verified")
     )
     assert "Rui Reviewer" in timeline and "System" in timeline
     assert "Council minutes." in timeline
@@ -775,8 +778,10 @@ def test_article_page_query_count_does_not_grow_with_claims(
     # 1 session, 2 user, 3 groups, 4 the article with its author (access helper),
     # 5 active claims with their reviewers, 6 the extracted revision, 7 related links,
     # 8 image credit, 9 sections, 10 the timeline with actors and claims,
-    # 11 the latest extraction job with its revision, 12 the gate's counts.
-    with django_assert_num_queries(12):
+    # 11 the last two finished extraction jobs with their revisions (the diff since the last
+    # review round; one more query, its claim changes, only after a re-extraction),
+    # 12 the latest extraction job with its revision, 13 the gate's counts.
+    with django_assert_num_queries(13):
         response = client.get(reverse("articles:detail", args=[article.pk]))
 
     assert response.content.decode().count('<mark id="claim-') == n

@@ -73,7 +73,7 @@ def test_queue_lists_only_claims_awaiting_the_reviewer_oldest_article_first(
 def _claim_row_ids(html: str) -> list[str]:
     import re
 
-    return re.findall(r'<li class="claim-row" id="claim-row-(\d+)">', html)
+    return re.findall(r'<li class="claim-row[^"]*" id="claim-row-(\d+)"', html)
 
 
 def test_queue_is_for_reviewers_only(client, editor, chief, outsider, reviewer):
@@ -92,7 +92,11 @@ def test_queue_page_refreshes_itself_and_the_partial_drops_claims_judged_by_othe
     article = make_article(editor, status="in_review")
     client.force_login(reviewer)
     page = client.get(reverse("review:queue")).content.decode()
-    assert f'hx-get="{reverse("review:queue_partial")}" hx-trigger="every 10s' in page
+    # A poller asks for the version; a change fires queueChanged, which re-fetches the list.
+    assert f'hx-get="{reverse("review:queue_version")}?v=' in page
+    assert 'hx-trigger="every 3s"' in page
+    assert f'hx-get="{reverse("review:queue_partial")}?page=1"' in page
+    assert 'hx-trigger="queueChanged[' in page
 
     judged = article.claims.get(ordinal=0)
     review_services.record_verdict(judged, by=second_reviewer, verdict="verified", note="Ok.")
@@ -122,11 +126,14 @@ def test_queue_query_count_does_not_grow(client, django_assert_num_queries, edit
         make_article(editor, title=f"Story {i}", status="in_review")
     client.force_login(reviewer)
 
-    # 1 session, 2 user, 3 groups, 4 the awaiting claims with their articles and authors.
-    with django_assert_num_queries(4):
+    # 1 session, 2 user, 3 groups, 4 the articles with claims awaiting me, with their authors,
+    # counts per state and whether they are assigned to me, 5 the pending claims of this page's
+    # articles with their holds and holders, 6 the filter choices, 7 the version fingerprint.
+    with django_assert_num_queries(7):
         response = client.get(reverse("review:queue"))
 
-    assert len(_claim_row_ids(response.content.decode())) == n * STORY_CLAIMS
+    # The queue shows 20 articles per page.
+    assert len(_claim_row_ids(response.content.decode())) == min(n, 20) * STORY_CLAIMS
 
 
 # --- Verdicts -----------------------------------------------------------------------------------
@@ -151,7 +158,7 @@ def test_htmx_verdict_returns_the_updated_row_and_writes_history(client, editor,
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.lstrip().startswith(f'<li class="claim-row" id="claim-row-{claim.pk}">')
+    assert html.lstrip().startswith(f'<li class="claim-row queue-row" id="claim-row-{claim.pk}"')
     assert "<html" not in html
     assert '<span class="verdict-badge verdict-verified">Verified</span>' in html
     assert '<a href="https://example.org/minutes" rel="noopener nofollow">' in html

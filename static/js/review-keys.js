@@ -1,0 +1,466 @@
+/* Keyboard for the review queue (templates/review/queue.html). No framework: htmx does the
+   requests, this file only moves between claims, picks form fields and reads results out.
+
+   j / k      next / previous claim: focus, scroll, aria-current, and open it in context (holds it)
+   v / u      choose Verified / Unverified on the current claim
+   n / e      go to its note / evidence URL;   x  tick it for a bulk verdict
+   Enter      save (on the claim, a verdict choice or the evidence field)
+   Ctrl+Enter / Cmd+Enter   save from the note, where Enter is a new line
+   Esc        leave the field, back to the claim;   ?  show or hide the help
+
+   Everything has a mouse equivalent (the row's buttons and fields). Results of saving, of moving
+   and of refusals are announced through the polite live region #queue-announcer. */
+(function () {
+  "use strict";
+
+  var queue = document.getElementById("queue");
+  var announcer = document.getElementById("queue-announcer");
+  var panel = document.getElementById("claim-panel");
+  var help = document.getElementById("shortcuts");
+  if (!queue || !announcer) {
+    return;
+  }
+  var currentId = null;
+  var openTimer = null;
+  var lastSwap = null;
+  var followingIds = [];
+  var focusWasInQueue = false;
+
+  function announce(text) {
+    // Cleared first, so the same words twice in a row are read twice.
+    announcer.textContent = "";
+    window.setTimeout(function () {
+      announcer.textContent = text;
+    }, 60);
+  }
+
+  function rows() {
+    return Array.prototype.slice.call(queue.querySelectorAll("li.queue-row"));
+  }
+
+  function currentRow() {
+    return currentId ? document.getElementById("claim-row-" + currentId) : null;
+  }
+
+  function textOf(element) {
+    return element ? element.textContent.replace(/\s+/g, " ").trim() : "";
+  }
+
+  function describe(row) {
+    var group = row.closest(".queue-article");
+    var title = group ? textOf(group.querySelector("h2 a")) : "";
+    var held = row.querySelector(".hold-badge:not(.hold-mine)");
+    return (
+      "Claim " + row.dataset.number + (title ? " of " + title : "") + ". " +
+      textOf(row.querySelector(".claim-text")) + (held ? " " + textOf(held) : "")
+    );
+  }
+
+  function openInContext(row) {
+    var button = row.querySelector(".open-claim");
+    if (!button) {
+      return;
+    }
+    window.clearTimeout(openTimer);
+    // Holding a claim is a request: wait until j/k come to rest before taking the hold.
+    openTimer = window.setTimeout(function () {
+      if (currentRow() === row && document.body.contains(button)) {
+        button.click();
+      }
+    }, 150);
+  }
+
+  function setCurrent(row, options) {
+    options = options || {};
+    rows().forEach(function (r) {
+      r.removeAttribute("aria-current");
+    });
+    if (!row) {
+      currentId = null;
+      return;
+    }
+    currentId = row.dataset.claim;
+    row.setAttribute("aria-current", "true");
+    if (options.focus !== false) {
+      row.focus({ preventScroll: true });
+      row.scrollIntoView({ block: "nearest" });
+    }
+    if (options.open !== false) {
+      openInContext(row);
+    }
+  }
+
+  function move(step) {
+    var list = rows();
+    if (!list.length) {
+      announce("No claims on this page of the queue.");
+      return;
+    }
+    var row = currentRow();
+    var index = row ? list.indexOf(row) : -1;
+    var next;
+    if (index === -1) {
+      next = step > 0 ? list[0] : list[list.length - 1];
+    } else {
+      next = list[Math.min(list.length - 1, Math.max(0, index + step))];
+    }
+    if (next === row) {
+      announce(step > 0 ? "This is the last claim on this page." : "This is the first claim.");
+      return;
+    }
+    setCurrent(next);
+    announce(describe(next));
+  }
+
+  function requireRow() {
+    var row = currentRow();
+    if (!row) {
+      announce("Press j to go to a claim first.");
+    }
+    return row;
+  }
+
+  function heldMessage(row) {
+    var held = row.querySelector(".hold-badge:not(.hold-mine)");
+    return held ? textOf(held) + " You cannot judge it now." : "";
+  }
+
+  function verdictForm(row) {
+    var form = row.querySelector("form.verdict-form");
+    if (form) {
+      var details = form.closest("details");
+      if (details) {
+        details.open = true;
+      }
+    }
+    return form;
+  }
+
+  function choose(value) {
+    var row = requireRow();
+    if (!row) {
+      return;
+    }
+    var form = verdictForm(row);
+    var radio = form && form.querySelector('input[name="verdict"][value="' + value + '"]');
+    if (!radio || radio.disabled || radio.closest("fieldset[disabled]")) {
+      announce(heldMessage(row) || "This claim cannot be judged here.");
+      return;
+    }
+    radio.checked = true;
+    radio.dispatchEvent(new Event("input", { bubbles: true }));
+    radio.dispatchEvent(new Event("change", { bubbles: true }));
+    announce(
+      (value === "verified" ? "Verified" : "Unverified") + " chosen for claim " +
+      row.dataset.number + ". Press n for a note, Enter to save."
+    );
+  }
+
+  function focusField(name) {
+    var row = requireRow();
+    if (!row) {
+      return;
+    }
+    var form = verdictForm(row);
+    var field = form && form.querySelector('[name="' + name + '"]');
+    if (!field || field.disabled) {
+      announce(heldMessage(row) || "This claim cannot be judged here.");
+      return;
+    }
+    field.focus();
+  }
+
+  function toggleTick() {
+    var row = requireRow();
+    if (!row) {
+      return;
+    }
+    var box = row.querySelector('input[name="claims"]');
+    if (!box || box.disabled) {
+      announce(heldMessage(row) || "This claim cannot be ticked.");
+      return;
+    }
+    box.checked = !box.checked;
+    box.dispatchEvent(new Event("change", { bubbles: true }));
+    announce("Claim " + row.dataset.number + (box.checked ? " ticked" : " unticked") + " for a bulk verdict.");
+  }
+
+  function submit(form) {
+    if (!form) {
+      announce("Nothing to save here.");
+      return;
+    }
+    var row = form.closest("li.queue-row");
+    if (form.querySelector("fieldset[disabled]")) {
+      announce((row && heldMessage(row)) || "This claim cannot be judged here.");
+      return;
+    }
+    if (!form.querySelector('input[name="verdict"]:checked')) {
+      announce("Choose a verdict first: v for verified, u for unverified.");
+      return;
+    }
+    announce("Saving…");
+    form.requestSubmit();
+  }
+
+  function toggleHelp() {
+    if (!help) {
+      return;
+    }
+    if (help.open) {
+      help.close();
+    } else {
+      help.showModal();
+    }
+  }
+
+  function isTypingField(element) {
+    if (!element || !element.matches) {
+      return false;
+    }
+    if (element.matches("textarea, select, [contenteditable]")) {
+      return true;
+    }
+    return element.matches("input") && !element.matches('[type="radio"], [type="checkbox"], [type="button"], [type="submit"]');
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.isComposing) {
+      return;
+    }
+    var target = event.target;
+    if (help && help.open) {
+      if (event.key === "?") {
+        event.preventDefault();
+        help.close();
+      }
+      return; // the dialog closes itself on Esc
+    }
+    var typing = isTypingField(target);
+    var inRow = target.closest ? target.closest("li.queue-row") : null;
+
+    if (event.key === "Escape") {
+      var row = inRow || currentRow();
+      if ((typing || inRow) && row) {
+        event.preventDefault();
+        if (typing) {
+          target.blur();
+        }
+        setCurrent(row, { open: false });
+        announce("Back to claim " + row.dataset.number + ".");
+      }
+      return;
+    }
+
+    if (event.key === "Enter") {
+      var form = target.closest ? target.closest("form.verdict-form") : null;
+      if (target.matches("textarea")) {
+        if ((event.ctrlKey || event.metaKey) && form) {
+          event.preventDefault();
+          submit(form);
+        }
+        return;
+      }
+      if (typing || event.ctrlKey || event.metaKey || event.altKey) {
+        return; // the evidence field submits its form natively (htmx takes it from there)
+      }
+      if (target.matches("button, a, summary")) {
+        return;
+      }
+      if (inRow && (target === inRow || form)) {
+        event.preventDefault();
+        submit(verdictForm(inRow));
+      }
+      return;
+    }
+
+    if (typing || event.ctrlKey || event.metaKey || event.altKey) {
+      return;
+    }
+    switch (event.key) {
+      case "j":
+        move(1);
+        break;
+      case "k":
+        move(-1);
+        break;
+      case "v":
+        choose("verified");
+        break;
+      case "u":
+        choose("unverified");
+        break;
+      case "n":
+        focusField("note");
+        break;
+      case "e":
+        focusField("evidence_url");
+        break;
+      case "x":
+        toggleTick();
+        break;
+      case "?":
+        toggleHelp();
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+  });
+
+  var helpButton = document.getElementById("shortcuts-button");
+  if (helpButton) {
+    helpButton.addEventListener("click", toggleHelp);
+  }
+
+  // A click into a row makes it the current one, so the keys act where the mouse was.
+  queue.addEventListener("focusin", function (event) {
+    var row = event.target.closest("li.queue-row");
+    if (row && row.dataset.claim !== currentId) {
+      setCurrent(row, { focus: false, open: false });
+    }
+  });
+
+  // The list re-fetches itself only while the reviewer is not in the middle of something.
+  window.reviewQueueIdle = function () {
+    if (queue.querySelector(".dirty") || queue.querySelector('input[name="claims"]:checked')) {
+      return false;
+    }
+    return !isTypingField(document.activeElement) || !queue.contains(document.activeElement);
+  };
+
+  // --- After htmx swaps: keep the place, move on, read out what happened. ---------------------
+
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    var detail = event.detail;
+    var source = detail.requestConfig && detail.requestConfig.elt;
+    if (!detail.shouldSwap || (source && source.id === "queue-version")) {
+      return;
+    }
+    lastSwap = { targetId: detail.target.id, status: detail.xhr.status };
+    if (detail.target === queue) {
+      var list = rows();
+      var row = currentRow();
+      var index = row ? list.indexOf(row) : -1;
+      followingIds = index === -1 ? [] : list.slice(index).map(function (r) {
+        return r.dataset.claim;
+      });
+      focusWasInQueue = queue.contains(document.activeElement);
+    }
+  });
+
+  document.body.addEventListener("htmx:afterSettle", function () {
+    var info = lastSwap;
+    lastSwap = null;
+    if (!info) {
+      return;
+    }
+    if (info.targetId === "queue") {
+      afterQueueRefresh();
+    } else if (info.targetId.indexOf("claim-row-") === 0) {
+      afterVerdict(document.getElementById(info.targetId), info.status);
+    } else if (info.targetId.indexOf("queue-group-") === 0) {
+      afterBulk(document.getElementById(info.targetId), info.status);
+    } else if (info.targetId === "claim-panel") {
+      afterOpen(info.status);
+    }
+  });
+
+  document.body.addEventListener("htmx:sendError", function () {
+    announce("The server could not be reached. Nothing was saved; try again.");
+  });
+  document.body.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr.status;
+    if (status !== 409 && status !== 422) {
+      announce("Something went wrong (error " + status + "). Nothing was saved.");
+    }
+  });
+
+  function summary() {
+    return textOf(document.getElementById("queue-summary"));
+  }
+
+  function nextPendingAfter(row) {
+    var list = rows();
+    var index = list.indexOf(row);
+    for (var i = index + 1; i < list.length; i++) {
+      if (list[i].dataset.verdict === "pending" && !list[i].classList.contains("is-held")) {
+        return list[i];
+      }
+    }
+    return null;
+  }
+
+  function afterVerdict(row, status) {
+    if (!row) {
+      return;
+    }
+    var number = row.dataset.number || "";
+    if (status === 422) {
+      var error = row.querySelector(".field-error, .form-error");
+      announce("Not saved. " + textOf(error));
+      var invalid = row.querySelector('[aria-invalid="true"]') || row.querySelector('textarea[name="note"]');
+      if (invalid) {
+        invalid.focus();
+      }
+      return;
+    }
+    if (status === 409) {
+      setCurrent(row, { open: false });
+      announce("Not saved. " + textOf(row.querySelector(".form-error")));
+      return;
+    }
+    var badge = textOf(row.querySelector(".verdict-badge"));
+    var next = row.classList.contains("queue-row") ? nextPendingAfter(row) : null;
+    var said = "Claim " + number + " saved: " + badge.toLowerCase() + ". " + summary();
+    if (next) {
+      setCurrent(next);
+      announce(said + " Now: " + describe(next));
+    } else if (row.classList.contains("queue-row")) {
+      setCurrent(row, { open: false });
+      announce(said + " That was the last open claim on this page.");
+    } else {
+      announce(said);
+    }
+  }
+
+  function afterBulk(group, status) {
+    if (!group) {
+      return;
+    }
+    if (status === 200) {
+      announce(textOf(group.querySelector(".notice-inline")) + " " + summary());
+      var first = group.querySelector("li.queue-row");
+      setCurrent(first || null, { open: false, focus: Boolean(first) });
+    } else {
+      announce("Nothing was recorded. " + textOf(group.querySelector(".form-error, .field-error")));
+    }
+  }
+
+  function afterQueueRefresh() {
+    var row = currentRow();
+    if (!row) {
+      for (var i = 0; i < followingIds.length && !row; i++) {
+        row = document.getElementById("claim-row-" + followingIds[i]);
+      }
+    }
+    if (row) {
+      setCurrent(row, { open: false, focus: focusWasInQueue });
+    } else {
+      currentId = null;
+    }
+    followingIds = [];
+  }
+
+  function afterOpen(status) {
+    var box = panel && panel.querySelector(".context-text");
+    var mark = box && box.querySelector("mark");
+    if (box && mark) {
+      // Scroll the text box only, not the page: the reviewer's place in the list stays put.
+      box.scrollTop = Math.max(0, mark.offsetTop - box.offsetTop - box.clientHeight / 3);
+    }
+    if (status === 409) {
+      announce(textOf(panel.querySelector(".hold-note, .form-error")));
+    }
+  }
+})();
