@@ -798,3 +798,115 @@ def test_error_pages_are_plain_and_carry_no_article_data(client, editor, outside
     assert forbidden.status_code == 403 and "You may not do that" in forbidden.content.decode()
     for response in (not_found, forbidden):
         assert "Secret scoop" not in response.content.decode()
+
+
+# --- Diff since the last review round, live progress ---------------------------------------------
+
+
+def reextract(article: Article, by, body: str) -> Article:
+    services.update_article(article, by=by, title=article.title, body=body)
+    job = article.extraction_jobs.order_by("-id").first()
+    run_extraction_now(job.pk)
+    article.refresh_from_db()
+    return article
+
+
+def test_article_page_shows_what_changed_since_the_last_review_round(client, editor, reviewer):
+    article = make_article(editor, status="in_review")
+    changed = article.claims.get(text__startswith="The council vote")
+    removed = article.claims.get(text__startswith="The first ferry")
+    review_services.record_verdict(changed, by=reviewer, verdict="verified", note="Minutes.")
+    review_services.record_verdict(removed, by=reviewer, verdict="unverified", note="No date.")
+    client.force_login(editor)
+    assert "Changes since the last review round" not in client.get(
+        reverse("articles:detail", args=[article.pk])
+    ).content.decode()  # extracted once: nothing to compare
+
+    body = (
+        STORY.replace("The council vote was 7 to 2.", "The council vote was 6 to 3.")
+        .replace("The first ferry is due to enter service in 2027.\n\n", "")
+        + "\nThe ferries will carry 400 passengers each.\n"
+    )
+    article = reextract(article, editor, body)
+    html = client.get(reverse("articles:detail", args=[article.pk])).content.decode()
+
+    section = html.split('id="round-heading"')[1].split("</section>")[0]
+    assert "Revision 1 → revision 2" in section
+    assert "<del><span class=\"visually-hidden\">[removed: </span>The council vote was 7 to 2." in section
+    assert "<ins><span class=\"visually-hidden\">[added: </span>The council vote was 6 to 3." in section
+    assert "The ferries will carry 400 passengers each." in section.split("<ins>")[-1]
+    changed_list = section.split("Claims changed in this round")[1].split("<h3>")[0]
+    assert "now reads “The council vote was 6 to 3.”" in changed_list
+    assert "Before: “The council vote was 7 to 2.” (verified)" in changed_list
+    new_list = section.split("New claims")[1].split("<h3>")[0]
+    assert "The ferries will carry 400 passengers each." in new_list
+    assert "council" not in new_list
+    removed_list = section.split("Removed claims")[1]
+    assert "The first ferry is due to enter service in 2027." in removed_list
+    assert "(was unverified)" in removed_list
+
+
+def test_the_diff_is_escaped(client, editor):
+    article = make_article(editor, status="in_review")
+    article = reextract(article, editor, XSS_BODY)
+    client.force_login(editor)
+
+    html = client.get(reverse("articles:detail", args=[article.pk])).content.decode()
+
+    section = html.split('id="round-heading"')[1].split("</section>")[0]
+    assert_escaped(section)
+    assert "<ins><span class=\"visually-hidden\">[added: </span>" in section
+
+
+def test_the_gate_polls_while_the_article_is_in_review(client, editor, reviewer):
+    article = make_article(editor, status="in_review")
+    client.force_login(editor)
+    gate_url = reverse("articles:gate", args=[article.pk])
+
+    page = client.get(reverse("articles:detail", args=[article.pk])).content.decode()
+    assert f'hx-get="{gate_url}" hx-trigger="claimJudged from:body, every 5s' in page
+    review_services.record_verdict(
+        article.claims.get(ordinal=0), by=reviewer, verdict="verified", note="Ok."
+    )
+    review_services.record_verdict(
+        article.claims.get(ordinal=1), by=reviewer, verdict="unverified", note="No."
+    )
+    gate = client.get(gate_url, HTTP_HX_REQUEST="true").content.decode()
+    assert f"1 of {STORY_CLAIMS} verified, 1 unverified." in gate
+
+    for claim in article.claims.filter(verdict="pending"):
+        review_services.record_verdict(claim, by=reviewer, verdict="verified", note="Ok.")
+    review_services.record_verdict(
+        article.claims.get(ordinal=1), by=reviewer, verdict="verified", note="Found it."
+    )
+    review_services.publish_article(article, by=editor)
+    published = client.get(gate_url, HTTP_HX_REQUEST="true").content.decode()
+    assert "every 5s" not in published
+
+
+def test_editor_dashboard_progress_refreshes_itself_while_in_review(client, editor, reviewer):
+    article = make_article(editor, status="in_review")
+    make_article(editor, title="A draft")
+    client.force_login(editor)
+    dashboard = client.get(reverse("articles:dashboard")).content.decode()
+    assert f'hx-get="{reverse("articles:my_reviews")}" hx-trigger="every 5s"' in dashboard
+
+    review_services.record_verdict(
+        article.claims.get(ordinal=0), by=reviewer, verdict="verified", note="Ok."
+    )
+    partial = client.get(reverse("articles:my_reviews"), HTTP_HX_REQUEST="true").content.decode()
+
+    assert "<html" not in partial
+    assert f"1 of {STORY_CLAIMS} verified" in partial
+    assert "A draft" not in partial
+    client.force_login(reviewer)
+    assert client.get(reverse("articles:my_reviews")).status_code == 403
+
+
+def test_editor_dashboard_does_not_poll_without_articles_in_review(client, editor):
+    make_article(editor, title="A draft")
+    client.force_login(editor)
+
+    dashboard = client.get(reverse("articles:dashboard")).content.decode()
+
+    assert "every 5s" not in dashboard
