@@ -158,6 +158,23 @@ def populate(count: int) -> tuple[str, int]:
     return key, detail.pk
 
 
+def service_times(token: str, detail_id: int) -> dict[bool, float]:
+    """Median time of one request handled in this process (Django's test client, no network, no
+    concurrency): what a worker spends per request. Keyed by "is the list"."""
+    from django.test import Client
+
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_HOST="127.0.0.1")
+    times = {}
+    for is_list, path in ((True, "/api/v1/articles"), (False, f"/api/v1/articles/{detail_id}")):
+        samples = []
+        for _ in range(100):
+            start = time.perf_counter()
+            assert client.get(path).status_code == 200
+            samples.append((time.perf_counter() - start) * 1000)
+        times[is_list] = statistics.median(samples[10:])
+    return times
+
+
 # --- Load ---------------------------------------------------------------------------------------
 
 
@@ -264,6 +281,7 @@ def main() -> int:
     token, detail_id = populate(args.articles)
     print(f"{args.articles} articles in {workdir} ({time.monotonic() - started:.1f} s to build)")
 
+    service = service_times(token, detail_id)
     port = free_port()
     log = open(workdir / "gunicorn.log", "w")  # noqa: SIM115 (closed in finally)
     command = [
@@ -299,6 +317,7 @@ def main() -> int:
             f"{args.connections} keep-alive connections, {args.duration} s per endpoint, same machine "
             f"({os.cpu_count()} CPUs)"
         )
+        print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
         for name, path in (
             ("article list, page 1 (50 rows)", "/api/v1/articles"),
             ("article detail (5 claims, history)", f"/api/v1/articles/{detail_id}"),
@@ -307,8 +326,10 @@ def main() -> int:
             result = load(base + path, token, duration=args.duration, connections=args.connections)
             print(
                 f"{name:38s} {result['rps']:8.1f} req/s   p50 {result['p50']:7.2f} ms   "
-                f"p99 {result['p99']:7.2f} ms   ({int(result['requests'])} requests)"
+                f"p99 {result['p99']:7.2f} ms   ({int(result['requests'])} requests; "
+                f"in-process service time {service[path.rsplit('/', 1)[-1] == 'articles']:.1f} ms)"
             )
+        print(f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     finally:
         server.terminate()
         try:
