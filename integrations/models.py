@@ -162,6 +162,19 @@ class WebhookCursor(models.Model):
         return f"dispatched up to event {self.last_event_id}"
 
 
+class DispatchedEvent(models.Model):
+    """A history row the dispatcher has handled, whatever it produced: each row is evaluated once
+    even while it is inside the dispatcher's look-back window. Purged after a while."""
+
+    event = models.OneToOneField(
+        ArticleEvent, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    dispatched_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"event {self.event_id} dispatched"
+
+
 class IdempotencyKey(models.Model):
     """The stored outcome of a create sent with an `Idempotency-Key` header. A retry with the same
     key and the same request gets this response again; keys expire after

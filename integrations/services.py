@@ -42,6 +42,7 @@ from django.utils import timezone
 from articles.models import Article, ArticleEvent, Claim, Gate
 from integrations.models import (
     ApiToken,
+    DispatchedEvent,
     IdempotencyKey,
     WebhookCursor,
     WebhookDelivery,
@@ -349,12 +350,17 @@ def render_body(payload: dict[str, Any]) -> str:
 
 
 def dispatch_webhook_events() -> list[int]:
-    """Write the deliveries for new history rows; returns the ids of the deliveries to send (the
-    caller enqueues them after commit). Runs under a lock on the cursor row, so two dispatchers
-    take turns; the unique delivery key makes a row seen twice harmless."""
+    """Write the deliveries for history rows not dispatched yet; returns the ids of the deliveries
+    to send (the caller enqueues them after commit).
+
+    Runs under a lock on the cursor row, so dispatchers take turns. A row is considered when it is
+    past the cursor or recent (LOOKBACK, for transactions that committed late) and has no
+    `DispatchedEvent` mark; each handled row gets its mark, so it is evaluated once, and the unique
+    delivery key makes a row seen twice harmless anyway."""
     created: list[int] = []
+    now = timezone.now()
     with transaction.atomic():
-        cursor, _ = WebhookCursor.objects.get_or_create(pk=1)
+        WebhookCursor.objects.get_or_create(pk=1)
         cursor = WebhookCursor.objects.select_for_update().get(pk=1)
         subscriptions = list(WebhookSubscription.objects.filter(is_active=True))
         newest = ArticleEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
@@ -363,9 +369,10 @@ def dispatch_webhook_events() -> list[int]:
             cursor.save(update_fields=["last_event_id", "updated_at"])
             return created
         since = min(s.created_at for s in subscriptions)
-        window = Q(pk__gt=cursor.last_event_id) | Q(created_at__gte=timezone.now() - LOOKBACK)
+        window = Q(pk__gt=cursor.last_event_id) | Q(created_at__gte=now - LOOKBACK)
         events = list(
             ArticleEvent.objects.filter(window, kind__in=RELEVANT_KINDS, created_at__gte=since)
+            .exclude(pk__in=DispatchedEvent.objects.values("event_id"))
             .select_related("article", "claim", "actor")
             .order_by("pk")[:DISPATCH_BATCH]
         )
@@ -387,22 +394,28 @@ def dispatch_webhook_events() -> list[int]:
                     body = body or render_body(event_payload(event, event_type, gate))
                     new_rows.append(
                         WebhookDelivery(
-                            subscription=sub,
-                            event=event,
-                            event_type=event_type,
-                            body=body,
-                            next_attempt_at=timezone.now(),
+                            subscription=sub, event=event, event_type=event_type, body=body,
+                            next_attempt_at=now,
                         )
                     )
         for row in new_rows:
             row.save()
             created.append(row.pk)
+        DispatchedEvent.objects.bulk_create(
+            [DispatchedEvent(event=event, dispatched_at=now) for event in events], ignore_conflicts=True
+        )
         high = events[-1].pk if len(events) == DISPATCH_BATCH else newest
         cursor.last_event_id = max(cursor.last_event_id, high)
         cursor.save(update_fields=["last_event_id", "updated_at"])
     if created:
         logger.info("webhooks: %d deliveries dispatched", len(created))
     return created
+
+
+def purge_dispatch_marks() -> int:
+    """Marks older than the look-back are no longer read (the cursor is past their rows)."""
+    deleted, _ = DispatchedEvent.objects.filter(dispatched_at__lt=timezone.now() - 10 * LOOKBACK).delete()
+    return deleted
 
 
 # --- Webhooks: sending --------------------------------------------------------------------------
@@ -560,6 +573,7 @@ def sweep_webhooks() -> dict[str, int]:
     dispatched = dispatch_webhook_events()
     for delivery_id in dispatched:
         enqueue_delivery(delivery_id)
+    purge_dispatch_marks()
     overdue = timezone.now() - dt.timedelta(seconds=settings.WEBHOOK_SWEEP_GRACE_SECONDS)
     requeued = 0
     for delivery_id in WebhookDelivery.objects.filter(

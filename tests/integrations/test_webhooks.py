@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 
 from articles.models import Article
 from integrations import services
-from integrations.models import WebhookCursor, WebhookDelivery, WebhookSubscription
+from integrations.models import DispatchedEvent, WebhookCursor, WebhookDelivery, WebhookSubscription
 from integrations.tasks import dispatch_webhook_events
 from review import services as review_services
 from tests.conftest import STORY_CLAIMS, make_article, make_user
@@ -214,6 +214,23 @@ def test_an_override_sends_published_with_override_and_published(editor, reviewe
     assert override["reason"] == "Published over 1 unverified claim(s): Minor claim."
     assert override["article"]["status"] == "published"
     assert override["article"]["gate"]["unverified"] == 1
+
+
+@pytest.mark.django_db
+def test_a_row_that_commits_behind_the_cursor_is_still_dispatched_once(editor, reviewer):
+    subscribe("https://partner.example/hooks", [Event.CLAIM_VERDICT_CHANGED])
+    article = make_article(editor, status="in_review")
+    services.dispatch_webhook_events()
+    # Another transaction took a higher id and was dispatched first (PostgreSQL commit order).
+    WebhookCursor.objects.update(last_event_id=10**9)
+    review_services.record_verdict(article.claims.first(), by=reviewer, verdict="verified", note="Ok.")
+
+    first = services.dispatch_webhook_events()
+    again = services.dispatch_webhook_events()
+
+    assert len(first) == 1 and again == []
+    assert WebhookDelivery.objects.get().event.kind == "verdict"
+    assert DispatchedEvent.objects.filter(event__kind="verdict").count() == 1
 
 
 @pytest.mark.django_db
