@@ -110,6 +110,8 @@ _URL = re.compile(r"https?://\S+|www\.\S+")
 # In a feed that lost its breaks: a headline running into the next sentence ("...FaultVoltara said").
 _CAMEL_JUNCTION = re.compile(r"(?<=[a-z0-9%)”’\"'])(?=[A-Z][A-Za-z'’]*[ \u00a0]+([a-z][a-z'’-]+))")
 _DASHES = frozenset("—–―-")
+_DIGIT = re.compile(r"\d")
+_WS_RUN = re.compile(r"\s*+")
 _TERMINAL = frozenset(".!?…‽")
 _KNOWN_SECTION_LOWER = frozenset(
     s.lower().replace("’", "'")
@@ -261,7 +263,7 @@ def _titleish(words: list[str], threshold: float) -> bool:
 
 
 def _headline_like(text: str, s: int, e: int) -> bool:
-    if text[e - 1] == "." and text[e - 2 : e] != "..":
+    if e - s > 400 or (text[e - 1] == "." and text[e - 2 : e] != ".."):
         return False
     words = text[s:e].split()
     return 2 <= len(words) <= 40 and _titleish(words, 0.6)
@@ -377,10 +379,10 @@ def _complete_clause(text: str, a: int, b: int) -> bool:
 def _fragment_is_claim(text: str, a: int, b: int) -> bool:
     """A piece's last stretch with no final punctuation (a feed's dropped period, a figure such
     as "Candidate A: 52%"): a claim unless it reads like a title."""
-    words = text[a:b].split()
+    words = text[a : min(b, a + 400)].split(None, 40)
     if len(words) < 2:
         return False
-    if any(ch.isdigit() for ch in text[a:b]):
+    if _DIGIT.search(text, a, b):
         return True
     return len(words) >= 3 and any(w[0].islower() and w not in SMALL_WORDS for w in words[1:])
 
@@ -390,9 +392,7 @@ def _label_phrase(text: str, s: int, e: int) -> tuple[str, int, int] | None:
     m = _LEAD.match(text, s, e)
     if m is None:
         return None
-    rest = m.end()
-    while rest < e and text[rest].isspace():
-        rest += 1
+    rest = _WS_RUN.match(text, m.end(), e).end()
     return m.group(1), m.end(), rest
 
 

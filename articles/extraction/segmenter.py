@@ -56,7 +56,7 @@ _SCAN_OTHER = tuple(
     for ch in "?!…‽"
 )
 _LOWER_TOKEN = re.compile(r"[a-z][^\sA-Z]*+(?:\s|\Z)")
-_MARKERS = "*©@•⁃‣▪◦●"
+_MARKERS = "*©•⁃‣▪◦●"
 _QUOTE_MARKS = "\"“”„«»‘"
 # single marks that can close a quotation: not an apostrophe inside a word ("company's")
 _SINGLE_MARKS = (("'", re.compile("'(?![a-z])")), ("’", re.compile("’(?![a-z])")))
@@ -386,12 +386,19 @@ def _with_enumerators(
     return out
 
 
+_WS_RUN = re.compile(r"\s*+")
+
+
 def strip_span(text: str, s: int, e: int) -> tuple[int, int]:
-    """Shrink [s, e) past white space at both ends."""
-    while s < e and text[s].isspace():
-        s += 1
+    """Shrink [s, e) past white space at both ends (long runs are skipped in C)."""
+    if s < e and text[s].isspace():
+        s = _WS_RUN.match(text, s, e).end()
     while e > s and text[e - 1].isspace():
-        e -= 1
+        w = e - 256 if e - 256 > s else s
+        kept = text[w:e].rstrip()
+        if kept:
+            return s, w + len(kept)
+        e = w
     return s, e
 
 
@@ -494,6 +501,14 @@ def scan(text: str, lo: int, hi: int) -> tuple[list[Cand], list[tuple[int, int]]
         while p >= 0:
             _marker_split(text, lo, hi, p, ch, splits)
             p = text.find(ch, p + 1, hi)
+    if text.find("(@", lo, hi) >= 0:
+        for a in ATTRIBUTION.finditer(text, lo, hi):
+            st = a.start()
+            if st > lo and text[st - 1] not in "\r\n":
+                if a.group(0)[0] == "-" and not text[st - 1].isspace():
+                    continue
+                splits.append((st, SPLIT_PARA))
+            splits.append((a.end(), SPLIT_PARA))
     qpos: list[int] = []
     for ch in _QUOTE_MARKS:
         p = text.find(ch, lo, hi)
@@ -564,20 +579,6 @@ def _marker_split(
     elif ch == "©":
         if p > ls and _COPYRIGHT.match(text, p, hi):
             splits.append((p, SPLIT_PARA))
-    elif ch == "@":
-        if p > ls and text[p - 1] == "(":
-            le = text.find("\n", p, hi)
-            le = hi if le < 0 else le
-            for a in ATTRIBUTION.finditer(text, max(ls, p - 100), min(le, p + 60)):
-                if a.start() < p < a.end():
-                    if not (
-                        a.group(0)[0] == "-"
-                        and a.start() > ls
-                        and not text[a.start() - 1].isspace()
-                    ):
-                        splits.append((a.start(), SPLIT_PARA))
-                        splits.append((a.end(), SPLIT_PARA))
-                    break
 
 
 Piece = tuple  # (start, end, paragraph, line_start, glued_line, candidates, quote marks)
@@ -585,15 +586,17 @@ _first = itemgetter(0)
 _NONE: list[int] = []
 
 
-def _next_break(text: str, pos: int, n: int) -> tuple[int, int]:
-    """(end of the line, start of the next) in a text with lone CRs (old Mac line ends)."""
-    a = text.find("\n", pos)
-    b = text.find("\r", pos)
-    if a < 0 and b < 0:
-        return n, n + 1
-    if b < 0 or (0 <= a < b):
-        return a, a + 1
-    return b, (b + 2 if text.startswith("\n", b + 1) else b + 1)
+def _next_break(text: str, pos: int, n: int, nl: int) -> tuple[int, int, int]:
+    """In a text with lone CRs (old Mac line ends): (end of the line, start of the next, position
+    of the next LF). nl caches the next LF so that a text of CRs alone stays linear."""
+    if nl < pos:
+        nl = text.find("\n", pos)
+        if nl < 0:
+            nl = n
+    cr = text.find("\r", pos, nl)
+    if cr < 0:
+        return nl, nl + 1, nl
+    return cr, (cr + 2 if cr + 1 == nl else cr + 1), nl
 
 
 def iter_pieces(text: str, pos: int, blank_mode: bool) -> Iterator[Piece]:
@@ -621,10 +624,11 @@ def iter_pieces(text: str, pos: int, blank_mode: bool) -> Iterator[Piece]:
     para = -1
     after_blank = True
     find = text.find
+    next_lf = -1
     while pos < n:
         if lone_cr:
             ls = pos
-            le, pos = _next_break(text, pos, n)
+            le, pos, next_lf = _next_break(text, pos, n, next_lf)
         else:
             ls = pos
             le = find("\n", pos)
