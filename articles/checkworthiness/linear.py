@@ -18,6 +18,7 @@ import json
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import chain, repeat
 from pathlib import Path
 
 import numpy as np
@@ -71,45 +72,58 @@ class Design:
 
     def dot(self, w: np.ndarray, w_hand: np.ndarray) -> np.ndarray:
         sparse = np.bincount(self.rows, weights=self.vals * w[self.cols], minlength=self.n_rows)
-        return sparse + self.hand @ w_hand
+        return sparse + (self.hand * w_hand).sum(axis=1)
 
     def tdot(self, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         grad = np.bincount(self.cols, weights=self.vals * r[self.rows], minlength=self.n_cols)
         return grad, self.hand.T @ r
 
 
+def _block_entries(
+    grams: list[list[str]], index: dict[str, int], n_cols: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rows, cols, counts) of the known n-grams, sorted by row then column."""
+    lengths = np.fromiter(map(len, grams), np.int64, len(grams))
+    total = int(lengths.sum())
+    # map() with dict.get and a repeated default runs the look-ups without a Python frame each
+    ids = np.fromiter(map(index.get, chain.from_iterable(grams), repeat(-1, total)), np.int64, total)
+    rows = np.repeat(np.arange(len(grams), dtype=np.int64), lengths)
+    known = ids >= 0
+    keys, counts = np.unique(rows[known] * n_cols + ids[known], return_counts=True)
+    return keys // n_cols, keys % n_cols, counts
+
+
 def design(texts: list[str], word: Block, char: Block) -> Design:
-    """Featurise ``texts``: sublinear TF-IDF per block, each block L2-normalised per row."""
+    """Featurise ``texts``: sublinear TF-IDF per block, each block L2-normalised per row.
+
+    Each row is computed from its own text only, in a fixed order, so a sentence gets the same
+    features (and the same score, to the last bit) whatever batch it is scored in.
+    """
     norms = [F.normalise(t) for t in texts]
-    offset = len(word.terms)
-    rows: list[int] = []
-    cols: list[int] = []
-    counts: list[int] = []
-    blocks: list[int] = []
-    word_index, char_index = word.index, char.index
-    for i, norm in enumerate(norms):
-        for block_id, index, grams, shift in (
-            (0, word_index, F.word_ngrams(norm), 0),
-            (1, char_index, F.char_ngrams(norm), offset),
-        ):
-            found = Counter(j for j in map(index.get, grams) if j is not None)
-            n = len(found)
-            rows.extend([i] * n)
-            cols.extend(j + shift for j in found)
-            counts.extend(found.values())
-            blocks.extend([2 * i + block_id] * n)
-    r = np.asarray(rows, dtype=np.int64)
-    c = np.asarray(cols, dtype=np.int64)
-    idf = np.concatenate([word.idf, char.idf])
-    vals = (1.0 + np.log(np.asarray(counts, dtype=np.float64))) * idf[c]
-    key = np.asarray(blocks, dtype=np.int64)
-    sq = np.bincount(key, weights=vals * vals, minlength=2 * len(texts))
-    if len(vals):
-        vals = vals / np.sqrt(sq[key])
-    hand = np.array([F.hand_features(n) for n in norms], dtype=np.float64).reshape(
-        len(texts), len(F.HAND_FEATURES)
+    n = len(texts)
+    parts = []
+    for block_id, block, grams, offset in (
+        (0, word, [F.word_ngrams(t) for t in norms], 0),
+        (1, char, [F.char_ngrams(t) for t in norms], len(word.terms)),
+    ):
+        rows, cols, counts = _block_entries(grams, block.index, max(1, len(block.terms)))
+        vals = (1.0 + np.log(counts.astype(np.float64))) * block.idf[cols]
+        norm = np.sqrt(np.bincount(rows, weights=vals * vals, minlength=n))
+        parts.append((rows, cols + offset, vals / np.where(norm > 0, norm, 1.0)[rows]))
+    # word entries of every row, then char entries: rows stay contiguous after a stable sort
+    rows = np.concatenate([p[0] for p in parts])
+    order = np.argsort(rows, kind="stable")
+    hand = np.array([F.hand_features(t) for t in norms], dtype=np.float64).reshape(
+        n, len(F.HAND_FEATURES)
     )
-    return Design(len(texts), offset + len(char.terms), r, c, vals, hand)
+    return Design(
+        n,
+        len(word.terms) + len(char.terms),
+        rows[order],
+        np.concatenate([p[1] for p in parts])[order],
+        np.concatenate([p[2] for p in parts])[order],
+        hand,
+    )
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
