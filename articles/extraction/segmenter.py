@@ -329,6 +329,8 @@ def sentence_spans(
             if qi < nq and quotes[qi][0] < rs and q <= quotes[qi][1]:
                 continue
         c = text[nxt]
+        if c == "." or c == "…":
+            continue  # inside a spaced ellipsis ". . ."
         if c.islower():
             if _LOWER_TOKEN.match(text, nxt):
                 continue  # "p.m. press", "Inc. and": a lower-case word goes on the sentence
