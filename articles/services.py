@@ -119,9 +119,12 @@ def lock_article(article: Article | int) -> Article:
     return Article.objects.select_for_update().select_related("author").get(pk=pk)
 
 
-def change_status(article: Article, to: str, *, by, note: str = "") -> None:
-    """Write a new status and its history row. Only for services, inside their transaction, after
-    their guard has passed: this function itself checks nothing."""
+def change_status(
+    article: Article, to: str, *, by, note: str = "", also_save: tuple[str, ...] = ()
+) -> None:
+    """Write a new status (and the fields named in `also_save`, in the same UPDATE) and its history
+    row. Only for services, inside their transaction, after their guard has passed: this function
+    itself checks nothing."""
     from_state = article.status
     article.status = to
     now = timezone.now()
@@ -129,7 +132,7 @@ def change_status(article: Article, to: str, *, by, note: str = "") -> None:
         article.submitted_at = now
     if to == Article.Status.PUBLISHED:
         article.published_at = now
-    article.save(update_fields=["status", "submitted_at", "published_at", "updated_at"])
+    article.save(update_fields=["status", "submitted_at", "published_at", "updated_at", *also_save])
     log_event(article, by=by, kind=ArticleEvent.Kind.STATUS, from_state=from_state, to_state=to, note=note)
 
 
@@ -448,7 +451,10 @@ def apply_extraction(
     Call inside the transaction that holds the article lock.
     """
     now = timezone.now()
-    old = list(article.claims.active().order_by("ordinal", "id"))
+    # A first extraction has nothing to match or replace: skip those queries (the hot path of a
+    # busy newsroom is the first extraction of each article).
+    first = article.extracted_revision_id is None
+    old = [] if first else list(article.claims.active().order_by("ordinal", "id"))
     plan = match_claims([c.text for c in old], [c.text for c in result.claims])
     to_update: list[Claim] = []
     to_create: list[Claim] = []
@@ -518,7 +524,10 @@ def apply_extraction(
     Claim.objects.bulk_create(to_create, batch_size=500)
     ArticleEvent.objects.bulk_create(events, batch_size=500)
 
-    article.related_links.all().delete()
+    if not first:
+        article.related_links.all().delete()
+        ImageCredit.objects.filter(article=article).delete()
+        article.sections.all().delete()
     RelatedLink.objects.bulk_create(
         RelatedLink(
             article=article,
@@ -531,12 +540,10 @@ def apply_extraction(
         )
         for i, link in enumerate(result.related_links)
     )
-    ImageCredit.objects.filter(article=article).delete()
     if result.image_credit is not None:
         ImageCredit.objects.create(
             article=article, text=result.image_credit.text, source=result.image_credit.source
         )
-    article.sections.all().delete()
     Section.objects.bulk_create(
         Section(article=article, ordinal=i, label=s.label, start=s.start)
         for i, s in enumerate(result.sections)
@@ -548,10 +555,15 @@ def apply_extraction(
             article.dateline = dt.date.fromisoformat(result.dateline)
         except ValueError:  # a header like " date 2024-02-30 " names no real day
             pass
-    article.save(update_fields=["extracted_revision", "dateline", "updated_at"])
     kept = sum(1 for _, _, change in plan.pairs if change is Change.SAME)
     changed = sum(1 for _, _, change in plan.pairs if change is Change.CHANGED)
     note = f"{len(result.claims)} claims extracted"
     if old:
         note += f" ({kept} unchanged, {changed} changed, {len(to_create)} new, {len(plan.retired)} removed)"
-    change_status(article, Article.Status.IN_REVIEW, by=None, note=note + ".")
+    change_status(
+        article,
+        Article.Status.IN_REVIEW,
+        by=None,
+        note=note + ".",
+        also_save=("extracted_revision", "dateline"),
+    )
