@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import pathlib
 import random
 import resource
@@ -174,15 +175,21 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--shared", default=str(REPO.parent / "shared"), help="path of ../shared")
     a = ap.parse_args(argv)
-    print(f"extractor {EXTRACTOR_VERSION}, Python {sys.version.split()[0]}")
+    load = os.getloadavg()
+    print(
+        f"extractor {EXTRACTOR_VERSION}, Python {sys.version.split()[0]}; "
+        f"machine: {os.cpu_count()} CPUs, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}"
+    )
     rules = pathlib.Path(a.shared) / "benchmarks" / "golden_rules_en.json"
     if rules.exists():
         golden_rules(rules)
     else:
         print(f"golden rules: {rules} not found, skipped")
     throughput()
-    linear_cost()
     peak_memory()
+    linear_cost()
+    load = os.getloadavg()
+    print(f"machine: {os.cpu_count()} CPUs, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
 
 
 if __name__ == "__main__":

@@ -2,9 +2,10 @@
 posts, boilerplate, and the claims that are left.
 
 The text is read once, as a stream of *pieces*: a piece is a stripped line, or part of a line where
-a feed lost its breaks (see segmenter.hard_splits). Each piece carries the paragraph it belongs to
-(blank-line paragraphs; in a feed without blank lines every line is a paragraph). The classifier
-looks at each piece in this order, the first rule that matches wins:
+a feed lost its breaks (see segmenter.iter_pieces). Each piece carries the paragraph it belongs to
+(blank-line paragraphs; in a feed without blank lines every line is a paragraph) and the sentence
+candidates and quotation marks the scan found in it. The classifier looks at each piece in this
+order, the first rule that matches wins:
 
 1. a paragraph followed by a social-post attribution is the post (not a claim), and so is the
    attribution line itself;
@@ -80,7 +81,6 @@ _FOOTER = re.compile(
 )
 _GENERATION_SYSTEM = re.compile(r"content generation system", re.IGNORECASE)
 _COPYRIGHT_START = re.compile(r"(?:©|\([Cc]\)|Copyright\b)")
-_RIGHTS = re.compile(r"all rights reserved", re.IGNORECASE)
 _RATINGS_WIDGET = re.compile(
     r"(?:latest ratings for|view more analyst ratings|view the latest analyst ratings|"
     r"date[ \t|]+firm[ \t|]+action)",
@@ -139,7 +139,7 @@ _KNOWN_SECTION_LOWER = frozenset(
 _DETERMINERS = frozenset("the a an this that these those our its their his her my your".split())
 _NOT_LABELS = frozenset({"photo", "image", "q", "a", "source", "sources", "note"})
 
-_Piece = tuple  # (start, end, paragraph, line_start, glued_line, candidates)
+_Piece = tuple  # see segmenter.iter_pieces
 
 _QUOTE_OPENERS = frozenset("\"“‘'")
 _PROMO_PREFIXES = frozenset("che cli tap sig sub fol joi dow lea fin get don sta be vis".split())
@@ -148,6 +148,7 @@ _SPECIAL_PREFIXES = frozenset(
     "dis leg edi not eng rep wri thi mar ben lat vie dat cop "
     "fea cov hea lea top mai her fil sto pho ima pic ill gra scr vid cha".split()
 )
+
 
 def _new_claim(text: str, s: int, e: int, section: str | None, ordinal: int, kind: str) -> Claim:
     """Claim(...) at a third of the cost of the frozen dataclass's __init__ (see results._draft)."""

@@ -1,17 +1,21 @@
 """Sentence segmentation for wire copy.
 
-Three layers, each a few compiled regexes run over the text with Python logic only per hit:
+Three layers, with compiled regexes doing the scanning and Python logic only per hit:
 
-1. lines: a line break always ends a sentence (``[^\\r\\n]+``);
+1. lines: a line break always ends a sentence (found with ``str.find``);
 2. hard splits inside a line, where a feed lost its breaks: punctuation glued to the next word
    (``Wednesday.What``), a known label glued to a headline (``...FaultWhy It Matters:``), a
-   copyright tail, a social-post attribution, `` * `` list separators and inline bullets;
-3. soft boundaries inside a piece: ``[.!?…]`` followed by closing quotes/brackets, white space and
-   a next token; `_boundary` decides per candidate (abbreviations, initials, numbers, ellipses,
-   quotations that close later in the piece, enumerated lists).
+   glued colon, a copyright tail, a social-post attribution, `` * `` list separators and inline
+   bullets (`scan`, `doc_splits`);
+3. soft boundaries inside a piece: ``. ! ? … ‽`` followed by closing quotes/brackets, white space
+   and a next token; `sentence_spans` decides the common case itself and asks `_boundary` about
+   the rest (abbreviations, initials, numbers, ellipses), skipping candidates inside quotations
+   that close within the piece and splitting enumerated lists.
 
-Every regex is linear: runs of punctuation are matched at their last character (a negative
-lookahead), quantifiers are possessive or bounded, nothing recurses.
+`scan` runs once over the whole text; `iter_pieces` then walks the lines and hands every piece
+its own candidates and quotation marks. Every regex is linear: runs of punctuation are matched at
+their last character (a negative lookahead), quantifiers are possessive or bounded, look-backs
+are bounded windows, nothing recurses.
 """
 from __future__ import annotations
 
