@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterator
+from operator import itemgetter
 
 from .lexicon import (
     DANGLING,
@@ -140,6 +142,7 @@ _DETERMINERS = frozenset("the a an this that these those our its their his her m
 _NOT_LABELS = frozenset({"photo", "image", "q", "a", "source", "sources", "note"})
 
 _Piece = tuple  # see segmenter.iter_pieces
+_first = itemgetter(0)
 
 _QUOTE_OPENERS = frozenset("\"“‘'")
 _PROMO_PREFIXES = frozenset("che cli tap sig sub fol joi dow lea fin get don sta be vis".split())
@@ -188,9 +191,11 @@ def _has_blank_line(text: str, pos: int) -> bool:
 
 
 def _after(cands: list | None, s: int) -> list | None:
-    if cands is None:
-        return None
-    return [c for c in cands if c[0] >= s]
+    """The candidates from position s on (after a label or a bullet marker)."""
+    if not cands:
+        return cands
+    i = bisect_left(cands, s, key=_first)
+    return cands[i:] if i else cands
 
 
 def _read_header(text: str) -> tuple[int, str | None]:
@@ -800,9 +805,9 @@ class _Run:
         claims = self.claims
         section = self.section
         spans = sentence_spans(text, s, e, cands, qpos)
-        last = len(spans) - 1
+        last_end = spans[-1][1]
         plain = kind == KIND_SENTENCE
-        for i, (a, b) in enumerate(spans):
+        for a, b in spans:
             term = text[b - 1]
             if term == "." and plain:
                 # the usual case: a declarative sentence; only quotes and promotions to tell apart
@@ -821,7 +826,7 @@ class _Run:
             k = kind
             if term == ":":
                 if kind != KIND_BULLET:
-                    if i != last or not _complete_clause(text, a, b):
+                    if b != last_end or not _complete_clause(text, a, b):
                         continue
                     k = KIND_LEAD_IN
             elif term not in _TERMINAL:

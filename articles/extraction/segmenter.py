@@ -73,7 +73,8 @@ _COLON = re.compile(r":(?=\s|\Z|[\"“‘]?[A-Z])")
 _COPYRIGHT = re.compile(r"(?:©|\([Cc]\)|\bCopyright\b)[ \u00a0]?(?:©[ \u00a0]?)?(?:\d{4})")
 ATTRIBUTION = re.compile(
     r"(?:[—–―]|--?)[ \u00a0]?(?P<name>[^—–―()\r\n]{1,80}?)[ \u00a0]?\(@(?P<handle>\w{1,30})\)"
-    r"[ \u00a0]*(?P<date>(?:" + MONTHS + r")\.?[ \u00a0]+\d{1,2},?[ \u00a0]+\d{4})"
+    r"[ \u00a0]*(?P<date>(?:" + MONTHS + r")\.?[ \u00a0]+\d{1,2},?[ \u00a0]+\d{4}"
+    r"|\d{1,2}[ \u00a0]+(?:" + MONTHS + r")\.?,?[ \u00a0]+\d{4})"
 )
 _CREDIT_WORD = re.compile(r"(?:Image|Photo|Picture|Featured)")
 CREDIT_HEAD = re.compile(
@@ -98,7 +99,7 @@ _KNOWN_GLUED = tuple(
     )
 )
 _SPECIAL_WORDS = PREPOSITIVE | NEVER_FINAL | ENDING | frozenset({"no", "n°", "nº", "nr"})
-_ENUM_FIRST = frozenset("•⁃‣▪◦●*-")
+_ENUM_FIRST = frozenset("•⁃‣▪◦●*-0123456789")
 _QUOTE_OPEN_CHARS = frozenset("\"“‘'(")
 # A word that cannot be an abbreviation, an initial, an address or a domain: two or more
 # characters, no inner period unless it is a number ("9.6%", "$41.20").
@@ -301,7 +302,7 @@ def sentence_spans(
     if cands is None:
         cands = [m.span() for m in _CAND.finditer(text, lo, hi)]
     c0 = text[lo]
-    if c0.isdigit() or c0 in _ENUM_FIRST or (lo + 1 < hi and text[lo + 1] in ".)"):
+    if c0 in _ENUM_FIRST or (lo + 1 < hi and text[lo + 1] in ".)"):
         starts, protected = _enum_splits(text, lo, hi)
         if starts:
             return _with_enumerators(text, lo, hi, cands, qpos, starts, protected)
@@ -325,8 +326,9 @@ def sentence_spans(
             while text[q - 1].isspace():
                 q -= 1
         rs = p
-        while rs > lo and text[rs - 1] in PUNCT and p - rs < 11:
-            rs -= 1
+        if text[p - 1] in PUNCT and p > lo:
+            while rs > lo and text[rs - 1] in PUNCT and p - rs < 11:
+                rs -= 1
         if nq:
             while qi < nq and quotes[qi][1] < rs:
                 qi += 1
@@ -342,8 +344,8 @@ def sentence_spans(
             ch = text[p]
             if ch == ".":
                 # the common case, "word. Next": decided here unless the word is special
-                ws = text.rfind(" ", lo if p - 40 < lo else p - 40, p)
-                word = text[ws + 1 if ws >= 0 else (lo if p - 40 < lo else p - 40) : p]
+                w0 = p - 40 if p - 40 > lo else lo
+                word = text[text.rfind(" ", w0, p) + 1 or w0 : p]
                 if _PLAIN_WORD.match(word) and word.lower() not in _SPECIAL_WORDS:
                     out.append((a, q))
                     a = nxt
@@ -623,7 +625,8 @@ def iter_pieces(text: str, pos: int, blank_mode: bool) -> Iterator[Piece]:
         if dsplits:
             splits.extend(dsplits)
             splits.sort()
-    lone_cr = text.find("\r", pos) >= 0 and text.count("\r", pos) != text.count("\r\n", pos)
+    has_cr = text.find("\r", pos) >= 0
+    lone_cr = has_cr and text.count("\r", pos) != text.count("\r\n", pos)
     ns = len(splits)
     next_split = splits[0][0] if ns else n + 1
     si = 0
@@ -641,7 +644,7 @@ def iter_pieces(text: str, pos: int, blank_mode: bool) -> Iterator[Piece]:
             if le < 0:
                 le = n
             pos = le + 1
-            if le > ls and text[le - 1] == "\r":
+            if has_cr and le > ls and text[le - 1] == "\r":
                 le -= 1
         s, e = ls, le
         if s >= e:

@@ -308,6 +308,11 @@ def test_social_post_and_attribution_are_not_claims_but_the_introduction_is():
     )
 
 
+def test_attribution_with_day_before_month():
+    text = "Ida Marsh wrote:\n\nBig day.\n\n— Ida Marsh (@idamarsh) 3 March 2025\n\nShares rose."
+    assert texts(text) == ["Ida Marsh wrote:", "Shares rose."]
+
+
 def test_social_post_in_a_feed_without_blank_lines():
     text = (
         "Ida Marsh wrote on X.\nBig day for the team. More to come.\n"
