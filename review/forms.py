@@ -56,30 +56,6 @@ class BulkVerdictForm(VerdictForm):
         )
 
 
-class QueueFilterForm(forms.Form):
-    """The queue's filters (GET), rendered in the page. Choices come from the claims awaiting the
-    reviewer, so a filter never offers an empty result. The view parses the values itself
-    (`review.views._filters_from_get`): a stale value simply matches nothing."""
-
-    section = forms.ChoiceField(required=False, label="Section")
-    author = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Author")
-    article = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Article")
-    page = forms.IntegerField(required=False, min_value=1)
-
-    def __init__(
-        self,
-        *args,
-        sections: list[str],
-        authors: list[tuple[int, str]],
-        articles: list[tuple[int, str]],
-        **kwargs,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["section"].choices = [("", "All sections")] + [(s, s) for s in sections]
-        self.fields["author"].choices = [("", "All authors")] + authors
-        self.fields["article"].choices = [("", "All articles")] + articles
-
-
 class DueTimeForm(forms.Form):
     publish_by = forms.DateTimeField(
         required=False,

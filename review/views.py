@@ -20,7 +20,7 @@ import hashlib
 import math
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 from django.contrib import messages
@@ -28,7 +28,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -55,26 +55,95 @@ from review.forms import (
     BulkVerdictForm,
     DueTimeForm,
     PublishForm,
-    QueueFilterForm,
     VerdictForm,
 )
 from review.models import Assignment, ClaimHold, display_name
 
 User = get_user_model()
 
-# The queue shows this many articles per page (with all their pending claims): a page of 20
-# articles of ~10 claims renders well under 100 ms, the whole of a 1,000-claim queue would not.
-QUEUE_PAGE_SIZE = 20
+# The queue shows this many articles per page, each with all its pending claims: 10 articles of
+# ~10 claims render in a few tens of milliseconds (benchmarks/queue.py), a 1,000-claim queue in
+# one page would not. Counts and filters always cover the whole queue.
+QUEUE_PAGE_SIZE = 10
 ACTIVITY_PAGE_SIZE = 50
 
 # --- Queue --------------------------------------------------------------------------------------
+
+
+@cache
+def _url_pattern(name: str) -> tuple[str, str]:
+    """(head, tail) of the URL `name` around its pk, to build 200 row URLs without 200 reverses."""
+    marker = "2147483647"
+    head, tail = reverse(name, args=[int(marker)]).split(marker)
+    return head, tail
+
+
+def _url(name: str, pk: str) -> str:
+    head, tail = _url_pattern(name)
+    return f"{head}{pk}{tail}"
+
+
+@dataclass
+class QueueRow(ClaimRow):
+    """A claim row of the queue, with the strings its template repeats prepared once: the queue
+    renders up to 200 of them, and each template lookup of an int or a URL costs."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        claim = self.claim
+        self.in_queue = True
+        self.key = str(claim.pk)
+        self.article_key = str(claim.article_id)
+        self.label = str(claim.ordinal + 1)
+        self.text, self.section, self.verdict = claim.text, claim.section, claim.verdict
+        self.pending = claim.verdict == Claim.Verdict.PENDING
+        self.verdict_label = claim.get_verdict_display()
+        self.verdict_url = _url("review:verdict", self.key)
+        self.open_url = _url("review:claim_open", self.key)
+        self.page_url = _url("review:claim", self.key)
+
+    # The panel form's values, refilled after refused input (set after construction).
+    @property
+    def chosen(self) -> str:
+        return self.values.get("verdict", "")
+
+    @property
+    def note(self) -> str:
+        return self.values.get("note", "")
+
+    @property
+    def evidence_url(self) -> str:
+        return self.values.get("evidence_url", "")
+
+    @property
+    def unusual(self) -> bool:
+        """Anything beyond a plain pending claim nobody holds (most rows are plain; the template
+        skips the rest for them)."""
+        return bool(
+            self.claim.previous_text
+            or not self.pending
+            or self.notice
+            or self.message
+            or self.blocked
+            or self.mine
+            or self.selected
+        )
+
+    @property
+    def state_class(self) -> str:
+        return " is-held" if self.blocked else (" is-mine" if self.mine else "")
+
+
+def _empty_values() -> dict[str, str]:
+    # Every key present: a missing key costs the template three exceptions per lookup.
+    return {"verdict": "", "note": "", "evidence_url": ""}
 
 
 @dataclass
 class BulkState:
     """The bulk-verdict form of one article group, refilled after a refused bulk verdict."""
 
-    values: dict[str, str] = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=_empty_values)
     errors: dict[str, list[str]] = field(default_factory=dict)
     message: str = ""
     notice: str = ""
@@ -132,6 +201,17 @@ def queue_facets(user) -> dict[str, list]:
     }
 
 
+def filter_options(facets: dict[str, list], filters: dict[str, Any]) -> dict[str, list]:
+    """The filter selects' options as (value, label, selected), ready to print."""
+    return {
+        "sections": [(s, s, s == filters.get("section")) for s in facets["sections"]],
+        "authors": [(str(pk), name, pk == filters.get("author")) for pk, name in facets["authors"]],
+        "articles": [
+            (str(pk), title, pk == filters.get("article")) for pk, title in facets["articles"]
+        ],
+    }
+
+
 def queue_articles(user, filters: dict[str, Any]) -> QuerySet[Article]:
     """Articles with claims awaiting `user` (the same rule as `Claim.objects.awaiting`), with their
     claim counts per state and how many claims match the filters, in queue order: assigned to
@@ -151,6 +231,12 @@ def queue_articles(user, filters: dict[str, Any]) -> QuerySet[Article]:
         )
         .filter(awaiting_count__gt=0)
         .select_related("author")
+        # Only what the queue shows: the rows are grouped by every selected column, and a body
+        # (up to 200,000 characters) or a password hash has no business in a GROUP BY.
+        .only(
+            "title", "status", "publish_by", "submitted_at", "author_id",
+            "author__username", "author__first_name", "author__last_name",
+        )
         .order_by(
             F("assigned_to_me").desc(),
             F("publish_by").asc(nulls_last=True),
@@ -175,6 +261,8 @@ def queue_rows(user, articles: list[Article], filters: dict[str, Any]) -> list[Q
         Claim.objects.awaiting(user)
         .filter(article_id__in=[a.pk for a in articles])
         .select_related("hold__holder")
+        # A pending claim shows no verdict, note or reviewer: those columns stay in the database.
+        .defer("start", "end", "extractor_version", "note", "evidence_url", "reviewed_by", "reviewed_at")
         .order_by("article_id", "ordinal", "id")
     )
     if filters.get("section"):
@@ -184,7 +272,7 @@ def queue_rows(user, articles: list[Article], filters: dict[str, Any]) -> list[Q
     for claim in claims:
         group = groups[claim.article_id]
         claim.article = group.article  # already loaded: no query per row
-        row = ClaimRow(claim=claim, judge=True, next_url=queue_url, in_queue=True)
+        row = QueueRow(claim=claim, judge=True, next_url=queue_url)
         hold = getattr(claim, "hold", None)
         if hold is not None and hold.is_active(now):
             if hold.holder_id == user.pk:
@@ -196,30 +284,32 @@ def queue_rows(user, articles: list[Article], filters: dict[str, Any]) -> list[Q
 
 
 def queue_version(user) -> str:
-    """A short fingerprint of everything the queue shows `user` that others can change: which
-    claims await them, due times, assignments, and other reviewers' unexpired holds. One query."""
+    """A short fingerprint of what the queue shows `user` and others can change, in two aggregate
+    queries: which claims await them (count and sum of ids: a verdict, an edit or a new extraction
+    changes them), other reviewers' unexpired holds on those claims, and the newest history row of
+    the articles in review (assignments and due times write one)."""
     now = timezone.now()
-    rows = (
-        Claim.objects.awaiting(user)
-        .annotate(
-            assigned=Exists(
-                Assignment.objects.filter(article=OuterRef("article_id"), reviewer_id=user.pk)
-            )
-        )
-        .order_by("id")
-        .values_list("id", "article__publish_by", "assigned", "hold__holder_id", "hold__expires_at")
+    held = Q(hold__expires_at__gt=now) & ~Q(hold__holder_id=user.pk)
+    claims = Claim.objects.awaiting(user).aggregate(
+        n=Count("id"),
+        ids=Sum("id"),
+        held=Count("hold", filter=held),
+        held_claims=Sum("id", filter=held),
+        holders=Sum("hold__holder_id", filter=held),
     )
-    digest = hashlib.sha1(usedforsecurity=False)
-    for claim_id, publish_by, assigned, holder_id, expires_at in rows:
-        held = holder_id if holder_id not in (None, user.pk) and expires_at > now else ""
-        digest.update(f"{claim_id}:{publish_by}:{assigned}:{held};".encode())
-    return digest.hexdigest()[:16]
+    last_event = (
+        ArticleEvent.objects.filter(article__status=Article.Status.IN_REVIEW)
+        .exclude(article__author_id=user.pk)
+        .aggregate(last=Max("id"))["last"]
+    )
+    raw = "{n}:{ids}:{held}:{held_claims}:{holders}".format(**claims) + f":{last_event}"
+    return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()[:16]
 
 
 def queue_context(user, filters: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything the queue page and its partial show, in a fixed number of queries:
     the articles in queue order with their counts (1), the claims of this page's articles with
-    their holds (1), the filter choices (1) and the version fingerprint (1)."""
+    their holds (1), the filter choices (1) and the version fingerprint (2)."""
     filters = dict(filters or {})
     articles = list(queue_articles(user, filters))
     pages = max(1, math.ceil(len(articles) / QUEUE_PAGE_SIZE))
@@ -240,12 +330,7 @@ def queue_context(user, filters: dict[str, Any] | None = None) -> dict[str, Any]
         "filters": filters,
         "filter_query": query,
         "filtered": any(k in filters for k in ("section", "author", "article")),
-        "filter_form": QueueFilterForm(
-            initial=filters,
-            sections=facets["sections"],
-            authors=facets["authors"],
-            articles=facets["articles"],
-        ),
+        "options": filter_options(facets, filters),
         "page": page,
         "pages": pages,
         "page_numbers": range(1, pages + 1),
@@ -430,7 +515,10 @@ def claim_open(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, message)
         return redirect("review:claim", pk=claim.pk)
     context = claim_panel_context(request.user, claim, hold=hold, message=message)
-    context["panel"] = True
+    row = QueueRow(claim=claim, judge=context["can_judge"], next_url=reverse("review:queue"))
+    if context["hold_text"]:
+        row.blocked = context["hold_text"]
+    context.update(panel=True, row=row)
     return render(request, "includes/claim_panel.html", context, status=status)
 
 
@@ -487,11 +575,27 @@ def _next_url(request: HttpRequest) -> str:
 def _row_response(
     request: HttpRequest, row: ClaimRow, *, status: int = 200, extra: dict | None = None
 ) -> HttpResponse:
-    if request.htmx:
+    """The answer to a verdict post. From the queue (htmx) a saved verdict returns the claim's row
+    in the list, while refused input or a conflict returns the context panel's form, which the
+    response retargets (the form is where the reviewer fixes it)."""
+    if not request.htmx:
+        return render_page(request, "review/verdict.html", {"row": row}, status=status)
+    if not row.in_queue:
         return render(
             request, "includes/claim_row.html", {"row": row, **(extra or {})}, status=status
         )
-    return render_page(request, "review/verdict.html", {"row": row}, status=status)
+    if status == 200:
+        return render(request, "includes/queue_row.html", {"row": row, **(extra or {})})
+    response = render(request, "includes/panel_form.html", {"row": row}, status=status)
+    response["HX-Retarget"] = f"#panel-form-{row.claim.pk}"
+    response["HX-Reswap"] = "outerHTML"
+    return response
+
+
+def _make_row(claim: Claim, *, next_url: str, in_queue: bool, **extra: Any) -> ClaimRow:
+    if in_queue:
+        return QueueRow(claim=claim, judge=True, next_url=next_url, **extra)
+    return ClaimRow(claim=claim, judge=True, next_url=next_url, **extra)
 
 
 def _queue_summary(user) -> dict[str, int]:
@@ -509,7 +613,7 @@ def verdict(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("You may not judge this claim.")
     next_url = _next_url(request)
     in_queue = request.POST.get("source") == "queue"
-    row = ClaimRow(claim=claim, judge=True, next_url=next_url, in_queue=in_queue)
+    row = _make_row(claim, next_url=next_url, in_queue=in_queue)
     if request.method == "GET":
         return render_page(request, "review/verdict.html", {"row": row})
 
@@ -531,12 +635,13 @@ def verdict(request: HttpRequest, pk: int) -> HttpResponse:
                     request, f"Claim {row.number}: {claim.get_verdict_display().lower()}."
                 )
                 return redirect(next_url)
-            saved = ClaimRow(
-                claim=claim, judge=True, next_url=next_url, in_queue=in_queue, notice="Saved."
-            )
+            saved = _make_row(claim, next_url=next_url, in_queue=in_queue, notice="Saved.")
             extra = {}
             if in_queue:
                 extra["queue_summary"] = _queue_summary(request.user)
+                extra["panel_notice"] = (
+                    f"Claim {row.number} saved: {claim.get_verdict_display().lower()}."
+                )
             response = _row_response(request, saved, extra=extra)
             # The article page re-fetches its gate block on this event.
             response["HX-Trigger"] = "claimJudged"

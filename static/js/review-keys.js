@@ -23,6 +23,7 @@
   var currentId = null;
   var openTimer = null;
   var lastSwap = null;
+  var pendingAction = null;
   var followingIds = [];
   var focusWasInQueue = false;
 
@@ -125,15 +126,32 @@
     return held ? textOf(held) + " You cannot judge it now." : "";
   }
 
-  function verdictForm(row) {
-    var form = row.querySelector("form.verdict-form");
+  // The verdict form is in the context panel, for the claim open there.
+  function panelForm(row) {
+    return panel ? panel.querySelector('form.verdict-form[data-claim="' + row.dataset.claim + '"]') : null;
+  }
+
+  function panelShows(row) {
+    return Boolean(panel && panel.querySelector('.claim-panel-inner[data-claim="' + row.dataset.claim + '"]'));
+  }
+
+  // A key pressed before the claim's panel has arrived is kept and done once it has.
+  function whenOpen(row, action) {
+    var form = panelForm(row);
     if (form) {
-      var details = form.closest("details");
-      if (details) {
-        details.open = true;
-      }
+      action(form);
+      return;
     }
-    return form;
+    if (panelShows(row)) {
+      announce(heldMessage(row) || textOf(panel.querySelector(".form-error, .hold-note")) || "This claim cannot be judged here.");
+      return;
+    }
+    pendingAction = { claim: row.dataset.claim, run: action };
+    window.clearTimeout(openTimer);
+    var button = row.querySelector(".open-claim");
+    if (button) {
+      button.click();
+    }
   }
 
   function choose(value) {
@@ -141,19 +159,20 @@
     if (!row) {
       return;
     }
-    var form = verdictForm(row);
-    var radio = form && form.querySelector('input[name="verdict"][value="' + value + '"]');
-    if (!radio || radio.disabled || radio.closest("fieldset[disabled]")) {
-      announce(heldMessage(row) || "This claim cannot be judged here.");
-      return;
-    }
-    radio.checked = true;
-    radio.dispatchEvent(new Event("input", { bubbles: true }));
-    radio.dispatchEvent(new Event("change", { bubbles: true }));
-    announce(
-      (value === "verified" ? "Verified" : "Unverified") + " chosen for claim " +
-      row.dataset.number + ". Press n for a note, Enter to save."
-    );
+    whenOpen(row, function (form) {
+      var radio = form.querySelector('input[name="verdict"][value="' + value + '"]');
+      if (!radio || radio.disabled || radio.closest("fieldset[disabled]")) {
+        announce(heldMessage(row) || "This claim cannot be judged here.");
+        return;
+      }
+      radio.checked = true;
+      radio.dispatchEvent(new Event("input", { bubbles: true }));
+      radio.dispatchEvent(new Event("change", { bubbles: true }));
+      announce(
+        (value === "verified" ? "Verified" : "Unverified") + " chosen for claim " +
+        row.dataset.number + ". Press n for a note, Enter to save."
+      );
+    });
   }
 
   function focusField(name) {
@@ -161,13 +180,14 @@
     if (!row) {
       return;
     }
-    var form = verdictForm(row);
-    var field = form && form.querySelector('[name="' + name + '"]');
-    if (!field || field.disabled) {
-      announce(heldMessage(row) || "This claim cannot be judged here.");
-      return;
-    }
-    field.focus();
+    whenOpen(row, function (form) {
+      var field = form.querySelector('[name="' + name + '"]');
+      if (!field || field.disabled) {
+        announce(heldMessage(row) || "This claim cannot be judged here.");
+        return;
+      }
+      field.focus();
+    });
   }
 
   function toggleTick() {
@@ -190,9 +210,8 @@
       announce("Nothing to save here.");
       return;
     }
-    var row = form.closest("li.queue-row");
     if (form.querySelector("fieldset[disabled]")) {
-      announce((row && heldMessage(row)) || "This claim cannot be judged here.");
+      announce(textOf(form.querySelector(".hold-note")) || "This claim cannot be judged here.");
       return;
     }
     if (!form.querySelector('input[name="verdict"]:checked')) {
@@ -201,6 +220,13 @@
     }
     announce("Saving…");
     form.requestSubmit();
+  }
+
+  function submitCurrent() {
+    var row = requireRow();
+    if (row) {
+      whenOpen(row, submit);
+    }
   }
 
   function toggleHelp() {
@@ -238,10 +264,11 @@
     }
     var typing = isTypingField(target);
     var inRow = target.closest ? target.closest("li.queue-row") : null;
+    var inPanelForm = target.closest ? target.closest("#claim-panel form.verdict-form") : null;
 
     if (event.key === "Escape") {
-      var row = inRow || currentRow();
-      if ((typing || inRow) && row) {
+      var row = inRow || (inPanelForm || typing ? currentRow() : null);
+      if ((typing || inRow || inPanelForm) && row) {
         event.preventDefault();
         if (typing) {
           target.blur();
@@ -253,11 +280,10 @@
     }
 
     if (event.key === "Enter") {
-      var form = target.closest ? target.closest("form.verdict-form") : null;
       if (target.matches("textarea")) {
-        if ((event.ctrlKey || event.metaKey) && form) {
+        if ((event.ctrlKey || event.metaKey) && inPanelForm) {
           event.preventDefault();
-          submit(form);
+          submit(inPanelForm);
         }
         return;
       }
@@ -267,9 +293,12 @@
       if (target.matches("button, a, summary")) {
         return;
       }
-      if (inRow && (target === inRow || form)) {
+      if (inPanelForm) {
         event.preventDefault();
-        submit(verdictForm(inRow));
+        submit(inPanelForm);
+      } else if (inRow && target === inRow) {
+        event.preventDefault();
+        submitCurrent();
       }
       return;
     }
@@ -359,6 +388,8 @@
       afterQueueRefresh();
     } else if (info.targetId.indexOf("claim-row-") === 0) {
       afterVerdict(document.getElementById(info.targetId), info.status);
+    } else if (info.targetId.indexOf("panel-form-") === 0) {
+      afterRefused(document.getElementById(info.targetId), info.status);
     } else if (info.targetId.indexOf("queue-group-") === 0) {
       afterBulk(document.getElementById(info.targetId), info.status);
     } else if (info.targetId === "claim-panel") {
@@ -392,35 +423,32 @@
   }
 
   function afterVerdict(row, status) {
-    if (!row) {
-      return;
-    }
-    var number = row.dataset.number || "";
-    if (status === 422) {
-      var error = row.querySelector(".field-error, .form-error");
-      announce("Not saved. " + textOf(error));
-      var invalid = row.querySelector('[aria-invalid="true"]') || row.querySelector('textarea[name="note"]');
-      if (invalid) {
-        invalid.focus();
-      }
-      return;
-    }
-    if (status === 409) {
-      setCurrent(row, { open: false });
-      announce("Not saved. " + textOf(row.querySelector(".form-error")));
+    if (!row || status !== 200) {
       return;
     }
     var badge = textOf(row.querySelector(".verdict-badge"));
-    var next = row.classList.contains("queue-row") ? nextPendingAfter(row) : null;
-    var said = "Claim " + number + " saved: " + badge.toLowerCase() + ". " + summary();
+    var said = "Claim " + row.dataset.number + " saved: " + badge.toLowerCase() + ". " + summary();
+    var next = nextPendingAfter(row);
     if (next) {
       setCurrent(next);
-      announce(said + " Now: " + describe(next));
-    } else if (row.classList.contains("queue-row")) {
+      announce(said + " Next: " + describe(next));
+    } else {
       setCurrent(row, { open: false });
       announce(said + " That was the last open claim on this page.");
-    } else {
-      announce(said);
+    }
+  }
+
+  function afterRefused(box, status) {
+    if (!box) {
+      return;
+    }
+    var error = box.querySelector(".field-error, .form-error");
+    announce("Not saved. " + textOf(error));
+    if (status === 422) {
+      var invalid = box.querySelector('[aria-invalid="true"]') || box.querySelector('textarea[name="note"]');
+      if (invalid) {
+        invalid.focus();
+      }
     }
   }
 
@@ -453,11 +481,21 @@
   }
 
   function afterOpen(status) {
+    var inner = panel && panel.querySelector(".claim-panel-inner[data-claim]");
     var box = panel && panel.querySelector(".context-text");
     var mark = box && box.querySelector("mark");
     if (box && mark) {
       // Scroll the text box only, not the page: the reviewer's place in the list stays put.
       box.scrollTop = Math.max(0, mark.offsetTop - box.offsetTop - box.clientHeight / 3);
+    }
+    var action = pendingAction;
+    pendingAction = null;
+    if (action && inner && inner.dataset.claim === action.claim) {
+      var form = panel.querySelector("form.verdict-form");
+      if (form) {
+        action.run(form);
+        return;
+      }
     }
     if (status === 409) {
       announce(textOf(panel.querySelector(".hold-note, .form-error")));

@@ -108,16 +108,20 @@ def test_others_see_who_holds_a_claim_and_its_form_is_disabled(
 
     client.force_login(second_reviewer)
     theirs = client.get(reverse("review:queue")).content.decode()
+    panel = client.post(reverse("review:claim_open", args=[held.pk]), **HTMX).content.decode()
     client.force_login(reviewer)
     mine = client.get(reverse("review:queue")).content.decode()
 
     row = theirs.split(f'id="claim-row-{held.pk}"')[1].split("</li>")[0]
     assert "Held by R. Reviewer for 5 more minutes." in row
-    assert 'fieldset class="verdict-choice" disabled' in row
-    assert "<textarea" in row and " disabled" in row.split("<textarea")[1].split(">")[0]
-    assert f'id="pick-{held.pk}" disabled' in row
+    assert f'value="{held.pk}" form="bulk-{article.pk}" disabled' in row  # no bulk tick
     other_row = theirs.split(f'id="claim-row-{held.pk + 1}"')[1].split("</li>")[0]
-    assert "disabled" not in other_row
+    assert "disabled" not in other_row and "Held by" not in other_row
+    # Opened anyway, the claim shows in context with its verdict form disabled.
+    form = panel.split('class="verdict-form')[1].split("</form>")[0]
+    assert 'fieldset class="verdict-choice" disabled' in form
+    assert "Held by R. Reviewer for 5 more minutes." in form
+    assert '<button type="submit" class="button button-primary" disabled>' in form
     my_row = mine.split(f'id="claim-row-{held.pk}"')[1].split("</li>")[0]
     assert "Open by you" in my_row and "disabled" not in my_row
 
@@ -177,6 +181,8 @@ def test_opening_a_claim_holds_it_and_shows_it_in_context(client, editor, review
     assert response.status_code == 200
     assert ClaimHold.objects.get().holder == reviewer
     assert "You have this claim open until" in html
+    # The verdict form is in the panel; it posts back to the claim's row in the list.
+    assert f'hx-post="{reverse("review:verdict", args=[claim.pk])}" hx-target="#claim-row-{claim.pk}"' in html
     assert f'<mark class="claim verdict-pending">{claim.text.replace(chr(34), "&quot;")}</mark>' in html
     assert '<h3 class="context-section">What Happened</h3>' in html
     assert "paragraph 2 of 5" in html
@@ -270,6 +276,7 @@ def test_the_queue_page_carries_the_keyboard_script_help_and_live_region(client,
     assert 'id="queue-announcer" class="visually-hidden" role="status" aria-live="polite"' in html
     assert '<dialog id="shortcuts"' in html and "Keyboard shortcuts" in html
     assert 'data-number="1"' in html and 'tabindex="-1"' in html
+    assert 'id="claim-panel"' in html
 
 
 def test_queue_text_is_escaped_in_the_context_panel(client, editor, reviewer):
@@ -301,17 +308,19 @@ def test_queue_query_count_does_not_grow_with_holds_and_assignments(
     client.force_login(reviewer)
 
     # 1 session, 2 user, 3 groups, 4 articles in queue order with counts and assignment,
-    # 5 this page's claims with holds and holders, 6 filter choices, 7 version fingerprint.
-    with django_assert_num_queries(7):
+    # 5 this page's claims with holds and holders, 6 filter choices, 7-8 the version
+    # fingerprint (claims and holds; the newest history row of the articles in review).
+    with django_assert_num_queries(8):
         response = client.get(reverse("review:queue"))
-    # The partial (no header), the same seven: the role check reads the groups.
-    with django_assert_num_queries(7):
+    # The partial (no header), the same eight: the role check reads the groups.
+    with django_assert_num_queries(8):
         partial = client.get(reverse("review:queue_partial"), **HTMX)
 
     html = response.content.decode()
     assert len(row_ids(html)) == min(n, QUEUE_PAGE_SIZE) * STORY_CLAIMS
     assert html.count("Assigned to you") == min(n, QUEUE_PAGE_SIZE)
     assert html.count("more minutes.</span>") == min(n, QUEUE_PAGE_SIZE)
+    assert html.count('<li class="claim-row queue-row is-held"') == min(n, QUEUE_PAGE_SIZE)
     assert partial.status_code == 200
 
 

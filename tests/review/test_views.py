@@ -128,12 +128,12 @@ def test_queue_query_count_does_not_grow(client, django_assert_num_queries, edit
 
     # 1 session, 2 user, 3 groups, 4 the articles with claims awaiting me, with their authors,
     # counts per state and whether they are assigned to me, 5 the pending claims of this page's
-    # articles with their holds and holders, 6 the filter choices, 7 the version fingerprint.
-    with django_assert_num_queries(7):
+    # articles with their holds and holders, 6 the filter choices, 7-8 the version fingerprint.
+    with django_assert_num_queries(8):
         response = client.get(reverse("review:queue"))
 
-    # The queue shows 20 articles per page.
-    assert len(_claim_row_ids(response.content.decode())) == min(n, 20) * STORY_CLAIMS
+    # The queue shows 10 articles per page (review.views.QUEUE_PAGE_SIZE).
+    assert len(_claim_row_ids(response.content.decode())) == min(n, 10) * STORY_CLAIMS
 
 
 # --- Verdicts -----------------------------------------------------------------------------------
