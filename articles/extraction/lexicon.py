@@ -135,7 +135,9 @@ LINK_LABELS = frozenset(
     recommended for you|more from benzinga|more on this|more news|popular|popular now|
     top stories|editor's picks|editors' picks|you may also like|you might also like|
     also check out|further reading|keep reading|read this next|see next|up next|what to read next|
-    latest news|don't forget|catch up|in case you missed it|also of interest
+    latest news|don't forget|catch up|in case you missed it|also of interest|popular stories|
+    trending stories|recommended stories|most read|most popular|more coverage|more reading|
+    also on benzinga|explore more|read this|read more here|see related|related reading
     """.replace("\n", "").split("|")
 )
 LINK_LABELS = frozenset(label.strip() for label in LINK_LABELS if label.strip())
