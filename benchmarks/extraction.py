@@ -107,10 +107,12 @@ def throughput(runs: int = 7, ref_runs: int = 3) -> None:
     ours()  # warm-up (imports, regex caches)
     mine: list[tuple[float, float]] = []
     ref: list[tuple[float, float]] = []
+    paired: list[tuple[float, float]] = []  # (ours/pysbd wall ratio, CPU ratio) of one round
     for i in range(runs):
         mine.append(_timed(ours))
         if seg is not None and i < ref_runs:
             ref.append(_timed(reference))
+            paired.append((ref[-1][0] / mine[-1][0], ref[-1][1] / mine[-1][1]))
     wall = statistics.median(w for w, _ in mine)
     cpu = statistics.median(c for _, c in mine)
     print(
@@ -124,7 +126,11 @@ def throughput(runs: int = 7, ref_runs: int = 3) -> None:
             f"pysbd reference (segment only, char_span=True): {size / rwall:.2f} MB/s wall, "
             f"{size / rcpu:.2f} MB/s CPU (median of {len(ref)})"
         )
-        print(f"ratio extract()/pysbd: {rwall / wall:.0f}x wall, {rcpu / cpu:.0f}x CPU")
+        print(
+            f"ratio extract()/pysbd: {statistics.median(r for r, _ in paired):.0f}x wall, "
+            f"{statistics.median(r for _, r in paired):.0f}x CPU (median over {len(paired)} "
+            "rounds, each timing both back to back)"
+        )
 
 
 def linear_cost() -> None:
