@@ -128,7 +128,9 @@ def main(argv: list[str] | None = None) -> int:
         times.append((time.perf_counter() - t) * 1000)
     times.sort()
     p95 = times[int(0.95 * (len(times) - 1))]
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"\nSpeed on one core ({pinned}; numpy threads 1): {len(times)} articles of 25 sentences")
+    print(f"  (machine load average {load} on {os.cpu_count()} cores: other processes share the core)")
     print(f"  per article: median {statistics.median(times):.2f} ms, mean {statistics.fmean(times):.2f} ms, "
           f"p95 {p95:.2f} ms; cold load of the artifact {load_ms:.0f} ms (once per process)")
 
