@@ -400,7 +400,8 @@ def queue_version_view(request: HttpRequest) -> HttpResponse:
 
 # --- Claim in context, holds --------------------------------------------------------------------
 
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+# A blank line, whatever the line endings (a browser's textarea posts CRLF).
+_PARAGRAPH_BREAK = re.compile(r"\r?\n[ \t\r]*\n")
 # Paragraphs shown around the claim's own in the queue's context panel.
 CONTEXT_PARAGRAPHS = 3
 

@@ -22,7 +22,6 @@
   }
   var currentId = null;
   var openTimer = null;
-  var lastSwap = null;
   var pendingAction = null;
   var followingIds = [];
   var focusWasInQueue = false;
@@ -58,15 +57,15 @@
   }
 
   function openInContext(row) {
-    var button = row.querySelector(".open-claim");
-    if (!button) {
-      return;
-    }
     window.clearTimeout(openTimer);
     // Holding a claim is a request: wait until j/k come to rest before taking the hold.
+    var claim = row.dataset.claim;
     openTimer = window.setTimeout(function () {
-      if (currentRow() === row && document.body.contains(button)) {
-        button.click();
+      // Looked up again: a refresh of the list may have replaced the row meanwhile.
+      var now = currentRow();
+      var current = now && now.dataset.claim === claim ? now.querySelector(".open-claim") : null;
+      if (current) {
+        current.click();
       }
     }, 150);
   }
@@ -352,22 +351,20 @@
 
   // The list re-fetches itself only while the reviewer is not in the middle of something.
   window.reviewQueueIdle = function () {
-    if (queue.querySelector(".dirty") || queue.querySelector('input[name="claims"]:checked')) {
+    // (Not any .htmx-request: the version poller itself carries that class while it asks.)
+    var busy = "#queue .dirty, #claim-panel .dirty, form.htmx-request";
+    if (document.querySelector(busy) || queue.querySelector('input[name="claims"]:checked')) {
       return false;
     }
-    return !isTypingField(document.activeElement) || !queue.contains(document.activeElement);
+    var active = document.activeElement;
+    return !(isTypingField(active) && (queue.contains(active) || (panel && panel.contains(active))));
   };
 
   // --- After htmx swaps: keep the place, move on, read out what happened. ---------------------
 
+  // Only the swap of the whole list needs the place remembered before it happens.
   document.body.addEventListener("htmx:beforeSwap", function (event) {
-    var detail = event.detail;
-    var source = detail.requestConfig && detail.requestConfig.elt;
-    if (!detail.shouldSwap || (source && source.id === "queue-version")) {
-      return;
-    }
-    lastSwap = { targetId: detail.target.id, status: detail.xhr.status };
-    if (detail.target === queue) {
+    if (event.detail.shouldSwap && event.detail.target === queue) {
       var list = rows();
       var row = currentRow();
       var index = row ? list.indexOf(row) : -1;
@@ -378,22 +375,33 @@
     }
   });
 
-  document.body.addEventListener("htmx:afterSettle", function () {
-    var info = lastSwap;
-    lastSwap = null;
-    if (!info) {
+  // One response may settle several elements (its target and out-of-band pieces): act once.
+  var handled = typeof WeakSet === "function" ? new WeakSet() : null;
+
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    var detail = event.detail;
+    var xhr = detail.xhr;
+    var source = detail.requestConfig && detail.requestConfig.elt;
+    if (!xhr || !detail.target || (source && source.id === "queue-version")) {
       return;
     }
-    if (info.targetId === "queue") {
+    if (handled) {
+      if (handled.has(xhr)) {
+        return;
+      }
+      handled.add(xhr);
+    }
+    var targetId = detail.target.id || "";
+    if (detail.target === queue) {
       afterQueueRefresh();
-    } else if (info.targetId.indexOf("claim-row-") === 0) {
-      afterVerdict(document.getElementById(info.targetId), info.status);
-    } else if (info.targetId.indexOf("panel-form-") === 0) {
-      afterRefused(document.getElementById(info.targetId), info.status);
-    } else if (info.targetId.indexOf("queue-group-") === 0) {
-      afterBulk(document.getElementById(info.targetId), info.status);
-    } else if (info.targetId === "claim-panel") {
-      afterOpen(info.status);
+    } else if (targetId.indexOf("claim-row-") === 0) {
+      afterVerdict(document.getElementById(targetId), xhr.status);
+    } else if (targetId.indexOf("panel-form-") === 0) {
+      afterRefused(document.getElementById(targetId), xhr.status);
+    } else if (targetId.indexOf("queue-group-") === 0) {
+      afterBulk(document.getElementById(targetId), xhr.status);
+    } else if (targetId === "claim-panel") {
+      afterOpen(xhr.status);
     }
   });
 
