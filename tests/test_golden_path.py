@@ -8,6 +8,7 @@ import time
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from articles.models import Article, ArticleEvent, ExtractionJob
 from tests.conftest import STORY, STORY_CLAIMS
@@ -56,7 +57,7 @@ def test_editor_submits_worker_extracts_reviewer_verifies_editor_publishes(
     queue = reviewer_client.get(reverse("review:queue"))
     assert queue.status_code == 200
     for claim in article.claims.all():
-        assert claim.text in queue.content.decode()
+        assert escape(claim.text) in queue.content.decode()
         response = reviewer_client.post(
             reverse("review:verdict", args=[claim.pk]),
             {"verdict": "verified", "note": "Checked against the council minutes."},
