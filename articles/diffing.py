@@ -3,8 +3,8 @@ round" view of the article page. Pure Python (difflib), no Django, so it can be 
 
 A text is cut into units that a reviewer reads as one: a sentence (up to a full stop, question or
 exclamation mark followed by a space, with any closing quote or bracket) or the rest of a line
-with its line break; a blank line is a unit of its own, so an added paragraph shows as such. The units are
-compared with `difflib.SequenceMatcher`; runs of equal units are joined back into plain text.
+with its line break; a blank line is a unit of its own, so an added paragraph shows as such. The
+units are compared with `difflib.SequenceMatcher`; equal runs are joined back into plain text.
 
 The segments are plain strings: escaping is the template's job (Django autoescapes).
 """

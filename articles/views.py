@@ -144,7 +144,7 @@ EVENT_CSV_HEADER = [
 
 
 def event_csv_row(event: ArticleEvent) -> list[Any]:
-    """One history row for the CSV exports; the event needs `article`, `actor` and `claim` loaded."""
+    """One history row for the CSV exports (the event with its article, actor and claim loaded)."""
     claim = event.claim
     return [
         event.created_at,
@@ -202,7 +202,9 @@ class TimelineEntry:
         if event.claim is not None:
             excerpt = Truncator(event.claim.text).chars(90)
             claim_label = f"claim {event.claim.ordinal + 1}: “{excerpt}”"
-        return cls(event=event, actor=actor_name(event.actor), change=change, claim_label=claim_label)
+        return cls(
+            event=event, actor=actor_name(event.actor), change=change, claim_label=claim_label
+        )
 
 
 def gate_progress(gate: Gate) -> str:
@@ -246,7 +248,9 @@ def my_articles_in_review(user) -> list[ArticleRow]:
 
 
 def _polls(rows: list[ArticleRow]) -> bool:
-    return any(r.article.status in (Article.Status.SUBMITTED, Article.Status.IN_REVIEW) for r in rows)
+    return any(
+        r.article.status in (Article.Status.SUBMITTED, Article.Status.IN_REVIEW) for r in rows
+    )
 
 
 @login_required
@@ -533,9 +537,8 @@ def review_round(article: Article, claims: list[Claim]) -> ReviewRound | None:
                 ChangedClaim(event.claim, previous_text, state_label("verdict", event.from_state))
             )
         else:
-            removed.append(
-                ChangedClaim(event.claim, event.claim.text, state_label("verdict", event.from_state))
-            )
+            was = state_label("verdict", event.from_state)
+            removed.append(ChangedClaim(event.claim, event.claim.text, was))
     segments = diff_texts(previous.revision.body, current.revision.body)
     summary = summarize(segments)
     return ReviewRound(

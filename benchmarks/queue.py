@@ -13,9 +13,9 @@ after a warm-up, and prints the median and p95 server time (wall clock and this 
 time: on a busy machine the wall clock includes waiting for a CPU), the query count and the
 page size.
 
-The queue shows 10 articles per page (review.views.QUEUE_PAGE_SIZE) with all their pending claims;
-the counts, the filters and the order still cover all 1,000 claims. Production settings apart from static
-files: DEBUG off, the cached template loader, but plain StaticFilesStorage (no collectstatic).
+The queue shows 10 articles per page (review.views.QUEUE_PAGE_SIZE) with all their pending
+claims; the counts, the filters and the order still cover all 1,000 claims. Production settings
+apart from static files: DEBUG off, the cached template loader, but plain StaticFilesStorage (no collectstatic).
 """
 
 from __future__ import annotations
@@ -151,7 +151,9 @@ def populate(article_count: int, claims_per_article: int) -> int:
         for a in articles
     )
     ArticleEvent.objects.bulk_create(
-        ArticleEvent(article=a, actor=None, kind="status", from_state="submitted", to_state="in_review")
+        ArticleEvent(
+            article=a, actor=None, kind="status", from_state="submitted", to_state="in_review"
+        )
         for a in articles
     )
     Assignment.objects.bulk_create(
@@ -214,15 +216,17 @@ def main() -> int:
         )
         print(
             f"data: {args.articles} articles, {pending} pending claims awaiting the reviewer "
-            f"(built in {time.perf_counter() - started:.1f} s, SQLite {connection.settings_dict['NAME']})"
+            f"(built in {time.perf_counter() - started:.1f} s, "
+            f"SQLite {connection.settings_dict['NAME']})"
         )
         client = Client()
         client.force_login(reviewer)
 
+        htmx = {"HTTP_HX_REQUEST": "true"}
         for name, url, headers in (
             ("queue page", reverse("review:queue"), {}),
-            ("queue partial (htmx refresh)", reverse("review:queue_partial"), {"HTTP_HX_REQUEST": "true"}),
-            ("queue version (poll)", reverse("review:queue_version") + "?v=x", {"HTTP_HX_REQUEST": "true"}),
+            ("queue partial (htmx refresh)", reverse("review:queue_partial"), htmx),
+            ("queue version (poll)", reverse("review:queue_version") + "?v=x", htmx),
         ):
             for _ in range(3):  # warm-up: template cache, connection, SQLite page cache
                 client.get(url, **headers)

@@ -67,7 +67,9 @@ class DueTimeForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    reviewer = forms.ModelChoiceField(queryset=None, label="Assign to", empty_label="Choose a reviewer")
+    reviewer = forms.ModelChoiceField(
+        queryset=None, label="Assign to", empty_label="Choose a reviewer"
+    )
 
     def __init__(self, *args, reviewers, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -77,14 +79,20 @@ class AssignForm(forms.Form):
 class ActivityFilterForm(forms.Form):
     """Filters of the chief editor's activity page (GET)."""
 
-    reviewer = forms.ModelChoiceField(queryset=None, required=False, label="Reviewer", empty_label="Anyone")
+    reviewer = forms.ModelChoiceField(
+        queryset=None, required=False, label="Reviewer", empty_label="Anyone"
+    )
     article = forms.IntegerField(required=False, min_value=1, label="Article number")
     kind = forms.ChoiceField(required=False, label="Kind")
     since = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        required=False,
+        label="From",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     until = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        required=False,
+        label="To",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, reviewers, **kwargs) -> None:

@@ -1,5 +1,5 @@
 """What review keeps beside the articles: who is working on a claim right now (holds), and which
-reviewers a chief editor gave an article to (assignments).
+reviewers a chief editor gave an article to (assignments); and the queries of a reviewer's queue.
 
 Verdicts themselves live on `articles.Claim` (the gate is one aggregate query there); the rules that
 write these rows are in `review.services`.
@@ -8,14 +8,15 @@ write these rows are in `review.services`.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
-from articles.models import Article, Claim
+from articles.models import Article, ArticleEvent, Claim
 
 
 def display_name(user) -> str:
@@ -96,3 +97,121 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"article {self.article_id} → reviewer {self.reviewer_id}"
+
+
+# --- The review queue (read side) -----------------------------------------------------------------
+
+
+def queue_facets(user) -> dict[str, list]:
+    """The filter choices: sections, authors and articles of every claim awaiting `user` (one
+    query over distinct (article, section) pairs, whatever the filters)."""
+    rows = (
+        Claim.objects.awaiting(user)
+        .order_by()
+        .values_list(
+            "article_id",
+            "article__title",
+            "article__author_id",
+            "article__author__username",
+            "article__author__first_name",
+            "article__author__last_name",
+            "section",
+        )
+        .distinct()
+    )
+    sections: set[str] = set()
+    authors: dict[int, str] = {}
+    articles: dict[int, str] = {}
+    for article_id, title, author_id, username, first, last, section in rows:
+        if section:
+            sections.add(section)
+        authors[author_id] = f"{first} {last}".strip() or username
+        articles[article_id] = title
+    return {
+        "sections": sorted(sections, key=str.casefold),
+        "authors": sorted(authors.items(), key=lambda item: item[1].casefold()),
+        "articles": sorted(articles.items(), key=lambda item: item[1].casefold()),
+    }
+
+
+def queue_articles(
+    user, *, section: str = "", author: int | None = None, article: int | None = None
+) -> QuerySet[Article]:
+    """Articles with claims awaiting `user` (the same rule as `Claim.objects.awaiting`), with their
+    claim counts per state and how many claims match the filters, in queue order: assigned to
+    `user` first, then due soonest (no due time last), then submitted longest ago."""
+    awaiting = Q(claims__retired_at__isnull=True, claims__verdict=Claim.Verdict.PENDING)
+    if section:
+        awaiting &= Q(claims__section=section)
+    articles = (
+        Article.objects.in_review()
+        .exclude(author=user)
+        .with_claim_counts()
+        .annotate(
+            awaiting_count=Count("claims", filter=awaiting),
+            assigned_to_me=Exists(
+                Assignment.objects.filter(article=OuterRef("pk"), reviewer_id=user.pk)
+            ),
+        )
+        .filter(awaiting_count__gt=0)
+        .select_related("author")
+        # Only what the queue shows: the rows are grouped by every selected column, and a body
+        # (up to 200,000 characters) or a password hash has no business in a GROUP BY.
+        .only(
+            "title", "status", "publish_by", "submitted_at", "author_id",
+            "author__username", "author__first_name", "author__last_name",
+        )
+        .order_by(
+            F("assigned_to_me").desc(),
+            F("publish_by").asc(nulls_last=True),
+            "submitted_at",
+            "id",
+        )
+    )
+    if author:
+        articles = articles.filter(author_id=author)
+    if article:
+        articles = articles.filter(pk=article)
+    return articles
+
+
+def queue_claims(user, article_ids: list[int], *, section: str = "") -> QuerySet[Claim]:
+    """The pending claims awaiting `user` in these articles, with their hold and its holder, in
+    reading order (one query)."""
+    claims = (
+        Claim.objects.awaiting(user)
+        .filter(article_id__in=article_ids)
+        .select_related("hold__holder")
+        # A pending claim shows no verdict, note or reviewer: those columns stay in the database.
+        .defer(
+            "start", "end", "extractor_version", "note", "evidence_url", "reviewed_by",
+            "reviewed_at",
+        )
+        .order_by("article_id", "ordinal", "id")
+    )
+    if section:
+        claims = claims.filter(section=section)
+    return claims
+
+
+def queue_version(user) -> str:
+    """A short fingerprint of what the queue shows `user` and others can change, in two aggregate
+    queries: which claims await them (count and sum of ids: a verdict, an edit or a new extraction
+    changes them), other reviewers' unexpired holds on those claims, and the newest history row of
+    the articles in review (assignments and due times write one)."""
+    now = timezone.now()
+    held = Q(hold__expires_at__gt=now) & ~Q(hold__holder_id=user.pk)
+    claims = Claim.objects.awaiting(user).aggregate(
+        n=Count("id"),
+        ids=Sum("id"),
+        held=Count("hold", filter=held),
+        held_claims=Sum("id", filter=held),
+        holders=Sum("hold__holder_id", filter=held),
+    )
+    last_event = (
+        ArticleEvent.objects.filter(article__status=Article.Status.IN_REVIEW)
+        .exclude(article__author_id=user.pk)
+        .aggregate(last=Max("id"))["last"]
+    )
+    raw = "{n}:{ids}:{held}:{held_claims}:{holders}".format(**claims) + f":{last_event}"
+    return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()[:16]

@@ -34,7 +34,7 @@ class GateClosed(InvalidTransition):
 
 
 class ClaimHeld(InvalidTransition):
-    """Another reviewer has the claim open (an unexpired `ClaimHold`); `hold` says who and how long."""
+    """Another reviewer has the claim open (an unexpired `ClaimHold`); `hold` says who, how long."""
 
     def __init__(self, hold: ClaimHold) -> None:
         self.hold = hold

@@ -16,7 +16,6 @@ assignments, due times); only then is the list re-fetched, and never while a for
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -57,7 +56,15 @@ from review.forms import (
     PublishForm,
     VerdictForm,
 )
-from review.models import Assignment, ClaimHold, display_name
+from review.models import (
+    Assignment,
+    ClaimHold,
+    display_name,
+    queue_articles,
+    queue_claims,
+    queue_facets,
+    queue_version,
+)
 
 User = get_user_model()
 
@@ -165,40 +172,12 @@ class QueueArticle:
         return bool(getattr(self.article, "assigned_to_me", False))
 
 
+def _article_filters(filters: dict[str, Any]) -> dict[str, Any]:
+    return {k: filters[k] for k in ("section", "author", "article") if filters.get(k)}
+
+
 def _filter_query(filters: dict[str, Any]) -> str:
     return urlencode({k: v for k, v in filters.items() if k != "page"})
-
-
-def queue_facets(user) -> dict[str, list]:
-    """The filter choices: sections, authors and articles of every claim awaiting `user` (one
-    query over distinct (article, section) pairs, whatever the filters)."""
-    rows = (
-        Claim.objects.awaiting(user)
-        .order_by()
-        .values_list(
-            "article_id",
-            "article__title",
-            "article__author_id",
-            "article__author__username",
-            "article__author__first_name",
-            "article__author__last_name",
-            "section",
-        )
-        .distinct()
-    )
-    sections: set[str] = set()
-    authors: dict[int, str] = {}
-    articles: dict[int, str] = {}
-    for article_id, title, author_id, username, first, last, section in rows:
-        if section:
-            sections.add(section)
-        authors[author_id] = f"{first} {last}".strip() or username
-        articles[article_id] = title
-    return {
-        "sections": sorted(sections, key=str.casefold),
-        "authors": sorted(authors.items(), key=lambda item: item[1].casefold()),
-        "articles": sorted(articles.items(), key=lambda item: item[1].casefold()),
-    }
 
 
 def filter_options(facets: dict[str, list], filters: dict[str, Any]) -> dict[str, list]:
@@ -212,61 +191,13 @@ def filter_options(facets: dict[str, list], filters: dict[str, Any]) -> dict[str
     }
 
 
-def queue_articles(user, filters: dict[str, Any]) -> QuerySet[Article]:
-    """Articles with claims awaiting `user` (the same rule as `Claim.objects.awaiting`), with their
-    claim counts per state and how many claims match the filters, in queue order: assigned to
-    `user` first, then due soonest (no due time last), then submitted longest ago."""
-    awaiting = Q(claims__retired_at__isnull=True, claims__verdict=Claim.Verdict.PENDING)
-    if filters.get("section"):
-        awaiting &= Q(claims__section=filters["section"])
-    articles = (
-        Article.objects.in_review()
-        .exclude(author=user)
-        .with_claim_counts()
-        .annotate(
-            awaiting_count=Count("claims", filter=awaiting),
-            assigned_to_me=Exists(
-                Assignment.objects.filter(article=OuterRef("pk"), reviewer_id=user.pk)
-            ),
-        )
-        .filter(awaiting_count__gt=0)
-        .select_related("author")
-        # Only what the queue shows: the rows are grouped by every selected column, and a body
-        # (up to 200,000 characters) or a password hash has no business in a GROUP BY.
-        .only(
-            "title", "status", "publish_by", "submitted_at", "author_id",
-            "author__username", "author__first_name", "author__last_name",
-        )
-        .order_by(
-            F("assigned_to_me").desc(),
-            F("publish_by").asc(nulls_last=True),
-            "submitted_at",
-            "id",
-        )
-    )
-    if filters.get("author"):
-        articles = articles.filter(author_id=filters["author"])
-    if filters.get("article"):
-        articles = articles.filter(pk=filters["article"])
-    return articles
-
-
 def queue_rows(user, articles: list[Article], filters: dict[str, Any]) -> list[QueueArticle]:
     """The pending claims of `articles` as queue rows, grouped in the articles' order, each with its
     hold: one query (claims with their hold and its holder)."""
     if not articles:
         return []
     queue_url = reverse("review:queue")
-    claims = (
-        Claim.objects.awaiting(user)
-        .filter(article_id__in=[a.pk for a in articles])
-        .select_related("hold__holder")
-        # A pending claim shows no verdict, note or reviewer: those columns stay in the database.
-        .defer("start", "end", "extractor_version", "note", "evidence_url", "reviewed_by", "reviewed_at")
-        .order_by("article_id", "ordinal", "id")
-    )
-    if filters.get("section"):
-        claims = claims.filter(section=filters["section"])
+    claims = queue_claims(user, [a.pk for a in articles], section=filters.get("section", ""))
     groups = {a.pk: QueueArticle(article=a) for a in articles}
     now = timezone.now()
     for claim in claims:
@@ -283,35 +214,12 @@ def queue_rows(user, articles: list[Article], filters: dict[str, Any]) -> list[Q
     return list(groups.values())
 
 
-def queue_version(user) -> str:
-    """A short fingerprint of what the queue shows `user` and others can change, in two aggregate
-    queries: which claims await them (count and sum of ids: a verdict, an edit or a new extraction
-    changes them), other reviewers' unexpired holds on those claims, and the newest history row of
-    the articles in review (assignments and due times write one)."""
-    now = timezone.now()
-    held = Q(hold__expires_at__gt=now) & ~Q(hold__holder_id=user.pk)
-    claims = Claim.objects.awaiting(user).aggregate(
-        n=Count("id"),
-        ids=Sum("id"),
-        held=Count("hold", filter=held),
-        held_claims=Sum("id", filter=held),
-        holders=Sum("hold__holder_id", filter=held),
-    )
-    last_event = (
-        ArticleEvent.objects.filter(article__status=Article.Status.IN_REVIEW)
-        .exclude(article__author_id=user.pk)
-        .aggregate(last=Max("id"))["last"]
-    )
-    raw = "{n}:{ids}:{held}:{held_claims}:{holders}".format(**claims) + f":{last_event}"
-    return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()[:16]
-
-
 def queue_context(user, filters: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything the queue page and its partial show, in a fixed number of queries:
     the articles in queue order with their counts (1), the claims of this page's articles with
     their holds (1), the filter choices (1) and the version fingerprint (2)."""
     filters = dict(filters or {})
-    articles = list(queue_articles(user, filters))
+    articles = list(queue_articles(user, **_article_filters(filters)))
     pages = max(1, math.ceil(len(articles) / QUEUE_PAGE_SIZE))
     page = min(max(int(filters.get("page") or 1), 1), pages)
     on_page = articles[(page - 1) * QUEUE_PAGE_SIZE : page * QUEUE_PAGE_SIZE]
@@ -417,7 +325,7 @@ class ContextParagraph:
 
 
 def paragraphs(body: str) -> list[tuple[int, int]]:
-    """(start, end) of each non-blank paragraph of `body` (paragraphs are separated by blank lines)."""
+    """(start, end) of each non-blank paragraph of `body`; a blank line separates paragraphs."""
     spans, start = [], 0
     for match in _PARAGRAPH_BREAK.finditer(body):
         if body[start : match.start()].strip():
@@ -433,7 +341,9 @@ def claim_in_context(claim: Claim, body: str, sections: list) -> dict[str, Any]:
     label where a section starts. Offsets that do not fit the text fall back to the claim alone."""
     spans = paragraphs(body)
     fits = 0 <= claim.start < claim.end <= len(body)
-    index = next((i for i, (s, e) in enumerate(spans) if s <= claim.start < e), None) if fits else None
+    index = None
+    if fits:
+        index = next((i for i, (s, e) in enumerate(spans) if s <= claim.start < e), None)
     if index is None:
         return {"paragraphs": [], "paragraph_number": None, "paragraph_count": len(spans)}
     section_at = {}
@@ -665,7 +575,9 @@ def bulk_verdict(request: HttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_review_article(user, article):
         raise PermissionDenied("You may not judge claims of this article.")
     filters = _filters_from_get(request)
-    awaiting = list(Claim.objects.awaiting(user).filter(article=article).values_list("pk", flat=True))
+    awaiting = list(
+        Claim.objects.awaiting(user).filter(article=article).values_list("pk", flat=True)
+    )
     form = BulkVerdictForm(request.POST, claim_ids=awaiting)
     bulk, status, selected = BulkState(), 200, set()
     if form.is_valid():
@@ -702,10 +614,8 @@ def bulk_verdict(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.error(request, bulk.message or "Nothing was recorded: check the bulk form.")
         return redirect(reverse("review:queue") + (f"?{_filter_query(filters)}" if filters else ""))
-    group = next(
-        iter(queue_rows(user, list(queue_articles(user, filters).filter(pk=article.pk)), filters)),
-        QueueArticle(article=article),
-    )
+    still_queued = list(queue_articles(user, **_article_filters(filters)).filter(pk=article.pk))
+    group = next(iter(queue_rows(user, still_queued, filters)), QueueArticle(article=article))
     group.bulk = bulk
     for row in group.rows:
         row.selected = row.claim.pk in selected
@@ -777,9 +687,8 @@ def article_panel_context(
         "can_assign": can_assign,
     }
     if can_schedule:
-        context["due_form"] = due_form or DueTimeForm(
-            initial={"publish_by": timezone.localtime(article.publish_by) if article.publish_by else None}
-        )
+        due = timezone.localtime(article.publish_by) if article.publish_by else None
+        context["due_form"] = due_form or DueTimeForm(initial={"publish_by": due})
     if can_assign:
         reviewers = _assignable_reviewers(article, [a.reviewer_id for a in assignments])
         context["assign_form"] = assign_form or AssignForm(reviewers=reviewers)
