@@ -25,6 +25,7 @@ order, the first rule that matches wins:
 from __future__ import annotations
 
 import datetime as _dt
+import gc
 import re
 from bisect import bisect_left
 from collections import deque
@@ -486,7 +487,17 @@ def extract(text: str) -> Extraction:
     """Extract the parts of one article. Never raises on a str; offsets index into text."""
     if not isinstance(text, str):
         raise TypeError(f"extract() needs a str, not {type(text).__name__}")
-    return _Run(text).run()
+    # Everything built here is acyclic (strings, ints, tuples, slotted dataclasses) and freed by
+    # reference counting; the cycle collector's passes over a growing result are pure overhead
+    # (a third of the time for a million claims), so it is paused while extracting.
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        return _Run(text).run()
+    finally:
+        if paused:
+            gc.enable()
 
 
 class _Run:
