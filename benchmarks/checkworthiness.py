@@ -24,23 +24,21 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
     os.environ[_var] = "1"
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import statistics  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-import numpy as np  # noqa: E402
 
-import articles.checkworthiness as cw  # noqa: E402
-from articles.checkworthiness import data as D  # noqa: E402
-from articles.checkworthiness import linear as L  # noqa: E402
-from articles.checkworthiness import metrics as M  # noqa: E402
+import articles.checkworthiness as cw
+from articles.checkworthiness import data as D
+from articles.checkworthiness import linear as L
+from articles.checkworthiness import metrics as M
 
 ANCHORS = [
     ("TF-IDF word+char n-grams, linear model (anchor)", "0.74", "0.61-0.63", "~6 ms"),
@@ -51,8 +49,8 @@ ANCHORS = [
 
 def pin_one_core() -> str:
     try:
-        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
-        return f"pinned to CPU {sorted(os.sched_getaffinity(0))[0]}"
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+        return f"pinned to CPU {min(os.sched_getaffinity(0))}"
     except (AttributeError, OSError) as exc:  # pragma: no cover - non-Linux
         return f"not pinned ({exc})"
 

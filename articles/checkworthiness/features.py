@@ -15,6 +15,7 @@ Digits are mapped to ``0`` in the two n-gram blocks, so "3.9%" and "4.1%" share 
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 
@@ -55,7 +56,7 @@ def normalise(text: str) -> str:
 def word_ngrams(norm: str) -> list[str]:
     tokens = _TOKEN.findall(_DIGIT.sub("0", norm))
     grams = list(tokens)
-    grams.extend(f"{a} {b}" for a, b in zip(tokens, tokens[1:]))
+    grams.extend(f"{a} {b}" for a, b in itertools.pairwise(tokens))
     return grams
 
 

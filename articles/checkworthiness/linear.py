@@ -49,7 +49,7 @@ class Block:
             self.index = {t: i for i, t in enumerate(self.terms)}
 
     @classmethod
-    def fit(cls, docs: list[list[str]], min_df: int) -> "Block":
+    def fit(cls, docs: list[list[str]], min_df: int) -> Block:
         df: Counter[str] = Counter()
         for grams in docs:
             df.update(set(grams))
@@ -237,7 +237,7 @@ class SparseModel:
         min_df: int = 2,
         hand_scale: float = 1.0,
         class_weight: str | None = None,
-    ) -> "SparseModel":
+    ) -> SparseModel:
         norms = [F.normalise(t) for t in texts]
         word = Block.fit(_grams(norms, "word"), min_df)
         char = Block.fit(_grams(norms, "char"), min_df)
@@ -276,7 +276,7 @@ class SparseModel:
         )
 
     @classmethod
-    def load(cls, directory: Path) -> "SparseModel":
+    def load(cls, directory: Path) -> SparseModel:
         directory = Path(directory)
         vocab = json.loads((directory / VOCAB_FILE).read_text(encoding="utf-8"))
         with np.load(directory / WEIGHTS_FILE, allow_pickle=False) as z:

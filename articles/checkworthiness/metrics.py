@@ -53,7 +53,7 @@ def best_threshold(labels, scores) -> tuple[float, float]:
 def evaluate(labels, scores, threshold: float) -> dict[str, float]:
     out = prf(labels, scores, threshold)
     out["average_precision"] = average_precision(labels, scores)
-    out["n"] = int(len(labels))
+    out["n"] = len(labels)
     out["positives"] = int(np.sum(np.asarray(labels)))
     return out
 

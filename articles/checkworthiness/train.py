@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import platform
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -77,7 +77,6 @@ def train(
     char = L.Block.fit(L._grams(norms, "char"), hp["min_df"])
     X = L.design(train_split.texts, word, char)
     X.hand *= hp["hand_scale"]
-    X_dev = L.design(dev.texts, word, char)
     y = np.asarray(train_split.labels)
     log(f"features: {len(word.terms)} word n-grams, {len(char.terms)} char n-grams, "
         f"{len(F.HAND_FEATURES)} cues ({time.perf_counter() - started:.0f}s)")
@@ -113,7 +112,7 @@ def train(
     card = {
         "version": L.content_version(model),
         "kind": "sparse TF-IDF word 1-2 + char 2-5 n-grams + cues, L2 logistic regression",
-        "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        "created": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "trained_on": {"train": len(train_split), "train_positives": train_split.positives,
                         "sample": sample, "data_sha256": files},
         "hyperparameters": {**hp, "C": C},
