@@ -163,3 +163,20 @@ def test_an_expired_hold_does_not_stop_a_verdict(claim, reviewer, second_reviewe
     claim.refresh_from_db()
     assert (claim.verdict, claim.reviewed_by) == ("unverified", second_reviewer)
     assert not ClaimHold.objects.exists()
+
+
+def test_staff_see_holds_and_assignments_in_the_admin_read_only(client, staff, claim, reviewer, chief):
+    from django.urls import reverse
+
+    from review.services import assign_article
+
+    hold_claim(claim, by=reviewer)
+    assign_article(claim.article, reviewer=reviewer, by=chief)
+    client.force_login(staff)
+
+    holds = client.get(reverse("admin:review_claimhold_changelist"), {"active": "yes"})
+    assignments = client.get(reverse("admin:review_assignment_changelist"))
+
+    assert holds.status_code == 200 and "reviewer" in holds.content.decode()
+    assert assignments.status_code == 200 and claim.article.title in assignments.content.decode()
+    assert client.get(reverse("admin:review_claimhold_add")).status_code == 403
