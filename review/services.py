@@ -61,6 +61,29 @@ def validate_verdict(*, verdict: str, note: str, evidence_url: str) -> None:
         raise ValidationError(errors)
 
 
+def check_reviewable(article: Article, claim: Claim, *, by, verdict: bool) -> None:
+    """The guard every reviewer action on a claim opens with (verdicts and holds alike): the role
+    and four-eyes first, then the article's state, then the claim's. Call with the article locked.
+    `verdict` only picks the wording of the refusal."""
+    if not permissions.can_review_article(by, article):
+        if article.author_id == by.pk:
+            verb = "judge" if verdict else "review"
+            raise PermissionDenied(f"You cannot {verb} claims of an article you wrote.")
+        raise PermissionDenied(
+            "Only reviewers can record verdicts."
+            if verdict
+            else "Only reviewers can open claims for review."
+        )
+    if article.status != Article.Status.IN_REVIEW:
+        what = "Verdicts can only be recorded" if verdict else "Claims can only be reviewed"
+        raise InvalidTransition(
+            f"{what} while the article is in review "
+            f"(it is {article.get_status_display().lower()})."
+        )
+    if claim.retired_at is not None:
+        raise InvalidTransition("This sentence was removed from the article by an edit.")
+
+
 def record_verdict(
     claim: Claim, *, by, verdict: str, note: str = "", evidence_url: str = ""
 ) -> Claim:
@@ -71,19 +94,7 @@ def record_verdict(
     with transaction.atomic():
         article = lock_article(claim.article_id)
         claim = Claim.objects.select_for_update().get(pk=claim.pk)
-        if not permissions.can_review_article(by, article):
-            raise PermissionDenied(
-                "You cannot judge claims of an article you wrote."
-                if article.author_id == by.pk
-                else "Only reviewers can record verdicts."
-            )
-        if article.status != Article.Status.IN_REVIEW:
-            raise InvalidTransition(
-                f"Verdicts can only be recorded while the article is in review "
-                f"(it is {article.get_status_display().lower()})."
-            )
-        if claim.retired_at is not None:
-            raise InvalidTransition("This sentence was removed from the article by an edit.")
+        check_reviewable(article, claim, by=by, verdict=True)
         hold = ClaimHold.objects.filter(claim=claim).select_related("holder").first()
         if hold is not None and hold.holder_id != by.pk and hold.is_active():
             raise ClaimHeld(hold)
@@ -199,19 +210,7 @@ def hold_claim(claim: Claim, *, by) -> ClaimHold:
     with transaction.atomic():
         article = lock_article(claim.article_id)
         claim = Claim.objects.get(pk=claim.pk)
-        if not permissions.can_review_article(by, article):
-            raise PermissionDenied(
-                "You cannot review claims of an article you wrote."
-                if article.author_id == by.pk
-                else "Only reviewers can open claims for review."
-            )
-        if article.status != Article.Status.IN_REVIEW:
-            raise InvalidTransition(
-                f"Claims can only be reviewed while the article is in review "
-                f"(it is {article.get_status_display().lower()})."
-            )
-        if claim.retired_at is not None:
-            raise InvalidTransition("This sentence was removed from the article by an edit.")
+        check_reviewable(article, claim, by=by, verdict=False)
         now = timezone.now()
         expires = now + dt.timedelta(seconds=settings.REVIEW_HOLD_SECONDS)
         current = ClaimHold.objects.filter(claim=claim).select_related("holder").first()
