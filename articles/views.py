@@ -452,6 +452,14 @@ def extraction_context(user, article: Article) -> dict[str, Any]:
         ExtractionJob.State.PENDING,
         ExtractionJob.State.RUNNING,
     )
+    # The article and its job are read by separate queries: the worker may commit between them
+    # (article still "submitted" here, job already "done"). Keep polling while the article as this
+    # request saw it is not in review yet, so the next poll reads both after the commit and
+    # reloads the page, instead of leaving a stale gate behind.
+    if article.status == Article.Status.SUBMITTED and not (
+        job is not None and job.state == ExtractionJob.State.FAILED
+    ):
+        unfinished = True
     can_retry = (
         job is not None
         and job.state == ExtractionJob.State.FAILED

@@ -923,3 +923,16 @@ def test_editor_dashboard_does_not_poll_without_articles_in_review(client, edito
     dashboard = client.get(reverse("articles:dashboard")).content.decode()
 
     assert "every 5s" not in dashboard
+
+
+@pytest.mark.django_db
+def test_the_extraction_block_keeps_polling_when_the_worker_commits_between_its_reads(editor):
+    from articles.views import extraction_context
+
+    article = make_article(editor, status="in_review")
+    # The request read the article just before the worker's commit, and the job just after it.
+    article.status = Article.Status.SUBMITTED
+
+    assert extraction_context(editor, article)["polling"] is True
+    article.refresh_from_db()
+    assert extraction_context(editor, article)["polling"] is False
