@@ -26,9 +26,6 @@ STORY_CLAIMS = 5
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    # Personas are created by the hundred (one set per permission-matrix cell); a slow hasher is a
-    # production safeguard, not something the tests need to pay for.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests render templates without running collectstatic; production uses the manifest storage.
     settings.STORAGES = {
         **settings.STORAGES,
