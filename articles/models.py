@@ -295,6 +295,21 @@ class Claim(models.Model):
     retired_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    # Claim intelligence (`review.intelligence`), computed in the background after extraction:
+    # how worth checking the sentence is (0..1, a hint for ordering, never a verdict) and by which
+    # model, and the revision the analysis (score and reuse candidates) was made for; a claim whose
+    # `revision` moved on since is analysed again.
+    checkworthiness = models.FloatField(null=True, blank=True)
+    checkworthiness_model = models.CharField(max_length=40, blank=True)
+    analysed_revision = models.ForeignKey(
+        Revision, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The claim in another article whose verdict this one reused (`review.services.reuse_verdict`);
+    # cleared when the verdict is next recorded by hand.
+    reused_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
     objects = ClaimQuerySet.as_manager()
 
     class Meta:
@@ -398,6 +413,10 @@ class ArticleEvent(models.Model):
     to_state = models.CharField(max_length=20, blank=True)
     note = models.TextField(blank=True)
     evidence_url = models.URLField(max_length=2000, blank=True)
+    # A verdict reused from another article's claim links to it (its provenance).
+    source_claim = models.ForeignKey(
+        Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

@@ -89,11 +89,13 @@ def log_event(
     note: str = "",
     claim: Claim | None = None,
     evidence_url: str = "",
+    source_claim: Claim | None = None,
 ) -> ArticleEvent:
     """Append one history row. Call inside the transaction that made the change."""
     event = ArticleEvent.objects.create(
         article=article,
         claim=claim,
+        source_claim=source_claim,
         actor=by if by is not None and by.is_authenticated else None,
         kind=kind,
         from_state=from_state,

@@ -99,6 +99,69 @@ class Assignment(models.Model):
         return f"article {self.article_id} → reviewer {self.reviewer_id}"
 
 
+# --- Verdict reuse -------------------------------------------------------------------------------
+
+
+class ClaimKey(models.Model):
+    """The index that finds, among every stored claim, those that may state the same fact as a new
+    one (`review.facts.lookup_keys`: an exact-text key and MinHash band keys). One indexed integer
+    lookup per claim, however many claims are stored; `review.facts.compare` then decides."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+")
+    # The claim's article, copied so that a lookup skips the new claim's own article in the index.
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    key = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "claim"], name="claimkey_key_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "key"], name="claimkey_claim_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"claim {self.claim_id}: {self.key}"
+
+
+class ReuseSuggestionQuerySet(models.QuerySet["ReuseSuggestion"]):
+    def offerable(self, user) -> ReuseSuggestionQuerySet:
+        """Suggestions whose source carries a verdict `user` may see: a current claim with a
+        verdict, in an article visible to them. Best first: exact, then most similar, newest."""
+        return (
+            self.filter(
+                source__retired_at__isnull=True,
+                source__article__in=Article.objects.visible_to(user),
+            )
+            .exclude(source__verdict=Claim.Verdict.PENDING)
+            .select_related("source__article", "source__reviewed_by")
+            .order_by("-exact", "-similarity", "-source__reviewed_at", "-source_id")
+        )
+
+
+class ReuseSuggestion(models.Model):
+    """`claim` and `source`, in different articles, state the same fact (`review.facts.compare`).
+    Stored both ways round when found, so whichever of the two is judged first is offered to the
+    other. Shown (and reusable) only while the source carries a verdict."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="reuse_suggestions")
+    source = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+")
+    exact = models.BooleanField()
+    similarity = models.FloatField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ReuseSuggestionQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "source"], name="reuse_claim_source_unique"),
+            models.CheckConstraint(
+                condition=~Q(claim=F("source")), name="reuse_not_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"claim {self.claim_id} ~ claim {self.source_id} ({self.similarity:.2f})"
+
+
 # --- The review queue (read side) -----------------------------------------------------------------
 
 
