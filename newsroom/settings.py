@@ -165,6 +165,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.sweep_webhooks",
         "schedule": env_int("WEBHOOK_SWEEP_SECONDS", 30),
     },
+    # Claim intelligence: articles whose claims a lost message or a model upgrade left unanalysed.
+    "sweep-claim-analysis": {
+        "task": "review.sweep_claim_analysis",
+        "schedule": env_int("CLAIM_ANALYSIS_SWEEP_SECONDS", 60),
+    },
     "purge-idempotency-keys": {
         "task": "integrations.purge_idempotency_keys",
         "schedule": 3600,

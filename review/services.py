@@ -85,10 +85,18 @@ def check_reviewable(article: Article, claim: Claim, *, by, verdict: bool) -> No
 
 
 def record_verdict(
-    claim: Claim, *, by, verdict: str, note: str = "", evidence_url: str = ""
+    claim: Claim,
+    *,
+    by,
+    verdict: str,
+    note: str = "",
+    evidence_url: str = "",
+    source: Claim | None = None,
 ) -> Claim:
     """Set a claim's verdict (or change it) and append the history row. The article must be in
-    review, the claim current, and the reviewer not the article's author."""
+    review, the claim current, and the reviewer not the article's author. `source` is the claim
+    whose verdict this reuses (only `reuse_verdict` passes it): it is linked from the claim and its
+    history row."""
     note, evidence_url = note.strip(), evidence_url.strip()
     validate_verdict(verdict=verdict, note=note, evidence_url=evidence_url)
     with transaction.atomic():
@@ -104,7 +112,12 @@ def record_verdict(
         claim.evidence_url = evidence_url
         claim.reviewed_by = by
         claim.reviewed_at = timezone.now()
-        claim.save(update_fields=["verdict", "note", "evidence_url", "reviewed_by", "reviewed_at"])
+        claim.reused_from = source
+        claim.save(
+            update_fields=[
+                "verdict", "note", "evidence_url", "reviewed_by", "reviewed_at", "reused_from"
+            ]
+        )
         log_event(
             article,
             by=by,
@@ -114,6 +127,7 @@ def record_verdict(
             to_state=verdict,
             note=note,
             evidence_url=evidence_url,
+            source_claim=source,
         )
         if hold is not None:  # the verdict ends the reviewer's own hold (or clears an expired one)
             hold.delete()
@@ -156,6 +170,58 @@ def publish_article(article: Article, *, by, override_reason: str = "") -> Artic
             )
         change_status(article, Article.Status.PUBLISHED, by=by, note=note)
     return article
+
+
+# --- Verdict reuse ------------------------------------------------------------------------------
+
+
+def describe_source(source: Claim) -> str:
+    """'verified on 12 Mar 2026 in “Title” by R. Lee': where a reusable verdict comes from."""
+    when = timezone.localtime(source.reviewed_at).strftime("%-d %b %Y") if source.reviewed_at else ""
+    return (
+        f"{source.get_verdict_display().lower()} on {when} in “{source.article.title}” "
+        f"by {display_name(source.reviewed_by)}"
+    )
+
+
+def reuse_verdict(claim: Claim, *, source: Claim, by) -> Claim:
+    """Record for `claim` the verdict another article's claim carries, as `by`'s own verdict, with
+    the source linked in the claim's history. Refused unless the two still state the same fact
+    (`review.facts.compare`, checked again now, not trusted from the suggestion), the source still
+    carries a verdict and `by` may see it; then the rules of `record_verdict` apply as for any
+    verdict (reviewer, four-eyes, in review, holds)."""
+    from review.facts import compare
+
+    with transaction.atomic():
+        # The claim's article is locked first, so an edit cannot change the sentence between the
+        # comparison below and the verdict.
+        lock_article(claim.article_id)
+        claim = Claim.objects.get(pk=claim.pk)
+        source = (
+            Claim.objects.select_related("article", "reviewed_by").filter(pk=source.pk).first()
+        )
+        if source is None or not permissions.can_view_article(by, source.article):
+            raise PermissionDenied("You may not see the claim whose verdict you want to reuse.")
+        if source.article_id == claim.article_id:
+            raise InvalidTransition("A verdict can only be reused from another article.")
+        if source.retired_at is not None or source.verdict == Claim.Verdict.PENDING:
+            raise InvalidTransition("The other claim no longer carries a verdict to reuse.")
+        if compare(claim.text, source.text) is None:
+            raise InvalidTransition(
+                "The two sentences do not state the same fact (a number, date, name or negation "
+                "differs), so the verdict cannot be reused."
+            )
+        note = f"Reused: {describe_source(source)}."
+        if source.note:
+            note += f" Their note: {source.note}"
+        return record_verdict(
+            claim,
+            by=by,
+            verdict=source.verdict,
+            note=note,
+            evidence_url=source.evidence_url,
+            source=source,
+        )
 
 
 # --- Bulk verdicts ------------------------------------------------------------------------------
