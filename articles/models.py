@@ -345,6 +345,15 @@ class Claim(models.Model):
     def is_open(self) -> bool:
         return self.retired_at is None and self.verdict == self.Verdict.PENDING
 
+    @property
+    def worth_checking(self) -> bool | None:
+        """Whether the score is above the model's threshold (None while unscored)."""
+        from articles.checkworthiness import THRESHOLD
+
+        if self.checkworthiness is None or THRESHOLD is None:
+            return None
+        return self.checkworthiness >= THRESHOLD
+
 
 class RelatedLink(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_links")

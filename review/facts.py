@@ -2,7 +2,8 @@
 Django-free.
 
 A verdict must never travel across a changed fact, so the test is strict, and it errs towards
-"different": two sentences state the same fact only if
+"different": two sentences state the same fact only if they are identical after normalising white space,
+quotes and case (an *exact* match), or if
 
 * their *anchors* are identical: every number (with its currency sign or percent), number word,
   name (a capitalised word), date word (month and day names are capitalised, so they are names;
@@ -10,10 +11,9 @@ A verdict must never travel across a changed fact, so the test is strict, and it
   direction word ("rose"/"fell", "more"/"less", "won"/"lost"...). A sentence's first word is
   capitalised whatever it is, so it counts as a name only if the other sentence does not use it as
   an ordinary lower-case word;
-* and their content words (lower case, without the most common function words) overlap enough:
-  identical after normalising white space, quotes and case (an *exact* match), or a Jaccard
+* and their content words (lower case, without the most common function words) have a Jaccard
   similarity of at least ``NEAR_DUPLICATE_THRESHOLD`` (reordered clauses, a changed verb tense, an
-  added adverb).
+  added adverb): a *near-duplicate*, offered with its similarity.
 
 `lookup_keys` gives the keys under which a sentence is indexed so that the candidates for a new
 sentence are found by an index lookup, whatever the number of stored sentences: one key for the
@@ -137,10 +137,10 @@ def _names(a: Profile, b: Profile) -> frozenset[str]:
 def compare(a: str, b: str) -> Match | None:
     """How `a` and `b` state the same fact, or None if they do not (see the module doc)."""
     pa, pb = profile(a), profile(b)
+    if pa.exact == pb.exact:  # the same words, numbers and names; only case or spacing differs
+        return Match(exact=True, similarity=1.0)
     if _names(pa, pb) != _names(pb, pa):
         return None
-    if pa.exact == pb.exact:
-        return Match(exact=True, similarity=1.0)
     union = pa.words | pb.words
     similarity = len(pa.words & pb.words) / len(union) if union else 0.0
     if similarity < NEAR_DUPLICATE_THRESHOLD:

@@ -197,12 +197,24 @@ def queue_facets(user) -> dict[str, list]:
     }
 
 
+# The orders a reviewer can pick for the queue. "checkworthiness": articles by their most
+# check-worthy awaiting claim, and claims by score within each article (unscored claims last, so a
+# claim still being analysed never jumps the queue); ties keep the default order.
+QUEUE_ORDERS = {"": "Queue order", "checkworthiness": "Most check-worthy first"}
+
+
 def queue_articles(
-    user, *, section: str = "", author: int | None = None, article: int | None = None
+    user,
+    *,
+    section: str = "",
+    author: int | None = None,
+    article: int | None = None,
+    order: str = "",
 ) -> QuerySet[Article]:
     """Articles with claims awaiting `user` (the same rule as `Claim.objects.awaiting`), with their
     claim counts per state and how many claims match the filters, in queue order: assigned to
-    `user` first, then due soonest (no due time last), then submitted longest ago."""
+    `user` first, then due soonest (no due time last), then submitted longest ago; or, with
+    `order="checkworthiness"`, most check-worthy awaiting claim first."""
     awaiting = Q(claims__retired_at__isnull=True, claims__verdict=Claim.Verdict.PENDING)
     if section:
         awaiting &= Q(claims__section=section)
@@ -212,6 +224,7 @@ def queue_articles(
         .with_claim_counts()
         .annotate(
             awaiting_count=Count("claims", filter=awaiting),
+            top_checkworthiness=Max("claims__checkworthiness", filter=awaiting),
             assigned_to_me=Exists(
                 Assignment.objects.filter(article=OuterRef("pk"), reviewer_id=user.pk)
             ),
@@ -224,13 +237,17 @@ def queue_articles(
             "title", "status", "publish_by", "submitted_at", "author_id",
             "author__username", "author__first_name", "author__last_name",
         )
-        .order_by(
-            F("assigned_to_me").desc(),
-            F("publish_by").asc(nulls_last=True),
-            "submitted_at",
-            "id",
-        )
     )
+    default_order = [
+        F("assigned_to_me").desc(),
+        F("publish_by").asc(nulls_last=True),
+        "submitted_at",
+        "id",
+    ]
+    if order == "checkworthiness":
+        articles = articles.order_by(F("top_checkworthiness").desc(nulls_last=True), *default_order)
+    else:
+        articles = articles.order_by(*default_order)
     if author:
         articles = articles.filter(author_id=author)
     if article:
@@ -238,9 +255,11 @@ def queue_articles(
     return articles
 
 
-def queue_claims(user, article_ids: list[int], *, section: str = "") -> QuerySet[Claim]:
+def queue_claims(
+    user, article_ids: list[int], *, section: str = "", order: str = ""
+) -> QuerySet[Claim]:
     """The pending claims awaiting `user` in these articles, with their hold and its holder, in
-    reading order (one query)."""
+    reading order, or most check-worthy first (one query)."""
     claims = (
         Claim.objects.awaiting(user)
         .filter(article_id__in=article_ids)
@@ -250,8 +269,13 @@ def queue_claims(user, article_ids: list[int], *, section: str = "") -> QuerySet
             "start", "end", "extractor_version", "note", "evidence_url", "reviewed_by",
             "reviewed_at",
         )
-        .order_by("article_id", "ordinal", "id")
     )
+    if order == "checkworthiness":
+        claims = claims.order_by(
+            "article_id", F("checkworthiness").desc(nulls_last=True), "ordinal", "id"
+        )
+    else:
+        claims = claims.order_by("article_id", "ordinal", "id")
     if section:
         claims = claims.filter(section=section)
     return claims

@@ -12,6 +12,7 @@ urlpatterns = [
     path("claims/<int:pk>/open/", views.claim_open, name="claim_open"),
     path("claims/<int:pk>/release/", views.claim_release, name="claim_release"),
     path("claims/<int:pk>/verdict/", views.verdict, name="verdict"),
+    path("claims/<int:pk>/reuse/", views.reuse, name="reuse"),
     path("claims/<int:pk>/history.csv", views.claim_history_csv, name="claim_history_csv"),
     path("articles/<int:pk>/bulk-verdict/", views.bulk_verdict, name="bulk_verdict"),
     path("articles/<int:pk>/publish/", views.publish, name="publish"),

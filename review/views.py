@@ -57,8 +57,10 @@ from review.forms import (
     VerdictForm,
 )
 from review.models import (
+    QUEUE_ORDERS,
     Assignment,
     ClaimHold,
+    ReuseSuggestion,
     display_name,
     queue_articles,
     queue_claims,
@@ -73,6 +75,7 @@ User = get_user_model()
 # one page would not. Counts and filters always cover the whole queue.
 QUEUE_PAGE_SIZE = 10
 ACTIVITY_PAGE_SIZE = 50
+REUSE_SHOWN = 5
 
 # --- Queue --------------------------------------------------------------------------------------
 
@@ -173,7 +176,7 @@ class QueueArticle:
 
 
 def _article_filters(filters: dict[str, Any]) -> dict[str, Any]:
-    return {k: filters[k] for k in ("section", "author", "article") if filters.get(k)}
+    return {k: filters[k] for k in ("section", "author", "article", "order") if filters.get(k)}
 
 
 def _filter_query(filters: dict[str, Any]) -> str:
@@ -188,6 +191,9 @@ def filter_options(facets: dict[str, list], filters: dict[str, Any]) -> dict[str
         "articles": [
             (str(pk), title, pk == filters.get("article")) for pk, title in facets["articles"]
         ],
+        "orders": [
+            (value, label, value == filters.get("order", "")) for value, label in QUEUE_ORDERS.items()
+        ],
     }
 
 
@@ -197,7 +203,12 @@ def queue_rows(user, articles: list[Article], filters: dict[str, Any]) -> list[Q
     if not articles:
         return []
     queue_url = reverse("review:queue")
-    claims = queue_claims(user, [a.pk for a in articles], section=filters.get("section", ""))
+    claims = queue_claims(
+        user,
+        [a.pk for a in articles],
+        section=filters.get("section", ""),
+        order=filters.get("order", ""),
+    )
     groups = {a.pk: QueueArticle(article=a) for a in articles}
     now = timezone.now()
     for claim in claims:
@@ -262,6 +273,9 @@ def _filters_from_get(request: HttpRequest) -> dict[str, Any]:
     section = request.GET.get("section", "").strip()
     if section:
         filters["section"] = section[:200]
+    order = request.GET.get("order", "")
+    if order in QUEUE_ORDERS and order:
+        filters["order"] = order
     for name in ("author", "article", "page"):
         raw = request.GET.get(name, "")
         if raw.isdigit() and 0 < int(raw) < 2**31:
@@ -382,12 +396,28 @@ def claim_history(claim: Claim) -> QuerySet[ArticleEvent]:
     )
 
 
+def reuse_suggestions(user, claim: Claim) -> list[ReuseSuggestion]:
+    """Verdicts on the same fact in other articles that `user` may see, best first (one query)."""
+    suggestions = list(
+        ReuseSuggestion.objects.filter(claim=claim).offerable(user)[:REUSE_SHOWN]
+    )
+    for suggestion in suggestions:
+        suggestion.reviewer_name = display_name(suggestion.source.reviewed_by)
+    return suggestions
+
+
 def claim_panel_context(
-    user, claim: Claim, *, hold: ClaimHold | None = None, message: str = ""
+    user, claim: Claim, *, hold: ClaimHold | None = None, message: str = "", next_url: str = ""
 ) -> dict[str, Any]:
     article = claim.article
     body = claim.revision.body  # the text the claim's offsets point into
     sections = list(article.sections.all())
+    can_judge = (
+        permissions.can_review_claim(user, claim)
+        and article.status == Article.Status.IN_REVIEW
+        and claim.retired_at is None
+    )
+    held_by_other = hold is not None and hold.holder_id != user.pk and hold.is_active()
     return {
         "claim": claim,
         "article": article,
@@ -400,9 +430,10 @@ def claim_panel_context(
         "history": [TimelineEntry.of(e) for e in claim_history(claim)],
         "links": list(article.related_links.all()),
         "credit": ImageCredit.objects.filter(article=article).first(),
-        "can_judge": permissions.can_review_claim(user, claim)
-        and article.status == Article.Status.IN_REVIEW
-        and claim.retired_at is None,
+        "can_judge": can_judge,
+        "suggestions": reuse_suggestions(user, claim) if claim.retired_at is None else [],
+        "can_reuse": can_judge and not held_by_other,
+        "next_url": next_url or reverse("review:queue"),
     }
 
 
@@ -451,7 +482,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     it does not hold it (a GET changes nothing); the queue's panel does."""
     claim = permissions.get_claim_for_user(request.user, pk)
     hold = ClaimHold.objects.active().select_related("holder").filter(claim=claim).first()
-    context = claim_panel_context(request.user, claim, hold=hold)
+    context = claim_panel_context(request.user, claim, hold=hold, next_url=request.get_full_path())
     judge = context["can_judge"]
     context["row"] = ClaimRow(claim=claim, judge=judge, next_url=request.get_full_path())
     if hold is not None and hold.holder_id != request.user.pk:
@@ -562,6 +593,44 @@ def verdict(request: HttpRequest, pk: int) -> HttpResponse:
     row.message = " ".join(errors.pop("__all__", []))
     row.errors = errors
     return _row_response(request, row, status=422)
+
+
+@login_required
+@require_POST
+def reuse(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record for a claim the verdict another article's claim carries (one click on a suggestion
+    of the claim panel): `services.reuse_verdict`, which checks again that both state the same
+    fact. Answers like `verdict`: the claim's row (200), or its row with the reason (409)."""
+    claim = permissions.get_claim_for_user(request.user, pk)
+    if not permissions.can_review_claim(request.user, claim):
+        raise PermissionDenied("You may not judge this claim.")
+    next_url = _next_url(request)
+    in_queue = request.POST.get("source") == "queue"
+    raw = request.POST.get("source_claim", "")
+    source = Claim.objects.filter(pk=int(raw)).first() if raw.isdigit() and int(raw) < 2**63 else None
+    try:
+        if source is None:
+            raise InvalidTransition("Choose a verdict to reuse.")
+        claim = services.reuse_verdict(claim, source=source, by=request.user)
+    except InvalidTransition as e:
+        if not request.htmx:
+            messages.error(request, str(e))
+            return redirect(next_url)
+        row = _make_row(claim, next_url=next_url, in_queue=in_queue)
+        row.judge, row.message = False, str(e)
+        return _row_response(request, row, status=409)
+    label = claim.get_verdict_display().lower()
+    if not request.htmx:
+        messages.success(request, f"Claim {claim.ordinal + 1}: {label}, reused from another article.")
+        return redirect(next_url)
+    saved = _make_row(claim, next_url=next_url, in_queue=in_queue, notice=f"Reused: {label}.")
+    extra = {}
+    if in_queue:
+        extra["queue_summary"] = _queue_summary(request.user)
+        extra["panel_notice"] = f"Claim {claim.ordinal + 1} saved: {label}, reused."
+    response = _row_response(request, saved, extra=extra)
+    response["HX-Trigger"] = "claimJudged"
+    return response
 
 
 @login_required

@@ -41,6 +41,7 @@ __all__ = [
     "DEFAULT_MODEL_DIR",
     "MODEL_VERSION",
     "ModelUnavailable",
+    "THRESHOLD",
     "Scorer",
     "load",
     "score",
@@ -119,6 +120,18 @@ def load(directory: Path | str | None = None) -> Scorer:
 
 
 MODEL_VERSION: str = _card_version(DEFAULT_MODEL_DIR)
+
+
+def _card_threshold(directory: Path) -> float | None:
+    try:
+        return float(_read_card(directory)["threshold"])
+    except (ModelUnavailable, KeyError, TypeError, ValueError):
+        return None
+
+
+# The cut of the shipped model, read from its card like MODEL_VERSION (pages show "worth
+# checking" above it without loading the weights); None without a card.
+THRESHOLD: float | None = _card_threshold(DEFAULT_MODEL_DIR)
 
 _lock = threading.Lock()
 _scorer: Scorer | None = None
