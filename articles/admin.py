@@ -140,8 +140,11 @@ class ExtractionJobAdmin(ReadOnlyAdmin):
 
 @admin.register(Claim)
 class ClaimAdmin(ReadOnlyAdmin):
-    list_display = ["short_text", "article", "ordinal", "section", "verdict", "reviewed_by", "reviewed_at"]
-    list_filter = ["verdict", "section", "reviewed_at"]
+    list_display = [
+        "short_text", "article", "ordinal", "section", "verdict", "checkworthiness",
+        "reviewed_by", "reviewed_at",
+    ]
+    list_filter = ["verdict", "section", "reviewed_at", "checkworthiness_model"]
     search_fields = ["text", "note", "article__title"]
     list_select_related = ["article", "reviewed_by"]
 

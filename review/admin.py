@@ -1,4 +1,4 @@
-"""Staff views of holds and assignments. Both are written by `review.services` only, so they are
+"""Staff views of holds, assignments and reuse suggestions. All are written by `review.services` only, so they are
 read-only here (a stuck hold expires by itself; an assignment is changed on the article page)."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils import timezone
 
-from review.models import Assignment, ClaimHold
+from review.models import Assignment, ClaimHold, ReuseSuggestion
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -59,3 +59,17 @@ class AssignmentAdmin(ReadOnlyAdmin):
     list_select_related = ["article", "reviewer", "assigned_by"]
     search_fields = ["article__title", "reviewer__username"]
     date_hierarchy = "created_at"
+
+
+@admin.register(ReuseSuggestion)
+class ReuseSuggestionAdmin(ReadOnlyAdmin):
+    """Which claims state the same fact as which (written by the background analysis)."""
+
+    list_display = ["claim", "source", "exact", "similarity", "source_verdict", "created_at"]
+    list_filter = ["exact", "source__verdict"]
+    list_select_related = ["claim", "source"]
+    search_fields = ["claim__text", "source__text"]
+
+    @admin.display(description="Source verdict")
+    def source_verdict(self, obj: ReuseSuggestion) -> str:
+        return obj.source.get_verdict_display()

@@ -11,9 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
+from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import permissions as drf_permissions, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -32,10 +39,13 @@ from articles.api import (
 from articles.models import Article, Claim
 from articles.serializers import ArticleDetailSerializer, ClaimSerializer
 from review import services
+from review.models import ReuseSuggestion
 from review.serializers import (
     ClaimReviewDocumentSerializer,
     GateClosedErrorSerializer,
     OverrideInputSerializer,
+    ReuseInputSerializer,
+    ReuseSuggestionSerializer,
     ReviewQueueItemSerializer,
     VerdictInputSerializer,
     claim_review_document,
@@ -161,7 +171,9 @@ class VerdictPermission(drf_permissions.BasePermission):
     message = "Only reviewers can record verdicts."
 
     def has_object_permission(self, request: Request, view: Any, claim: Claim) -> bool:
-        if view.action != "verdict" or permissions.can_review_claim(request.user, claim):
+        if view.action not in ("verdict", "reuse") or permissions.can_review_claim(
+            request.user, claim
+        ):
             return True
         if claim.article.author_id == request.user.pk:
             self.message = "You cannot judge claims of an article you wrote."
@@ -169,7 +181,8 @@ class VerdictPermission(drf_permissions.BasePermission):
 
 
 class ClaimVerdictViewSet(viewsets.GenericViewSet):
-    """The verdict action on `/claims/{id}/verdict`."""
+    """The verdict actions on `/claims/{id}/verdict` and `/claims/{id}/reuse`, and the claim's
+    reuse suggestions."""
 
     permission_classes = [drf_permissions.IsAuthenticated, VerdictPermission]
     lookup_value_regex = "[0-9]+"
@@ -214,6 +227,47 @@ class ClaimVerdictViewSet(viewsets.GenericViewSet):
         fresh = Claim.objects.select_related("reviewed_by").get(pk=claim.pk)
         return Response(ClaimSerializer(fresh).data)
 
+    @extend_schema(
+        summary="Verdicts on the same fact in other articles, offered for reuse",
+        description=(
+            "Claims of other articles (that the caller may see) which state the same fact and "
+            "carry a verdict, best first: exact matches, then near-duplicates by similarity. "
+            "Found in the background after extraction; a changed number, date, name or "
+            "negation is never offered."
+        ),
+        responses={200: ReuseSuggestionSerializer(many=True), **errors(404)},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def suggestions(self, request: Request, pk: str | None = None) -> Response:
+        claim = self.get_object()
+        offered = ReuseSuggestion.objects.filter(claim=claim).offerable(request.user)[:20]
+        return Response(ReuseSuggestionSerializer(offered, many=True).data)
+
+    @extend_schema(
+        summary="Reuse the verdict of the same fact in another article",
+        description=(
+            "Records the other claim's verdict, note (with where it comes from) and evidence as "
+            "the caller's own verdict, linked to its source in the history. Refused (409) unless "
+            "both still state the same fact and the source still carries a verdict; the rules "
+            "of a verdict apply (reviewer, not the author, article in review)."
+        ),
+        request=ReuseInputSerializer,
+        responses={200: ClaimSerializer, **errors(*WRITE_ERRORS)},
+        parameters=[RETRY_AFTER],
+        examples=[OpenApiExample("Reuse", value={"source": 1234}, request_only=True)],
+    )
+    @action(detail=True, methods=["post"])
+    def reuse(self, request: Request, pk: str | None = None) -> Response:
+        claim = self.get_object()
+        data = validated(ReuseInputSerializer, request)
+        visible = Article.objects.visible_to(request.user)
+        source = Claim.objects.filter(pk=data["source"], article__in=visible).first()
+        if source is None:
+            raise ValidationError({"source": ["No claim with this id that you may see."]})
+        claim = services.reuse_verdict(claim, source=source, by=request.user)
+        fresh = Claim.objects.select_related("reviewed_by").get(pk=claim.pk)
+        return Response(ClaimSerializer(fresh).data)
+
 
 # --- Review queue -------------------------------------------------------------------------------
 
@@ -225,13 +279,23 @@ class IsReviewer(drf_permissions.BasePermission):
         return permissions.is_reviewer(request.user)
 
 
+QUEUE_ORDERINGS = ("submitted_at", "-checkworthiness")
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="The caller's review queue: articles with claims awaiting them, oldest first",
         description=(
             "Articles in review that the caller did not write, by submission time, each with "
-            "its pending claims. The same queue as the browser's."
+            "its pending claims. The same queue as the browser's. `ordering=-checkworthiness` "
+            "puts the articles with the most check-worthy awaiting claim first, and each "
+            "article's claims by score (unscored last); a score is a hint, never a verdict."
         ),
+        parameters=[
+            OpenApiParameter(
+                "ordering", str, enum=QUEUE_ORDERINGS, description="Default: submitted_at."
+            )
+        ],
         responses={200: ReviewQueueItemSerializer(many=True), **list_errors(), **errors(403)},
     ),
 )
@@ -241,16 +305,25 @@ class ReviewQueueViewSet(GateCountsListMixin, viewsets.GenericViewSet):
     pagination_class = Pagination
 
     def get_queryset(self) -> QuerySet[Article]:
-        awaiting = Claim.objects.awaiting(self.request.user)
-        return (
-            Article.objects.filter(pk__in=awaiting.values("article_id"))
-            .select_related("author")
-            .prefetch_related(
-                Prefetch(
-                    "claims",
-                    queryset=awaiting.select_related("reviewed_by").order_by("ordinal", "id"),
-                    to_attr="awaiting_claims",
-                )
+        ordering = self.request.query_params.get("ordering") or "submitted_at"
+        if ordering not in QUEUE_ORDERINGS:
+            raise ValidationError(
+                {"ordering": [f"Choose one of: {', '.join(QUEUE_ORDERINGS)}."]}
             )
-            .order_by("submitted_at", "id")
+        awaiting = Claim.objects.awaiting(self.request.user)
+        claims = awaiting.select_related("reviewed_by").order_by("ordinal", "id")
+        articles = Article.objects.filter(pk__in=awaiting.values("article_id"))
+        if ordering == "-checkworthiness":
+            claims = claims.order_by(F("checkworthiness").desc(nulls_last=True), "ordinal", "id")
+            articles = articles.annotate(
+                top_checkworthiness=Subquery(
+                    awaiting.filter(article=OuterRef("pk"))
+                    .order_by(F("checkworthiness").desc(nulls_last=True))
+                    .values("checkworthiness")[:1]
+                )
+            ).order_by(F("top_checkworthiness").desc(nulls_last=True), "submitted_at", "id")
+        else:
+            articles = articles.order_by("submitted_at", "id")
+        return articles.select_related("author").prefetch_related(
+            Prefetch("claims", queryset=claims, to_attr="awaiting_claims")
         )

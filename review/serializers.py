@@ -45,6 +45,15 @@ class VerdictInputSerializer(RefuseReadOnlyMixin, serializers.Serializer):
     )
 
 
+class ReuseInputSerializer(serializers.Serializer):
+    source = serializers.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="The id of a claim in another article whose verdict to reuse (see "
+        "`/claims/{id}/suggestions`).",
+    )
+
+
 class OverrideInputSerializer(serializers.Serializer):
     reason = TextField(
         max_length=2000,
@@ -96,6 +105,27 @@ class ReviewQueueItemSerializer(serializers.Serializer):
     @extend_schema_field(ClaimSerializer(many=True))
     def get_claims(self, article: Article) -> list[dict[str, Any]]:
         return ClaimSerializer(article.awaiting_claims, many=True).data
+
+
+class ReuseSuggestionSerializer(serializers.Serializer):
+    """A claim of another article that states the same fact and carries a verdict."""
+
+    source = serializers.IntegerField(source="source_id", help_text="The other claim's id.")
+    exact = serializers.BooleanField(
+        help_text="The same sentence after normalising white space, quotes and case."
+    )
+    similarity = serializers.FloatField(
+        help_text="Share of content words in common (1.0 for an exact match); a near-duplicate "
+        "never differs in a number, date, name or negation."
+    )
+    article = serializers.IntegerField(source="source.article_id")
+    article_title = serializers.CharField(source="source.article.title")
+    text = serializers.CharField(source="source.text")
+    verdict = serializers.CharField(source="source.verdict")
+    note = serializers.CharField(source="source.note")
+    evidence_url = serializers.CharField(source="source.evidence_url", help_text="A URL, or empty.")
+    reviewed_by = serializers.CharField(source="source.reviewed_by.username")
+    reviewed_at = serializers.DateTimeField(source="source.reviewed_at")
 
 
 # --- ClaimReview (schema.org JSON-LD) -----------------------------------------------------------

@@ -1,0 +1,113 @@
+"""Claim intelligence through the API: reuse suggestions and the reuse action, and the review
+queue ordered by check-worthiness."""
+from __future__ import annotations
+
+import pytest
+
+from articles.models import ArticleEvent, Claim
+from review import intelligence
+from review.services import record_verdict
+from tests.conftest import make_article
+from tests.integrations.helpers import api, api_settings  # noqa: F401
+from tests.review.test_reuse import FOLLOW_UP
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pair(editor, other_editor, reviewer):
+    first = make_article(editor, status="in_review")
+    intelligence.analyse_article(first.pk)
+    source = first.claims.get(text__startswith="Harbor City approved")
+    record_verdict(source, by=reviewer, verdict="verified", note="Council minutes.", evidence_url="https://example.org/minutes")
+    second = make_article(other_editor, title="Ferry follow-up", body=FOLLOW_UP, status="in_review")
+    intelligence.analyse_article(second.pk)
+    return source, second.claims.get(text__startswith="Harbor City  approved")
+
+
+def test_suggestions_list_the_verdict_with_its_provenance(api, pair, second_reviewer):
+    source, target = pair
+
+    response = api(second_reviewer).get(f"/api/v1/claims/{target.pk}/suggestions")
+
+    assert response.status_code == 200
+    [suggestion] = response.json()
+    assert suggestion["source"] == source.pk and suggestion["exact"] is True
+    assert suggestion["article_title"] == "Ferry budget approved"
+    assert (suggestion["verdict"], suggestion["reviewed_by"]) == ("verified", "reviewer")
+    assert suggestion["evidence_url"] == "https://example.org/minutes"
+
+
+def test_suggestions_of_an_invisible_claim_are_404(api, pair, editor):
+    _, target = pair  # another editor's article in review: not visible to `editor`
+
+    assert api(editor).get(f"/api/v1/claims/{target.pk}/suggestions").status_code == 404
+
+
+def test_reuse_records_the_callers_verdict_linked_to_its_source(api, pair, second_reviewer):
+    source, target = pair
+
+    response = api(second_reviewer).post(f"/api/v1/claims/{target.pk}/reuse", {"source": source.pk}, format="json")
+
+    assert response.status_code == 200, response.json()
+    data = response.json()
+    assert (data["verdict"], data["reviewed_by"]) == ("verified", "second_reviewer")
+    assert data["evidence_url"] == "https://example.org/minutes"
+    event = ArticleEvent.objects.get(claim=target, kind="verdict")
+    assert event.source_claim_id == source.pk and event.actor.username == "second_reviewer"
+
+
+@pytest.mark.parametrize("body", [{}, {"source": "x"}, {"source": 0}, {"source": 10**30}, {"source": 999999}])
+def test_a_bad_source_is_400_and_changes_nothing(api, pair, second_reviewer, body):
+    _, target = pair
+
+    response = api(second_reviewer).post(f"/api/v1/claims/{target.pk}/reuse", body, format="json")
+
+    assert response.status_code == 400
+    assert "source" in response.json()["errors"] if "errors" in response.json() else "source" in response.json()
+    target.refresh_from_db()
+    assert target.verdict == "pending"
+
+
+def test_reuse_across_a_changed_fact_is_409(api, pair, second_reviewer):
+    source, _ = pair
+    other = Claim.objects.get(text="The council vote was 6 to 2.")
+
+    response = api(second_reviewer).post(f"/api/v1/claims/{other.pk}/reuse", {"source": source.pk}, format="json")
+
+    assert response.status_code == 409
+    assert "same fact" in response.json()["detail"]
+    other.refresh_from_db()
+    assert other.verdict == "pending"
+
+
+def test_the_author_cannot_reuse_on_their_own_article(api, pair, other_editor):
+    source, target = pair
+
+    response = api(other_editor).post(f"/api/v1/claims/{target.pk}/reuse", {"source": source.pk}, format="json")
+
+    assert response.status_code == 403
+    target.refresh_from_db()
+    assert target.verdict == "pending"
+
+
+def test_the_queue_can_be_ordered_by_check_worthiness(api, editor, other_editor, reviewer):
+    older = make_article(editor, title="Older", status="in_review")
+    newer = make_article(other_editor, title="Newer", status="in_review")
+    Claim.objects.filter(article=older).update(checkworthiness=0.2, checkworthiness_model="t")
+    Claim.objects.filter(article=older, ordinal=3).update(checkworthiness=0.3)
+    Claim.objects.filter(article=newer, ordinal=2).update(checkworthiness=0.9, checkworthiness_model="t")
+
+    default = api(reviewer).get("/api/v1/review-queue").json()["results"]
+    ordered = api(reviewer).get("/api/v1/review-queue", {"ordering": "-checkworthiness"}).json()["results"]
+
+    assert [item["article"]["title"] for item in default] == ["Older", "Newer"]
+    assert [item["article"]["title"] for item in ordered] == ["Newer", "Older"]
+    assert [c["ordinal"] for c in ordered[0]["claims"]] == [2, 0, 1, 3, 4]  # unscored last
+    assert [c["ordinal"] for c in ordered[1]["claims"]] == [3, 0, 1, 2, 4]
+
+
+def test_an_unknown_queue_ordering_is_400(api, reviewer):
+    response = api(reviewer).get("/api/v1/review-queue", {"ordering": "title"})
+
+    assert response.status_code == 400
