@@ -192,3 +192,46 @@ class TestReuse:
 
         with pytest.raises(InvalidTransition, match="another article"):
             reuse_verdict(second, source=first, by=second_reviewer)
+
+
+@pytest.mark.django_db
+class TestSweep:
+    def test_it_rings_for_articles_left_unanalysed_and_for_an_older_model(self, editor, other_editor):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from articles.models import Revision
+
+        waiting = make_article(editor, status="in_review")
+        done = make_article(other_editor, title="Ferry follow-up", body=FOLLOW_UP, status="in_review")
+        intelligence.analyse_article(done.pk)
+        # A message lost a while ago: only then does the sweep ring again (not for fresh work).
+        assert intelligence.sweep() == 0
+        Revision.objects.update(created_at=timezone.now() - dt.timedelta(minutes=5))
+
+        # One message accepted by the (real) broker, for `waiting`. (Not counted on the queue: the
+        # session's test worker may already have taken it.)
+        assert intelligence.sweep() == 1
+
+        intelligence.analyse_article(waiting.pk)
+        assert intelligence.sweep() == 0
+        # A new model: every claim scored by the old one is due again.
+        Claim.objects.filter(article=done).update(checkworthiness_model="an-older-model")
+        assert intelligence.sweep() == 1
+        assert intelligence.analyse_article(done.pk)["analysed"] == 4
+        assert set(Claim.objects.values_list("checkworthiness_model", flat=True)) == {checkworthiness.MODEL_VERSION}
+
+    def test_a_broker_that_is_down_is_logged_not_raised(self, editor, settings, caplog):
+        article = make_article(editor, status="in_review")
+        from newsroom.celery import app
+
+        old = app.conf.broker_url
+        app.conf.broker_url = "redis://127.0.0.1:9/0"  # nothing listens on the discard port
+        try:
+            app.pool.force_close_all()
+            assert intelligence.enqueue(article.pk) is False
+        finally:
+            app.conf.broker_url = old
+            app.pool.force_close_all()
+        assert "not enqueued" in caplog.text
