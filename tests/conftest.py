@@ -23,6 +23,14 @@ STORY = (
     "Image via Harbor City Council\n"
 )
 STORY_CLAIMS = 5
+# A follow-up of our own that repeats facts of STORY: one sentence word for word (other spacing),
+# one with its clauses reordered, and one with a changed number (which must never match).
+FOLLOW_UP = (
+    " date 2025-03-10 Harbor City  approved a $12.5 million budget for its ferry service on Monday. "
+    "Two electric ferries would be bought with the money, Mayor Lena Ortiz said.\n\n"
+    "What Happened: The council vote was 6 to 2.\n\n"
+    "Residents will be able to comment on the ferry timetable until the end of March.\n"
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -9,24 +9,12 @@ from review import intelligence
 from review.services import record_verdict
 from tests.conftest import make_article
 from tests.integrations.helpers import api, api_settings  # noqa: F401
-from tests.review.test_reuse import FOLLOW_UP
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def pair(editor, other_editor, reviewer):
-    first = make_article(editor, status="in_review")
-    intelligence.analyse_article(first.pk)
-    source = first.claims.get(text__startswith="Harbor City approved")
-    record_verdict(source, by=reviewer, verdict="verified", note="Council minutes.", evidence_url="https://example.org/minutes")
-    second = make_article(other_editor, title="Ferry follow-up", body=FOLLOW_UP, status="in_review")
-    intelligence.analyse_article(second.pk)
-    return source, second.claims.get(text__startswith="Harbor City  approved")
-
-
-def test_suggestions_list_the_verdict_with_its_provenance(api, pair, second_reviewer):
-    source, target = pair
+def test_suggestions_list_the_verdict_with_its_provenance(api, judged_pair, second_reviewer):
+    source, target = judged_pair
 
     response = api(second_reviewer).get(f"/api/v1/claims/{target.pk}/suggestions")
 
@@ -38,14 +26,14 @@ def test_suggestions_list_the_verdict_with_its_provenance(api, pair, second_revi
     assert suggestion["evidence_url"] == "https://example.org/minutes"
 
 
-def test_suggestions_of_an_invisible_claim_are_404(api, pair, editor):
-    _, target = pair  # another editor's article in review: not visible to `editor`
+def test_suggestions_of_an_invisible_claim_are_404(api, judged_pair, editor):
+    _, target = judged_pair  # another editor's article in review: not visible to `editor`
 
     assert api(editor).get(f"/api/v1/claims/{target.pk}/suggestions").status_code == 404
 
 
-def test_reuse_records_the_callers_verdict_linked_to_its_source(api, pair, second_reviewer):
-    source, target = pair
+def test_reuse_records_the_callers_verdict_linked_to_its_source(api, judged_pair, second_reviewer):
+    source, target = judged_pair
 
     response = api(second_reviewer).post(f"/api/v1/claims/{target.pk}/reuse", {"source": source.pk}, format="json")
 
@@ -58,8 +46,8 @@ def test_reuse_records_the_callers_verdict_linked_to_its_source(api, pair, secon
 
 
 @pytest.mark.parametrize("body", [{}, {"source": "x"}, {"source": 0}, {"source": 10**30}, {"source": 999999}])
-def test_a_bad_source_is_400_and_changes_nothing(api, pair, second_reviewer, body):
-    _, target = pair
+def test_a_bad_source_is_400_and_changes_nothing(api, judged_pair, second_reviewer, body):
+    _, target = judged_pair
 
     response = api(second_reviewer).post(f"/api/v1/claims/{target.pk}/reuse", body, format="json")
 
@@ -69,8 +57,8 @@ def test_a_bad_source_is_400_and_changes_nothing(api, pair, second_reviewer, bod
     assert target.verdict == "pending"
 
 
-def test_reuse_across_a_changed_fact_is_409(api, pair, second_reviewer):
-    source, _ = pair
+def test_reuse_across_a_changed_fact_is_409(api, judged_pair, second_reviewer):
+    source, _ = judged_pair
     other = Claim.objects.get(text="The council vote was 6 to 2.")
 
     response = api(second_reviewer).post(f"/api/v1/claims/{other.pk}/reuse", {"source": source.pk}, format="json")
@@ -81,8 +69,8 @@ def test_reuse_across_a_changed_fact_is_409(api, pair, second_reviewer):
     assert other.verdict == "pending"
 
 
-def test_the_author_cannot_reuse_on_their_own_article(api, pair, other_editor):
-    source, target = pair
+def test_the_author_cannot_reuse_on_their_own_article(api, judged_pair, other_editor):
+    source, target = judged_pair
 
     response = api(other_editor).post(f"/api/v1/claims/{target.pk}/reuse", {"source": source.pk}, format="json")
 

@@ -11,7 +11,6 @@ from articles.models import ArticleEvent, Claim
 from review import intelligence
 from review.services import record_verdict
 from tests.conftest import make_article
-from tests.review.test_reuse import FOLLOW_UP
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -71,21 +70,9 @@ def test_the_article_page_shows_each_claims_score_as_a_hint(client, editor):
     assert "A hint, not a verdict." in html
 
 
-@pytest.fixture
-def pair(editor, other_editor, reviewer):
-    first = make_article(editor, status="in_review")
-    intelligence.analyse_article(first.pk)
-    source = first.claims.get(text__startswith="Harbor City approved")
-    record_verdict(source, by=reviewer, verdict="verified", note="Council minutes.", evidence_url="https://example.org/minutes")
-    second = make_article(other_editor, title="Ferry follow-up", body=FOLLOW_UP, status="in_review")
-    intelligence.analyse_article(second.pk)
-    target = second.claims.get(text__startswith="Harbor City  approved")
-    return source, target
-
-
 @pytest.mark.django_db
-def test_the_claim_panel_offers_the_verdict_with_its_provenance(client, pair, second_reviewer):
-    source, target = pair
+def test_the_claim_panel_offers_the_verdict_with_its_provenance(client, judged_pair, second_reviewer):
+    source, target = judged_pair
     client.force_login(second_reviewer)
 
     html = client.post(reverse("review:claim_open", args=[target.pk]), **HTMX).content.decode()
@@ -97,8 +84,8 @@ def test_the_claim_panel_offers_the_verdict_with_its_provenance(client, pair, se
 
 
 @pytest.mark.django_db
-def test_one_click_reuses_the_verdict_from_the_queue(client, pair, second_reviewer):
-    source, target = pair
+def test_one_click_reuses_the_verdict_from_the_queue(client, judged_pair, second_reviewer):
+    source, target = judged_pair
     client.force_login(second_reviewer)
 
     response = client.post(
@@ -116,8 +103,8 @@ def test_one_click_reuses_the_verdict_from_the_queue(client, pair, second_review
 
 
 @pytest.mark.django_db
-def test_without_javascript_reuse_redirects_back_with_a_message(client, pair, second_reviewer):
-    source, target = pair
+def test_without_javascript_reuse_redirects_back_with_a_message(client, judged_pair, second_reviewer):
+    source, target = judged_pair
     client.force_login(second_reviewer)
     page = reverse("review:claim", args=[target.pk])
 
@@ -130,8 +117,8 @@ def test_without_javascript_reuse_redirects_back_with_a_message(client, pair, se
 
 
 @pytest.mark.django_db
-def test_reusing_a_different_fact_is_a_conflict_and_changes_nothing(client, pair, second_reviewer):
-    source, _ = pair
+def test_reusing_a_different_fact_is_a_conflict_and_changes_nothing(client, judged_pair, second_reviewer):
+    source, _ = judged_pair
     other = Claim.objects.get(text="The council vote was 6 to 2.")
     client.force_login(second_reviewer)
 
@@ -145,8 +132,8 @@ def test_reusing_a_different_fact_is_a_conflict_and_changes_nothing(client, pair
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("source_claim", ["", "abc", "999999999", "99999999999999999999999"])
-def test_a_missing_or_bad_source_is_refused(client, pair, second_reviewer, source_claim):
-    _, target = pair
+def test_a_missing_or_bad_source_is_refused(client, judged_pair, second_reviewer, source_claim):
+    _, target = judged_pair
     client.force_login(second_reviewer)
 
     response = client.post(reverse("review:reuse", args=[target.pk]), {"source_claim": source_claim}, **HTMX)
@@ -157,8 +144,8 @@ def test_a_missing_or_bad_source_is_refused(client, pair, second_reviewer, sourc
 
 
 @pytest.mark.django_db
-def test_reuse_is_refused_to_the_author_and_outsiders(client, pair, other_editor, outsider, editor):
-    source, target = pair
+def test_reuse_is_refused_to_the_author_and_outsiders(client, judged_pair, other_editor, outsider, editor):
+    source, target = judged_pair
     for user, status in ((other_editor, 403), (outsider, 404), (editor, 404)):
         client.force_login(user)
         response = client.post(reverse("review:reuse", args=[target.pk]), {"source_claim": source.pk})
@@ -168,10 +155,10 @@ def test_reuse_is_refused_to_the_author_and_outsiders(client, pair, other_editor
 
 
 @pytest.mark.django_db
-def test_reuse_needs_a_post_with_csrf(pair, second_reviewer):
+def test_reuse_needs_a_post_with_csrf(judged_pair, second_reviewer):
     from django.test import Client
 
-    source, target = pair
+    source, target = judged_pair
     client = Client(enforce_csrf_checks=True)
     client.force_login(second_reviewer)
 

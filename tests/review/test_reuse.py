@@ -10,21 +10,11 @@ from articles.services import InvalidTransition, update_article
 from review import intelligence
 from review.models import ClaimKey, ReuseSuggestion
 from review.services import record_verdict, reuse_verdict
-from tests.conftest import STORY, make_article, run_extraction_now
-
-FERRY = "Mayor Lena Ortiz said the money would buy two electric ferries."
-# Another story of our own that repeats two sentences of STORY: one word for word (in other
-# spacing and quotes), one with its clauses reordered, and one with a changed number.
-FOLLOW_UP = (
-    " date 2025-03-10 Harbor City  approved a $12.5 million budget for its ferry service on Monday. "
-    "Two electric ferries would be bought with the money, Mayor Lena Ortiz said.\n\n"
-    "What Happened: The council vote was 6 to 2.\n\n"
-    "Residents will be able to comment on the ferry timetable until the end of March.\n"
-)
+from tests.conftest import FOLLOW_UP, STORY, make_article, run_extraction_now
 
 
-def analysed(article):
-    intelligence.analyse_article(article.pk)
+
+def claims_by_text(article):
     return {c.text: c for c in Claim.objects.filter(article=article, retired_at__isnull=True)}
 
 
@@ -57,9 +47,8 @@ class TestAnalysis:
         assert intelligence.analyse_article(article.pk) == {"analysed": 0, "suggestions": 0}
         assert ClaimKey.objects.count() == keys > 0
 
-    def test_the_same_fact_in_another_article_is_suggested_both_ways(self, editor, other_editor):
-        first = analysed(make_article(editor, status="in_review"))
-        second = analysed(make_article(other_editor, title="Ferry follow-up", body=FOLLOW_UP, status="in_review"))
+    def test_the_same_fact_in_another_article_is_suggested_both_ways(self, analysed_pair):
+        first, second = (claims_by_text(article) for article in analysed_pair)
 
         budget_1 = next(c for t, c in first.items() if t.startswith("Harbor City approved"))
         budget_2 = next(c for t, c in second.items() if t.startswith("Harbor City  approved"))
@@ -78,11 +67,8 @@ class TestAnalysis:
         # Nothing within one article.
         assert not ReuseSuggestion.objects.filter(claim__article=budget_2.article, source__article=budget_2.article).exists()
 
-    def test_a_re_extracted_claim_is_analysed_again_and_its_old_suggestions_go(self, editor, other_editor, reviewer):
-        first = make_article(editor, status="in_review")
-        analysed(first)
-        second = make_article(other_editor, title="Ferry follow-up", body=FOLLOW_UP, status="in_review")
-        analysed(second)
+    def test_a_re_extracted_claim_is_analysed_again_and_its_old_suggestions_go(self, analysed_pair, other_editor):
+        _, second = analysed_pair
         budget_2 = second.claims.get(text__startswith="Harbor City  approved")
         assert ReuseSuggestion.objects.filter(claim=budget_2).exists()
 
@@ -98,20 +84,6 @@ class TestAnalysis:
         assert budget_2.analysed_revision_id == budget_2.revision_id
         assert not ReuseSuggestion.objects.filter(claim=budget_2).exists()
         assert not ReuseSuggestion.objects.filter(source=budget_2).exists()
-
-
-@pytest.fixture
-def judged_pair(editor, other_editor, reviewer):
-    """STORY in review with its budget sentence verified by `reviewer`; FOLLOW_UP in review."""
-    first = make_article(editor, status="in_review")
-    analysed(first)
-    source = first.claims.get(text__startswith="Harbor City approved")
-    record_verdict(source, by=reviewer, verdict="verified", note="Council minutes, item 4.", evidence_url="https://example.org/minutes")
-    second = make_article(other_editor, title="Ferry follow-up", body=FOLLOW_UP, status="in_review")
-    analysed(second)
-    target = second.claims.get(text__startswith="Harbor City  approved")
-    source.refresh_from_db()
-    return source, target
 
 
 @pytest.mark.django_db
@@ -139,11 +111,8 @@ class TestReuse:
         assert target.reused_from is None
         assert ArticleEvent.objects.filter(claim=target, source_claim=source).count() == 1
 
-    def test_the_suggestion_is_offered_only_while_the_source_carries_a_verdict(self, editor, other_editor, second_reviewer):
-        first = make_article(editor, status="in_review")
-        analysed(first)
-        second = make_article(other_editor, title="Ferry follow-up", body=FOLLOW_UP, status="in_review")
-        analysed(second)
+    def test_the_suggestion_is_offered_only_while_the_source_carries_a_verdict(self, analysed_pair, second_reviewer):
+        first, second = analysed_pair
         target = second.claims.get(text__startswith="Harbor City  approved")
 
         assert not ReuseSuggestion.objects.filter(claim=target).offerable(second_reviewer).exists()
