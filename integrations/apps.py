@@ -7,10 +7,10 @@ class IntegrationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_save
+        from django.db.models.signals import post_migrate, post_save
 
         from articles.models import ArticleEvent
-        from integrations import services
+        from integrations import cache, services
 
         # The history table is the webhooks' outbox: a new row only rings the dispatcher's
         # doorbell after commit (no domain flow in signals; the sweeper covers a lost doorbell).
@@ -18,4 +18,8 @@ class IntegrationsConfig(AppConfig):
             services.ring_webhook_doorbell,
             sender=ArticleEvent,
             dispatch_uid="integrations.webhook_doorbell",
+        )
+        # The data version's triggers, made again after every migrate (integrations/cache.py).
+        post_migrate.connect(
+            cache.install_triggers, sender=self, dispatch_uid="integrations.data_version"
         )

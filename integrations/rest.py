@@ -24,8 +24,10 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 
+from articles import permissions
 from articles.services import InvalidTransition
-from integrations import services
+from integrations import cache, services
+from integrations.models import hash_key
 from review.services import GateClosed
 
 logger = logging.getLogger(__name__)
@@ -38,7 +40,12 @@ class BearerTokenAuthentication(BaseAuthentication):
     """`Authorization: Bearer <key>` (or `Token <key>`) with a key from integrations.ApiToken.
 
     A request without such a header is left to the next class (the browser session); a header
-    with a wrong, revoked or malformed key is refused with 401, never silently anonymous."""
+    with a wrong, revoked or malformed key is refused with 401, never silently anonymous.
+
+    The token row, its user and the user's roles are remembered per key for as long as the data
+    version stays the same (integrations/cache.py): revoking the token, deactivating the user or
+    changing their roles changes the version, so the next request reads them again. No bound to
+    wait for: a revocation holds from the request after it commits."""
 
     keywords = (b"bearer", b"token")
 
@@ -54,15 +61,44 @@ class BearerTokenAuthentication(BaseAuthentication):
             raw = parts[1].decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed("Invalid token.") from None
-        token = services.find_api_token(raw)
+        token = self._token(request, raw)
         if token is None:
             raise exceptions.AuthenticationFailed("Invalid token.")
         if token.revoked_at is not None:
             raise exceptions.AuthenticationFailed("This token was revoked.")
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("The token's user is inactive.")
-        services.touch_api_token(token)
         return token.user, token
+
+    def _token(self, request: Any, raw: str) -> Any:
+        version = cache.data_version(request)
+        key = None
+        if version is not None and raw and len(raw) <= 200:
+            key = f"token:{hash_key(raw)}"
+            cached = caches["api"].get(key)
+            if cached is not None and cached[0] == version:
+                token = cached[1]
+                if self._touch(token):
+                    caches["api"].set(key, cached)
+                return token
+        token = services.find_api_token(raw)
+        if token is None:
+            return None
+        if token.revoked_at is None and token.user.is_active:
+            permissions.is_editor(token.user)  # reads the roles once; they are kept on the user
+        self._touch(token)
+        if key is not None:
+            caches["api"].set(key, (version, token))
+        return token
+
+    @staticmethod
+    def _touch(token: Any) -> bool:
+        """Record the use (once a minute, `services.touch_api_token`); True if it wrote."""
+        if token.revoked_at is not None:
+            return False
+        before = token.last_used_at
+        services.touch_api_token(token)
+        return token.last_used_at != before
 
     def authenticate_header(self, request: Any) -> str:
         return 'Bearer realm="api"'

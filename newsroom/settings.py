@@ -310,6 +310,13 @@ IDEMPOTENCY_KEY_TTL_SECONDS = env_int("IDEMPOTENCY_KEY_TTL_SECONDS", 24 * 3600)
 # (Redis), with short timeouts: when Redis is down the throttle lets requests through (logged).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # API reads keyed by the data version (integrations/cache.py): tokens with their users and
+    # roles, rendered pages of the article list. In process memory: each worker keeps its own.
+    "api": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "api",
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
     "throttle": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": env_str("THROTTLE_REDIS_URL", REDIS_URL),

@@ -1,0 +1,110 @@
+"""Versioned caching of API reads: what the API may remember between requests, and why it is
+never stale.
+
+The database keeps one number, the *data version* (table `integrations_dataversion`, one row).
+Triggers set it to a new random value in the same transaction as every insert, update or delete
+of the rows an API read depends on (`WATCHED`): articles and everything extraction made of them,
+claims, history, users, roles and API tokens. A write from anywhere (a service, the admin, a
+Celery worker, a bulk update, a raw SQL statement) changes it when it commits, never before.
+
+A request reads the version once, *before* anything else (`data_version`), and keys what it
+caches by it. What it then reads is at least as new as that version, so an entry can only hold
+data as new as its key or newer; the first request after a commit sees the new version and
+misses. Nothing is invalidated by hand and there is no expiry to wait for: a revoked token, a
+deactivated user, a changed role or a changed claim is seen by the very next request. The value is
+random, not a counter, so a rolled-back transaction (the tests roll back after each test) can
+never bring back a version that a later, different state will reuse.
+
+Triggers live outside the migrations, (re)created after every `migrate` (`install_triggers`, on
+`post_migrate`): SQLite rebuilds a table to alter it, which drops its triggers, and the version is
+changed at the same time to cover writes made while they were missing. Only SQLite has them for
+now; on another database `data_version` is None and nothing is cached (every read goes to the
+database, as before).
+
+What is cached (in the "api" cache, per process, `settings.CACHES`):
+
+- the API token behind a key, with its user and the user's roles (`integrations.rest`);
+- the article list's rendered pages, per user, URL and media type (`integrations.api`).
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import connections
+
+logger = logging.getLogger(__name__)
+
+TABLE = "integrations_dataversion"
+
+# Table -> the columns whose change matters (None: any). Tokens: not `last_used_at`, which is
+# written once a minute per token; users: not `last_login` or the password.
+WATCHED: dict[str, tuple[str, ...] | None] = {
+    "articles_article": None,
+    "articles_revision": None,
+    "articles_claim": None,
+    "articles_relatedlink": None,
+    "articles_imagecredit": None,
+    "articles_section": None,
+    "articles_extractionjob": None,
+    "articles_articleevent": None,
+    "auth_user": ("username", "first_name", "last_name", "is_active", "is_superuser", "is_staff"),
+    "auth_group": None,
+    "auth_user_groups": None,
+    "integrations_apitoken": ("user_id", "key_hash", "revoked_at"),
+}
+
+_SQLITE_BUMP = f"UPDATE {TABLE} SET version = random() WHERE id = 1;"
+
+
+def _sqlite_statements(existing: set[str]) -> list[str]:
+    statements = [
+        f"CREATE TABLE IF NOT EXISTS {TABLE} (id integer PRIMARY KEY, version bigint NOT NULL)",
+        f"INSERT OR IGNORE INTO {TABLE} (id, version) VALUES (1, 0)",
+    ]
+    for table, columns in WATCHED.items():
+        if table not in existing:
+            continue
+        of = f" OF {', '.join(columns)}" if columns else ""
+        for event in ("INSERT", "UPDATE" + of, "DELETE"):
+            name = f"{TABLE}_{table}_{event.split()[0].lower()}"
+            # Dropped and made again, so a changed column list takes effect.
+            statements.append(f"DROP TRIGGER IF EXISTS {name}")
+            statements.append(
+                f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN {_SQLITE_BUMP} END"
+            )
+    statements.append(_SQLITE_BUMP)
+    return statements
+
+
+def install_triggers(using: str = "default", **kwargs: Any) -> None:
+    """Create the version row and its triggers where missing, and change the version. Idempotent;
+    connected to `post_migrate`, so it runs after every `migrate` (tests included)."""
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        existing = set(connection.introspection.table_names(cursor))
+        for statement in _sqlite_statements(existing):
+            cursor.execute(statement)
+
+
+def data_version(request: Any = None, using: str = "default") -> int | None:
+    """The current data version (None: not kept on this database, cache nothing), read once per
+    request and remembered on it (`request` is Django's HttpRequest or DRF's Request)."""
+    request = getattr(request, "_request", request)
+    if request is not None:
+        try:
+            return request._newsroom_data_version
+        except AttributeError:
+            pass
+    connection = connections[using]
+    version = None
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT version FROM {TABLE} WHERE id = 1")
+            row = cursor.fetchone()
+        version = row[0] if row else None
+    if request is not None:
+        request._newsroom_data_version = version
+    return version
