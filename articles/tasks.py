@@ -22,29 +22,60 @@ logger = logging.getLogger(__name__)
 def extract_article(self, job_id: int) -> str:
     """Extract the claims of one job's revision and store them; the article enters review.
 
-    Idempotent: the job is taken by compare-and-set and finished only by the attempt that holds
-    its lease, so a redelivered or duplicated message leaves exactly one set of claims. A message
-    that finds another attempt holding the job comes back when that lease runs out, in case that
-    attempt died (the sweeper would catch it too).
+    When the queue is deep, the message also takes up to `EXTRACTION_BATCH_SIZE - 1` other pending
+    jobs and finishes them all in one transaction; their own messages then find them done.
+
+    Idempotent: jobs are taken by compare-and-set and finished only by the attempt that holds
+    their lease, so a redelivered or duplicated message leaves exactly one set of claims. A message
+    that finds another attempt holding its job comes back when that lease runs out, in case that
+    attempt died (the sweeper would catch it too). Returns what became of the message's own job.
     """
     from articles.extraction import extract
 
-    taken = services.start_extraction_job(job_id)
-    if taken is None:
-        wait = services.lease_remaining(job_id)
-        if wait is not None:
-            raise self.retry(countdown=wait + 1)
-        return "skipped"
-    job, token = taken
-    if settings.EXTRACTION_DEBUG_DELAY_MS:
-        time.sleep(settings.EXTRACTION_DEBUG_DELAY_MS / 1000)
+    taken = services.start_extraction_jobs(job_id, more=settings.EXTRACTION_BATCH_SIZE - 1)
+    outcome = "skipped"
+    if taken.jobs:
+        if settings.EXTRACTION_DEBUG_DELAY_MS:
+            time.sleep(settings.EXTRACTION_DEBUG_DELAY_MS / 1000)
+        results = {}
+        for job in taken.jobs:
+            try:
+                results[job.pk] = extract(job.revision.body)
+            except Exception as exc:  # the engine is not supposed to raise; record it, not loop
+                logger.exception("extraction job %s failed", job.pk)
+                services.fail_extraction_job(job.pk, token=taken.token, error=_describe(exc))
+                if job.pk == job_id:
+                    outcome = "failed"
+        finished = _complete(results, token=taken.token)
+        if job_id in results:
+            outcome = finished.get(job_id, "dropped")
+    if taken.busy_for is not None:
+        raise self.retry(countdown=taken.busy_for + 1)
+    return outcome
+
+
+def _complete(results: dict[int, object], *, token) -> dict[int, str]:
+    """Finish the jobs of one attempt together; if that fails, one by one, so that one article
+    whose result the database refuses does not cost the others theirs. Returns job id → state."""
     try:
-        result = extract(job.revision.body)
-    except Exception as exc:  # the engine is not supposed to raise; record it rather than loop
-        logger.exception("extraction job %s failed", job_id)
-        services.fail_extraction_job(job_id, token=token, error=f"{type(exc).__name__}: {exc}")
-        return "failed"
-    return "done" if services.complete_extraction_job(job_id, token=token, result=result) else "dropped"
+        finished = services.complete_extraction_jobs(results, token=token)
+        return {job.pk: job.state for job in finished}
+    except Exception:
+        logger.exception("extraction jobs %s: storing results failed; one by one", list(results))
+    states = {}
+    for job_id, result in results.items():
+        try:
+            for job in services.complete_extraction_jobs({job_id: result}, token=token):
+                states[job.pk] = job.state
+        except Exception as exc:
+            logger.exception("extraction job %s: storing its result failed", job_id)
+            services.fail_extraction_job(job_id, token=token, error=_describe(exc))
+            states[job_id] = "failed"
+    return states
+
+
+def _describe(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"
 
 
 @shared_task(name="articles.sweep_extraction_jobs")

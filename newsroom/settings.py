@@ -149,6 +149,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
 CELERY_TASK_TIME_LIMIT = 300
+# Celery's Django fixup closes the database connections before and after every task, and opening
+# one costs more than a short task (SQLite: the pragmas and functions; PostgreSQL: a new session).
+# Keep them for this many tasks; newsroom/celery.py closes one at once if an error left it broken.
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A submit must not hang when Redis is down: one quick attempt, then the job stays pending in the
@@ -184,6 +188,10 @@ EXTRACTION_MAX_ATTEMPTS = env_int("EXTRACTION_MAX_ATTEMPTS", 3)
 # normal backlog is not duplicated (duplicates are harmless, only wasteful), short enough that a
 # submit made while Redis was down is picked up within a minute of Redis coming back.
 EXTRACTION_PENDING_GRACE_SECONDS = env_int("EXTRACTION_PENDING_GRACE_SECONDS", 60)
+# One message takes up to this many pending jobs when the queue is deep, and stores them in one
+# transaction (their own messages then find them done): per-message and per-transaction costs are
+# paid once per batch. 1 turns it off.
+EXTRACTION_BATCH_SIZE = env_int("EXTRACTION_BATCH_SIZE", 50)
 # Failure tests only: hold each extraction this many milliseconds so a worker can be killed mid-job.
 EXTRACTION_DEBUG_DELAY_MS = env_int("EXTRACTION_DEBUG_DELAY_MS", 0)
 
