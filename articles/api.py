@@ -333,7 +333,8 @@ class ArticlePermission(drf_permissions.BasePermission):
         return True
 
 
-# Named, so that a subclass overriding `list` (integrations.api) documents it the same way.
+# Named, so that a subclass overriding `list` or `retrieve` (integrations.api) documents them the
+# same way.
 ARTICLE_LIST_SCHEMA = extend_schema(
     summary="List the articles the caller may see",
     description=(
@@ -344,12 +345,15 @@ ARTICLE_LIST_SCHEMA = extend_schema(
 )
 
 
+ARTICLE_DETAIL_SCHEMA = extend_schema(
+    summary="An article with its claims, links, credit, sections, history and gate",
+    responses={200: ArticleDetailSerializer, **errors(404)},
+)
+
+
 @extend_schema_view(
     list=ARTICLE_LIST_SCHEMA,
-    retrieve=extend_schema(
-        summary="An article with its claims, links, credit, sections, history and gate",
-        responses={200: ArticleDetailSerializer, **errors(404)},
-    ),
+    retrieve=ARTICLE_DETAIL_SCHEMA,
     partial_update=extend_schema(
         summary="Change the title, body (plain text) or dateline",
         description=(

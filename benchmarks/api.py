@@ -15,6 +15,15 @@ Measured, authenticated as a chief editor with an API token (so the list counts 
 - the article list, page 1 (`GET /api/v1/articles`, 50 rows with their gates);
 - an article detail with its claims, links, credit, sections and history.
 
+Each along two paths (integrations/cache.py), printed as the `path` column:
+
+- `remembered`: the same URL again and again, nothing written meanwhile, so after the first
+  request each worker answers from its memory (keyed by the data version, which any write
+  changes); a read-mostly API under steady polling looks like this;
+- `database`: every request carries a parameter the API ignores (`?fresh=<n>`) but the cache key
+  includes, so none is remembered: every request reads the database, as the first request after
+  a write does.
+
 By default the database is given as DATABASE_URL (`sqlite:///...`), which keeps connections open
 between requests (conn_max_age 60), as production on PostgreSQL does; `--no-persistent` uses the
 settings' default SQLite path instead (a new connection per request), for comparison.
@@ -158,34 +167,53 @@ def populate(count: int) -> tuple[str, int]:
     return key, detail.pk
 
 
-def service_times(token: str, detail_id: int) -> dict[bool, float]:
+def service_time(token: str, path: str, *, fresh: bool) -> float:
     """Median time of one request handled in this process (Django's test client, no network, no
-    concurrency): what a worker spends per request. Keyed by "is the list"."""
+    concurrency): what a worker spends per request. `fresh`: a new `?fresh=` value each time."""
     from django.test import Client
 
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_HOST="127.0.0.1")
-    times = {}
-    for is_list, path in ((True, "/api/v1/articles"), (False, f"/api/v1/articles/{detail_id}")):
-        samples = []
-        for _ in range(100):
-            start = time.perf_counter()
-            assert client.get(path).status_code == 200
-            samples.append((time.perf_counter() - start) * 1000)
-        times[is_list] = statistics.median(samples[10:])
-    return times
+    samples = []
+    for n in range(100):
+        start = time.perf_counter()
+        assert client.get(path, {"fresh": f"s{n}"} if fresh else {}).status_code == 200
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples[10:])
 
 
 # --- Load ---------------------------------------------------------------------------------------
 
 
-def run_wrk(url: str, token: str, *, duration: int, connections: int) -> dict[str, float]:
-    out = subprocess.run(
-        [
-            "wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s",
-            "-H", f"Authorization: Bearer {token}", url,
-        ],
-        capture_output=True, text=True, check=True, timeout=duration + 60,
-    ).stdout
+# Each wrk thread numbers its requests: `?fresh=<thread>-<n>`, a URL never asked before.
+FRESH_LUA = """
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("id", threads)
+end
+function init(args)
+  n = 0
+end
+function request()
+  n = n + 1
+  return wrk.format(nil, wrk.path .. "?fresh=" .. id .. "-" .. n)
+end
+"""
+
+
+def run_wrk(url: str, token: str, *, duration: int, connections: int, fresh: bool) -> dict[str, float]:
+    command = [
+        "wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s",
+        "-H", f"Authorization: Bearer {token}", url,
+    ]  # fmt: skip
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(FRESH_LUA)
+        script.flush()
+        if fresh:
+            command += ["-s", script.name]
+        out = subprocess.run(
+            command, capture_output=True, text=True, check=True, timeout=duration + 60
+        ).stdout
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if non_2xx:
         raise SystemExit(f"{non_2xx.group(1)} error responses from {url}:\n{out}")
@@ -202,7 +230,7 @@ def run_wrk(url: str, token: str, *, duration: int, connections: int) -> dict[st
     }
 
 
-def run_python(url: str, token: str, *, duration: int, connections: int) -> dict[str, float]:
+def run_python(url: str, token: str, *, duration: int, connections: int, fresh: bool) -> dict[str, float]:
     """Fallback: `connections` threads, each on one keep-alive connection, for `duration` s."""
     match = re.match(r"http://([^/:]+):(\d+)(/.*)", url)
     host, port, path = match.group(1), int(match.group(2)), match.group(3)
@@ -211,12 +239,13 @@ def run_python(url: str, token: str, *, duration: int, connections: int) -> dict
     lock = threading.Lock()
     stop_at = time.monotonic() + duration
 
-    def client() -> None:
+    def client(number: int) -> None:
         conn = http.client.HTTPConnection(host, port, timeout=10)
-        mine = []
+        mine: list[float] = []
         while time.monotonic() < stop_at:
             start = time.perf_counter()
-            conn.request("GET", path, headers={"Authorization": f"Bearer {token}"})
+            target = f"{path}?fresh={number}-{len(mine)}" if fresh else path
+            conn.request("GET", target, headers={"Authorization": f"Bearer {token}"})
             response = conn.getresponse()
             response.read()
             mine.append((time.perf_counter() - start) * 1000)
@@ -228,7 +257,7 @@ def run_python(url: str, token: str, *, duration: int, connections: int) -> dict
         with lock:
             latencies.extend(mine)
 
-    threads = [threading.Thread(target=client) for _ in range(connections)]
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(connections)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -281,7 +310,16 @@ def main() -> int:
     token, detail_id = populate(args.articles)
     print(f"{args.articles} articles in {workdir} ({time.monotonic() - started:.1f} s to build)")
 
-    service = service_times(token, detail_id)
+    endpoints = (
+        ("article list, page 1 (50 rows)", "/api/v1/articles"),
+        ("article detail (5 claims, history)", f"/api/v1/articles/{detail_id}"),
+    )
+    paths = (("remembered", False), ("database", True))
+    service = {
+        (path, fresh): service_time(token, path, fresh=fresh)
+        for _, path in endpoints
+        for _, fresh in paths
+    }
     port = free_port()
     log = open(workdir / "gunicorn.log", "w")  # noqa: SIM115 (closed in finally)
     command = [
@@ -318,17 +356,17 @@ def main() -> int:
             f"({os.cpu_count()} CPUs)"
         )
         print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
-        for name, path in (
-            ("article list, page 1 (50 rows)", "/api/v1/articles"),
-            ("article detail (5 claims, history)", f"/api/v1/articles/{detail_id}"),
-        ):
-            load(base + path, token, duration=2, connections=args.connections)  # warm-up
-            result = load(base + path, token, duration=args.duration, connections=args.connections)
-            print(
-                f"{name:38s} {result['rps']:8.1f} req/s   p50 {result['p50']:7.2f} ms   "
-                f"p99 {result['p99']:7.2f} ms   ({int(result['requests'])} requests; "
-                f"in-process service time {service[path.rsplit('/', 1)[-1] == 'articles']:.1f} ms)"
-            )
+        print(f"{'endpoint':38s} {'path':10s} {'req/s':>8s}   {'p50':>8s}   {'p99':>8s}")
+        for name, path in endpoints:
+            for label, fresh in paths:
+                options = {"connections": args.connections, "fresh": fresh}
+                load(base + path, token, duration=2, **options)  # warm-up
+                result = load(base + path, token, duration=args.duration, **options)
+                print(
+                    f"{name:38s} {label:10s} {result['rps']:8.1f}   {result['p50']:5.2f} ms   "
+                    f"{result['p99']:5.2f} ms   ({int(result['requests'])} requests; in-process "
+                    f"service time {service[path, fresh]:.2f} ms)"
+                )
         print(f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     finally:
         server.terminate()

@@ -6,15 +6,12 @@ with `Idempotency-Key`, on top of the articles API.
 """
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import Any
 
-from django.core.cache import caches
 from django.db import IntegrityError, transaction
-from django.http import HttpResponse, HttpResponseBase
+from django.http import HttpResponseBase
 from django.urls import reverse
-from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -71,37 +68,19 @@ class CreatePermission(drf_permissions.BasePermission):
 class ArticleViewSet(articles_api.ArticleViewSet):
     permission_classes = [*articles_api.ArticleViewSet.permission_classes, CreatePermission]
 
+    # The list and the detail answer from memory while the data version stays the same
+    # (integrations/cache.py); authentication, permissions and content negotiation have run by
+    # then, as for any request, and what is remembered is keyed by the caller.
+
     @articles_api.ARTICLE_LIST_SCHEMA
     def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        # The list's rendered pages are remembered per caller, URL and media type for as long as
-        # the data version stays the same (integrations/cache.py): any write to what a page shows
-        # or to who may see it changes the version, and the next request reads the database.
-        # Authentication, permissions and content negotiation have run by now, as for any request.
-        version = cache.data_version(request)
-        if version is None:
-            return super().list(request, *args, **kwargs)
-        # The full URL: host and scheme (in the next/previous links), filters, page.
-        varies = "\n".join(
-            [
-                request.build_absolute_uri(),
-                request.accepted_media_type,
-                timezone.get_current_timezone_name(),
-            ]
+        return cache.remembered_response(request, lambda: super(ArticleViewSet, self).list(request))
+
+    @articles_api.ARTICLE_DETAIL_SCHEMA
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        return cache.remembered_response(
+            request, lambda: super(ArticleViewSet, self).retrieve(request, *args, **kwargs)
         )
-        digest = hashlib.blake2b(varies.encode("utf-8", "surrogatepass"), digest_size=16)
-        key = f"list:articles:{version}:{request.user.pk}:{digest.hexdigest()}"
-        stored = caches["api"].get(key)
-        if stored is not None:
-            content, content_type = stored
-            return HttpResponse(content, content_type=content_type)
-        response = super().list(request, *args, **kwargs)
-
-        def remember(rendered: HttpResponseBase) -> None:
-            if rendered.status_code == 200:
-                caches["api"].set(key, (rendered.content, rendered["Content-Type"]))
-
-        response.add_post_render_callback(remember)
-        return response
 
     @extend_schema(
         summary="Create a draft from plain text or HTML",

@@ -24,14 +24,23 @@ database, as before).
 What is cached (in the "api" cache, per process, `settings.CACHES`):
 
 - the API token behind a key, with its user and the user's roles (`integrations.rest`);
-- the article list's rendered pages, per user, URL and media type (`integrations.api`).
+- the article list's rendered pages and article details, per user, URL and media type
+  (`remembered_response`, used by `integrations.api`).
+
+A remembered response may show only what the `WATCHED` tables hold: a field read from another
+table (say, a review table) in the list or the detail needs its table added there.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
+from collections.abc import Callable
 from typing import Any
 
+from django.core.cache import caches
 from django.db import connections
+from django.http import HttpResponse, HttpResponseBase
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -108,3 +117,33 @@ def data_version(request: Any = None, using: str = "default") -> int | None:
     if request is not None:
         request._newsroom_data_version = version
     return version
+
+
+def remembered_response(request: Any, compute: Callable[[], HttpResponseBase]) -> HttpResponseBase:
+    """The response `compute()` gives, rendered once and remembered per data version, caller,
+    full URL (host and scheme appear in next/previous links; filters, page), media type and time
+    zone. Only 200s are remembered. Without a data version, simply `compute()`."""
+    version = data_version(request)
+    if version is None:
+        return compute()
+    varies = "\n".join(
+        [
+            request.build_absolute_uri(),
+            request.accepted_media_type,
+            timezone.get_current_timezone_name(),
+        ]
+    )
+    digest = hashlib.blake2b(varies.encode("utf-8", "surrogatepass"), digest_size=16)
+    key = f"response:{version}:{request.user.pk}:{digest.hexdigest()}"
+    stored = caches["api"].get(key)
+    if stored is not None:
+        content, content_type = stored
+        return HttpResponse(content, content_type=content_type)
+    response = compute()
+
+    def remember(rendered: HttpResponseBase) -> None:
+        if rendered.status_code == 200:
+            caches["api"].set(key, (rendered.content, rendered["Content-Type"]))
+
+    response.add_post_render_callback(remember)
+    return response

@@ -193,3 +193,32 @@ def test_the_triggers_are_made_again_after_a_migrate(editor):
     before = version()
     Article.objects.filter(pk=article.pk).update(title="Seen")
     assert version() != before
+
+
+# --- Detail -------------------------------------------------------------------------------------
+
+
+def test_a_remembered_detail_shows_the_next_verdict_and_history(api, editor, reviewer):
+    from review import services as review_services
+
+    article = make_article(editor, status="in_review")
+    client = api(editor)
+    before = client.get(f"{LIST}/{article.pk}").json()
+    assert client.get(f"{LIST}/{article.pk}").json() == before
+
+    claim = article.claims.order_by("ordinal").first()
+    review_services.record_verdict(
+        claim, by=reviewer, verdict=Claim.Verdict.VERIFIED, note="Checked.", evidence_url=""
+    )
+
+    after = client.get(f"{LIST}/{article.pk}").json()
+    assert after["claims"][0]["verdict"] == "verified"
+    assert after["gate"]["pending"] == before["gate"]["pending"] - 1
+    assert len(after["history"]) == len(before["history"]) + 1
+
+
+def test_a_remembered_detail_is_never_shown_to_another_caller(api, editor, other_editor):
+    draft = make_article(editor)
+    assert api(editor).get(f"{LIST}/{draft.pk}").status_code == 200
+
+    assert api(other_editor).get(f"{LIST}/{draft.pk}").status_code == 404
