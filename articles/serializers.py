@@ -129,13 +129,29 @@ class ClaimSerializer(serializers.ModelSerializer):
     previous_verdict = serializers.CharField(
         read_only=True, help_text="The verdict before an edit changed the sentence, or empty."
     )
+    checkworthiness = serializers.FloatField(
+        read_only=True,
+        allow_null=True,
+        help_text="How worth checking the sentence is, 0 to 1: a model's hint for ordering, never "
+        "a verdict. Null until the background analysis has scored it.",
+    )
+    checkworthiness_model = serializers.CharField(
+        read_only=True, help_text="The model version that gave the score, or empty."
+    )
+    reused_from = serializers.IntegerField(
+        source="reused_from_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The claim of another article whose verdict this one reused, or null.",
+    )
 
     class Meta:
         model = Claim
         fields = [
             "id", "article", "ordinal", "text", "start", "end", "section", "verdict", "note",
             "evidence_url", "reviewed_by", "reviewed_at", "previous_text", "previous_verdict",
-            "retired_at", "extractor_version",
+            "retired_at", "extractor_version", "checkworthiness", "checkworthiness_model",
+            "reused_from",
         ]
         read_only_fields = fields
 

@@ -99,3 +99,16 @@ def test_an_unknown_queue_ordering_is_400(api, reviewer):
     response = api(reviewer).get("/api/v1/review-queue", {"ordering": "title"})
 
     assert response.status_code == 400
+
+
+def test_claims_carry_their_score_model_and_provenance(api, judged_pair, second_reviewer):
+    source, target = judged_pair
+    api(second_reviewer).post(f"/api/v1/claims/{target.pk}/reuse", {"source": source.pk}, format="json")
+    target.refresh_from_db()
+
+    data = api(second_reviewer).get(f"/api/v1/claims/{target.pk}").json()
+
+    assert data["checkworthiness"] == pytest.approx(target.checkworthiness)
+    assert 0 <= data["checkworthiness"] <= 1
+    assert data["checkworthiness_model"] == target.checkworthiness_model != ""
+    assert data["reused_from"] == source.pk
