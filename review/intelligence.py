@@ -42,14 +42,18 @@ def needs_analysis() -> Q:
     return stale
 
 
-def enqueue(article_id: int) -> bool:
-    """Ring the bell for one article; False if the broker is unreachable (the sweep will)."""
+ENQUEUE_BATCH = 20
+
+
+def enqueue(article_ids: list[int]) -> bool:
+    """Ring the bell for these articles (one message); False if the broker is unreachable (the
+    sweep will ring again)."""
     from review.tasks import analyse_claims
 
     try:
-        analyse_claims.apply_async(args=[article_id], retry=False)
+        analyse_claims.apply_async(args=[list(article_ids)], retry=False)
     except Exception:  # kombu raises several unrelated types for an unreachable broker
-        logger.warning("claim analysis of article %s not enqueued", article_id, exc_info=True)
+        logger.warning("claim analysis of articles %s not enqueued", article_ids, exc_info=True)
         return False
     return True
 
@@ -171,7 +175,11 @@ def sweep() -> int:
         .values_list("article_id", flat=True)
         .distinct()[:SWEEP_BATCH]
     )
-    enqueued = sum(1 for article_id in article_ids if enqueue(article_id))
+    enqueued = 0
+    for start in range(0, len(article_ids), ENQUEUE_BATCH):
+        batch = article_ids[start : start + ENQUEUE_BATCH]
+        if enqueue(batch):
+            enqueued += len(batch)
     if enqueued:
         logger.info("claim analysis sweep: %s articles enqueued", enqueued)
     return enqueued

@@ -7,9 +7,16 @@ from review import intelligence
 
 
 @shared_task(name="review.analyse_claims", acks_late=True, reject_on_worker_lost=True)
-def analyse_claims(article_id: int) -> dict[str, int]:
-    """Check-worthiness scores and verdict-reuse suggestions for one article's new claims."""
-    return intelligence.analyse_article(article_id)
+def analyse_claims(article_ids: list[int] | int) -> dict[str, int]:
+    """Check-worthiness scores and verdict-reuse suggestions for these articles' new claims (one
+    message per finished extraction batch)."""
+    if isinstance(article_ids, int):
+        article_ids = [article_ids]
+    totals = {"analysed": 0, "suggestions": 0}
+    for article_id in article_ids:
+        for key, value in intelligence.analyse_article(article_id).items():
+            totals[key] += value
+    return totals
 
 
 @shared_task(name="review.sweep_claim_analysis")

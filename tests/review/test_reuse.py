@@ -199,7 +199,7 @@ class TestSweep:
         app.conf.broker_url = "redis://127.0.0.1:9/0"  # nothing listens on the discard port
         try:
             app.pool.force_close_all()
-            assert intelligence.enqueue(article.pk) is False
+            assert intelligence.enqueue([article.pk]) is False
         finally:
             app.conf.broker_url = old
             app.pool.force_close_all()
