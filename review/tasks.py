@@ -7,11 +7,9 @@ from review import intelligence
 
 
 @shared_task(name="review.analyse_claims", acks_late=True, reject_on_worker_lost=True)
-def analyse_claims(article_ids: list[int] | int) -> dict[str, int]:
+def analyse_claims(article_ids: list[int]) -> dict[str, int]:
     """Check-worthiness scores and verdict-reuse suggestions for these articles' new claims (one
     message per finished extraction batch)."""
-    if isinstance(article_ids, int):
-        article_ids = [article_ids]
     totals = {"analysed": 0, "suggestions": 0}
     for article_id in article_ids:
         for key, value in intelligence.analyse_article(article_id).items():
