@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import redis
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -281,18 +282,66 @@ def _queue_extraction(article: Article, revision: Revision) -> ExtractionJob:
     return job
 
 
-def enqueue_extraction(job_id: int) -> bool:
+# Set while a doorbell message waits in the queue; the task that takes the message clears it
+# before it reads the pending jobs (see `enqueue_extraction`).
+DOORBELL_KEY = "newsroom:extraction-doorbell"
+_doorbell_clients: dict[str, redis.Redis] = {}
+
+
+def _doorbell_redis() -> redis.Redis:
+    from newsroom.celery import app
+
+    url = app.conf.broker_url
+    if url not in _doorbell_clients:
+        _doorbell_clients[url] = redis.Redis.from_url(
+            url, socket_connect_timeout=2, socket_timeout=2
+        )
+    return _doorbell_clients[url]
+
+
+def enqueue_extraction(job_id: int, *, coalesce: bool = True) -> bool:
     """Ring the broker for one job. A broker that is down is logged, not raised: the job row is
-    already committed as pending, and the sweeper enqueues it again once Redis answers."""
+    already committed as pending, and the sweeper enqueues it again once Redis answers.
+
+    A doorbell already ringing is not rung again: while a message sent by an earlier call still
+    waits in the queue, its task will read the pending jobs after this one committed and take it
+    too (a task with more pending jobs than it can take rings again). So a deep queue holds one
+    message, not one per job, and the worker pays Celery's cost per message once per batch. The
+    sweeper rings with `coalesce=False`: it is the safety net, and waits for nothing.
+    """
     from articles.tasks import extract_article
 
+    rang = False
     try:
-        extract_article.apply_async(args=[job_id], retry=False)
-    except Exception:  # kombu raises several unrelated types for an unreachable broker
-        logger.warning("could not enqueue extraction job %s; the sweeper will retry", job_id, exc_info=True)
+        if coalesce:
+            rang = bool(
+                _doorbell_redis().set(
+                    DOORBELL_KEY,
+                    job_id,
+                    nx=True,
+                    ex=max(1, settings.EXTRACTION_PENDING_GRACE_SECONDS),
+                )
+            )
+        if rang or not coalesce:
+            extract_article.apply_async(args=[job_id], retry=False)
+    except Exception:  # kombu and redis raise several unrelated types for an unreachable broker
+        logger.warning(
+            "could not enqueue extraction job %s; the sweeper will retry", job_id, exc_info=True
+        )
+        if rang:  # no message waits behind the doorbell: let the next submit ring it
+            answer_extraction_doorbell()
         return False
     ExtractionJob.objects.filter(pk=job_id).update(enqueued_at=timezone.now())
     return True
+
+
+def answer_extraction_doorbell() -> None:
+    """Clear the doorbell, before reading the pending jobs: a job committed after this rings
+    again, and one committed before it is seen by the read."""
+    try:
+        _doorbell_redis().delete(DOORBELL_KEY)
+    except Exception:  # the message came from this Redis; if it is gone now, the sweeper remains
+        logger.warning("could not clear the extraction doorbell", exc_info=True)
 
 
 @dataclass
@@ -304,6 +353,8 @@ class TakenJobs:
     token: uuid.UUID
     jobs: list[ExtractionJob] = field(default_factory=list)
     busy_for: float | None = None
+    # A pending job left for another message (there was no room for it in this batch).
+    left_over: int | None = None
 
 
 def _claimable(now: dt.datetime) -> Q:
@@ -315,8 +366,8 @@ def _claimable(now: dt.datetime) -> Q:
 def _job_candidates(
     job_id: int, *, more: int, now: dt.datetime
 ) -> list[tuple[int, str, int, bool | None]]:
-    """(id, state, attempts, lease expired?) of job `job_id`, then of up to `more` pending jobs
-    never tried yet, oldest first. Read outside a transaction (on SQLite it takes no write lock)
+    """(id, state, attempts, lease expired?) of job `job_id`, then of up to `more` + 1 pending jobs
+    never tried yet, oldest first (one more than can be taken). Read outside a transaction (on SQLite it takes no write lock)
     and in plain SQL: every message pays for this query, and when its job is done it is all the
     message costs; building it with the ORM took ten times as long as running it."""
     table = ExtractionJob._meta.db_table
@@ -324,7 +375,7 @@ def _job_candidates(
     params: list = [connection.ops.adapt_datetimefield_value(now), job_id]
     if more > 0:
         sql += " OR (state = %s AND attempts = 0) ORDER BY id <> %s, id LIMIT %s"
-        params += [ExtractionJob.State.PENDING, job_id, more + 1]
+        params += [ExtractionJob.State.PENDING, job_id, more + 2]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -343,8 +394,14 @@ def start_extraction_jobs(job_id: int, *, more: int = 0) -> TakenJobs:
     now = timezone.now()
     taken = TakenJobs(token=uuid.uuid4())
     candidates = []
+    others = 0
     for pk, state, attempts, expired in _job_candidates(job_id, more=more, now=now):
         running = state == ExtractionJob.State.RUNNING
+        if pk != job_id:
+            others += 1
+            if others > more:
+                taken.left_over = pk
+                break
         if pk == job_id and running and expired is not None and not expired:
             expires = ExtractionJob.objects.filter(pk=pk).values_list("lease_expires_at", flat=True)
             taken.busy_for = max(0.0, (expires[0] - now).total_seconds()) if expires[0] else 0.0
@@ -558,13 +615,13 @@ def sweep_extraction_jobs() -> dict[str, int]:
         if attempts >= settings.EXTRACTION_MAX_ATTEMPTS:
             if fail_extraction_job(job_id, token=None, error="The worker was lost on every attempt."):
                 counts["failed"] += 1
-        elif enqueue_extraction(job_id):
+        elif enqueue_extraction(job_id, coalesce=False):
             counts["requeued"] += 1
     stale = ExtractionJob.objects.filter(state=ExtractionJob.State.PENDING).filter(
         Q(enqueued_at__isnull=True, created_at__lt=grace) | Q(enqueued_at__lt=grace)
     )
     for job_id in stale.values_list("id", flat=True):
-        if enqueue_extraction(job_id):
+        if enqueue_extraction(job_id, coalesce=False):
             counts["requeued"] += 1
     if any(counts.values()):
         logger.info("extraction sweep: %s", counts)

@@ -23,7 +23,8 @@ def extract_article(self, job_id: int) -> str:
     """Extract the claims of one job's revision and store them; the article enters review.
 
     When the queue is deep, the message also takes up to `EXTRACTION_BATCH_SIZE - 1` other pending
-    jobs and finishes them all in one transaction; their own messages then find them done.
+    jobs and finishes them all in one transaction; their messages, if they were sent, find them
+    done. It first answers the doorbell, and rings it again when it leaves pending jobs behind.
 
     Idempotent: jobs are taken by compare-and-set and finished only by the attempt that holds
     their lease, so a redelivered or duplicated message leaves exactly one set of claims. A message
@@ -32,7 +33,12 @@ def extract_article(self, job_id: int) -> str:
     """
     from articles.extraction import extract
 
+    services.answer_extraction_doorbell()
     taken = services.start_extraction_jobs(job_id, more=settings.EXTRACTION_BATCH_SIZE - 1)
+    if taken.left_over is not None:
+        # Submits meanwhile may not have rung (see `enqueue_extraction`): ring for the rest now,
+        # so that another worker process can start on them while this one works.
+        services.enqueue_extraction(taken.left_over)
     outcome = "skipped"
     if taken.jobs:
         if settings.EXTRACTION_DEBUG_DELAY_MS:

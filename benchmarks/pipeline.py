@@ -7,8 +7,12 @@ redis-server; one Celery worker process), then measures two things through the s
 
 - latency: articles submitted one by one at a steady `--rate` per second (below saturation), each
   from `submit_article` returning to its claims being stored (the job's `finished_at`); p50/p99;
-- throughput: `--articles` submitted at once, articles per second from the first submit until the
-  last job finished.
+- throughput: `--articles` submitted at once, articles per second from the first job taken until
+  the last job finished, and the CPU time the worker's processes (its main process and its pool
+  process) spent per article meanwhile, which depends much less on what else the machine runs.
+
+The load average is printed before and after: on a shared machine, compare runs only at similar
+load. `--batch-size` sets the worker's `EXTRACTION_BATCH_SIZE` (1: one job per message).
 
 Every article is unique (generated from templates of our own, names and numbers varied). Set
 `DATABASE_URL` to measure on PostgreSQL instead of SQLite (the database must exist and be empty).
@@ -57,12 +61,23 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[index]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=1000, help="burst size for throughput")
     parser.add_argument("--latency-articles", type=int, default=200)
     parser.add_argument("--rate", type=float, default=50.0, help="submits per second for latency")
     parser.add_argument("--pool", default="prefork", choices=["prefork", "solo"])
+    parser.add_argument("--batch-size", type=int, default=None, help="the worker's EXTRACTION_BATCH_SIZE")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="newsroom-bench-"))
@@ -76,6 +91,7 @@ def main() -> int:
     os.environ["REDIS_URL"] = redis.url
 
     import django
+    import redis as redis_client
 
     django.setup()
     from django.conf import settings
@@ -93,6 +109,10 @@ def main() -> int:
     print(f"database: {connection.vendor} {db['NAME']}; redis {redis.url}; pool {args.pool}, 1 process")
 
     env = {**os.environ, "REDIS_URL": redis.url, "LOG_LEVEL": "WARNING"}
+    if args.batch_size is not None:
+        env["EXTRACTION_BATCH_SIZE"] = str(args.batch_size)
+    print(f"load average {load_average()}; worker EXTRACTION_BATCH_SIZE "
+          f"{env.get('EXTRACTION_BATCH_SIZE', settings.EXTRACTION_BATCH_SIZE)}")
     extra = ("--pool", "solo") if args.pool == "solo" else ()
     worker = CeleryWorker(env=env, log_path=workdir / "worker.log", concurrency=1, loglevel="warning",
                           extra_args=extra)
@@ -154,17 +174,44 @@ def main() -> int:
         # Sustained throughput: queue a burst while the worker does not consume, then let it go,
         # so the figure is the worker's pace and not the pace of this process's submits.
         app.control.cancel_consumer("extraction", destination=[worker.hostname], reply=True)
+        submit_started = time.monotonic()
         burst = [submit_one()[0] for _ in range(args.articles)]
+        submit_seconds = time.monotonic() - submit_started
+        pids = [worker.process.pid, *worker.pool_pids()]
+        cpu_before = {pid: cpu_seconds(pid) for pid in pids}
         app.control.add_consumer("extraction", destination=[worker.hostname], reply=True)
         wait_all(burst, 600)
+        # A message may store other jobs than its own (a batch): the jobs can all be done while
+        # messages wait. Sustained work includes those messages, so wait until the queue is empty.
+        broker = redis_client.Redis.from_url(redis.url)
+        deadline = time.monotonic() + 600
+        while broker.llen("extraction") or broker.hlen("unacked"):
+            if time.monotonic() > deadline:
+                raise SystemExit("timed out: the extraction queue did not drain")
+            time.sleep(0.01)
+        drained = time.time()
+        cpu = {pid: cpu_seconds(pid) - cpu_before[pid] for pid in pids}
         times = ExtractionJob.objects.filter(pk__in=burst).values_list("started_at", "finished_at")
         first = min(t[0] for t in times)
         last = max(t[1] for t in times)
         seconds = (last - first).total_seconds()
+        drain_seconds = drained - first.timestamp()
         print(
-            f"throughput: {args.articles} articles in {seconds:.2f} s = {args.articles / seconds:.0f} "
-            f"articles/s for one worker process"
+            f"throughput: {args.articles} articles in {drain_seconds:.2f} s = "
+            f"{args.articles / drain_seconds:.0f} articles/s for one worker process, from the first "
+            f"job taken until every message was consumed (all claims were stored after "
+            f"{seconds:.2f} s)"
         )
+        per_article = {pid: used / args.articles * 1000 for pid, used in cpu.items()}
+        print(
+            f"worker CPU per article: {sum(per_article.values()):.2f} ms ("
+            + ", ".join(
+                f"{'main' if pid == worker.process.pid else 'pool'} {ms:.2f}"
+                for pid, ms in per_article.items()
+            )
+            + f"); the burst was submitted at {args.articles / submit_seconds:.0f} articles/s"
+        )
+        print(f"load average {load_average()}")
     finally:
         worker.stop()
         redis.stop()

@@ -226,3 +226,58 @@ def test_a_real_worker_racing_itself_over_a_deep_queue_extracts_each_article_onc
         assert job.attempts == 1
         assert_in_review_once(job)
     assert "taken together" in worker.log()
+
+
+@pytest.fixture
+def sent(monkeypatch, redis_client) -> list[int]:
+    """Job ids of the extraction messages published (none reaches a broker); doorbell cleared."""
+    published: list[int] = []
+    monkeypatch.setattr(
+        extract_article, "apply_async", lambda args, **kwargs: published.append(args[0])
+    )
+    return published
+
+
+@pytest.mark.django_db
+def test_submits_while_a_doorbell_waits_do_not_ring_again(
+    editor, sent, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        jobs = submitted_jobs(editor, 3)
+
+    assert sent == [jobs[0].pk]
+    assert all(job.enqueued_at for job in ExtractionJob.objects.all())  # the sweeper waits too
+
+    # The task answers the doorbell before it reads: the next submit rings again.
+    extract_article.run(jobs[0].pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        later = submitted_jobs(editor, 1)[0]
+    assert sent == [jobs[0].pk, later.pk]
+    for job in jobs:
+        assert_in_review_once(job)
+
+
+@pytest.mark.django_db
+def test_a_task_that_leaves_jobs_behind_rings_for_them(editor, sent, settings):
+    settings.EXTRACTION_BATCH_SIZE = 2
+    jobs = submitted_jobs(editor, 5)  # nothing rang: the commits are not run in this test
+
+    extract_article.run(jobs[0].pk)
+    assert sent == [jobs[2].pk]
+    extract_article.run(jobs[2].pk)
+    assert sent == [jobs[2].pk, jobs[4].pk]
+    extract_article.run(jobs[4].pk)
+    assert sent == [jobs[2].pk, jobs[4].pk]
+
+    for job in jobs:
+        assert_in_review_once(job)
+
+
+@pytest.mark.django_db
+def test_the_sweeper_rings_even_while_a_doorbell_waits(editor, sent, settings):
+    settings.EXTRACTION_PENDING_GRACE_SECONDS = 0
+    jobs = submitted_jobs(editor, 2)
+    services.enqueue_extraction(jobs[0].pk)  # the doorbell rings, its message waits
+
+    assert services.sweep_extraction_jobs()["requeued"] == 2
+    assert sent[0] == jobs[0].pk and sorted(sent[1:]) == [jobs[0].pk, jobs[1].pk]
