@@ -28,6 +28,7 @@ import gc
 from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterator
+from itertools import product
 from operator import itemgetter
 
 from .lexicon import SMALL_WORDS
@@ -74,20 +75,42 @@ from .results import (
     Section,
     SocialPost,
     _ClaimDraft,
+    _ExtractionDraft,
     _RelatedLinkDraft,
     _SectionDraft,
 )
-from .segmenter import ATTRIBUTION, CLOSERS, iter_pieces, sentence_spans, strip_span
+from .segmenter import (
+    _ENUM_FIRST,
+    ATTRIBUTION,
+    CLOSERS,
+    iter_pieces,
+    sentence_spans,
+    strip_span,
+)
 
 _Piece = tuple  # see segmenter.iter_pieces
 _first = itemgetter(0)
 
 _QUOTE_OPENERS = frozenset("\"“‘'")
-_PROMO_PREFIXES = frozenset("che cli tap sig sub fol joi dow lea fin get don sta be vis".split())
-_SPECIAL_PREFIXES = frozenset(
-    # boilerplate labels, footers, widgets, copyright, image credits (first three letters)
+
+
+def _any_case(prefixes: str) -> frozenset[str]:
+    """Every spelling of the given ASCII prefixes in any mix of case: `text[a:a+3] in` the set
+    answers `text[a:a+3].lower() in prefixes` without building the lower-case copy (no other
+    character lower-cases to an ASCII letter of these prefixes)."""
+    return frozenset(
+        "".join(chars)
+        for word in prefixes.split()
+        for chars in product(*({c.lower(), c.upper()} for c in word))
+    )
+
+
+# Sentence openers of promotional imperatives (first three letters, any case)
+_PROMO_PREFIXES = _any_case("che cli tap sig sub fol joi dow lea fin get don sta be vis")
+# boilerplate labels, footers, widgets, copyright, image credits (first three letters, any case)
+_SPECIAL_PREFIXES = _any_case(
     "dis leg edi not eng rep wri thi mar ben lat vie dat cop "
-    "fea cov hea lea top mai her fil sto pho ima pic ill gra scr vid cha".split()
+    "fea cov hea lea top mai her fil sto pho ima pic ill gra scr vid cha"
 )
 
 
@@ -116,6 +139,21 @@ def _after(cands: list | None, s: int) -> list | None:
         return cands
     i = bisect_left(cands, s, key=_first)
     return cands[i:] if i else cands
+
+
+def _quotes_after(qpos: list | None, s: int, curly_single: bool) -> list | None:
+    """The quotation marks from position s on, for a piece that starts after a label or a bullet
+    marker, so that sentence_spans need not look for them again.
+
+    None (sentence_spans then finds them itself) when the text has a ‘ at all: the scan keeps
+    every ‘, the piece-level search only one not followed by a lower-case letter, and a piece
+    after a label has always been read the second way."""
+    if qpos is None or curly_single:
+        return None
+    if not qpos:
+        return qpos
+    i = bisect_left(qpos, s)
+    return qpos[i:] if i else qpos
 
 
 class _Ahead:
@@ -224,7 +262,9 @@ class _Run:
         in_bullets = False
         skip_para = -1
         has_posts = self.has_posts
-        has_bars = text.find("|") >= 0 or text.find("\t") >= 0
+        has_bars = "|" in text or "\t" in text
+        curly_single = "‘" in text
+        has_generation = "eneration " in text
         buf = src._buf
         more = src._it
         while True:
@@ -245,13 +285,18 @@ class _Run:
                 self._boil("boilerplate", s, e)
                 continue
             c0 = text[s]
-            if c0 in _DASHES and (m := ATTRIBUTION.match(text, s, e)) is not None:
+            if c0 in _DASHES and has_posts and ATTRIBUTION.match(text, s, e) is not None:
                 self._boil("social_attribution", s, e)
                 continue
             if (
-                text[s : s + 3].lower() in _SPECIAL_PREFIXES
+                text[s : s + 3] in _SPECIAL_PREFIXES
                 or c0 in "©("
-                or (c0 in "Tt" and e - s < 600 and text.find("eneration ", s, min(e, s + 300)) >= 0)
+                or (
+                    c0 in "Tt"
+                    and has_generation
+                    and e - s < 600
+                    and text.find("eneration ", s, min(e, s + 300)) >= 0
+                )
             ):
                 kind = _boilerplate_kind(text, s, e)
                 if kind is not None:
@@ -283,14 +328,20 @@ class _Run:
                         c0 = text[s]
             if c0 in _BULLET_FIRST and (bm := _BULLET.match(text, s, e)) is not None:
                 in_bullets = True
-                self._sentences(bm.end(), e, KIND_BULLET, True, _after(cands, bm.end()), None)
+                b = bm.end()
+                self._sentences(
+                    b, e, KIND_BULLET, True, _after(cands, b), _quotes_after(qpos, b, curly_single)
+                )
                 continue
+            prose = text[e - 1] in _TERMINAL
             if (
-                text[e - 1] not in _TERMINAL
+                not prose
                 or (has_bars and (text.find("|", s, e) >= 0 or text.find("\t", s, e) >= 0))
             ) and _is_table(text, s, e):
                 self._boil("table", s, e)
                 continue
+            # a piece ending in punctuation is no heading: only a glued one is looked at again,
+            # because a heading may run into its first sentence there
             if glued and para_start and s == pc[0] and text[s].isupper():
                 j = _glued_heading_end(text, s, e)
                 if j > 0:
@@ -298,14 +349,15 @@ class _Run:
                     e = j
                     pc = (s, e, para, line_start, glued, None, None)
                     cands = qpos = None
-            if para_start and s == pc[0] and _heading_ok(text, s, e):
+                    prose = False
+            if not prose and para_start and s == pc[0] and _heading_ok(text, s, e):
                 nxt = src.peek()
                 if nxt is None or nxt[2] != para or _is_bullet(text, nxt):
                     self._heading(pc, nxt)
                     continue
             if s != pc[0]:
                 cands = _after(cands, s)
-                qpos = None
+                qpos = _quotes_after(qpos, s, curly_single)
             if in_bullets and line_start:
                 self._sentences(s, e, KIND_BULLET, True, cands, qpos)
                 continue
@@ -313,15 +365,17 @@ class _Run:
         return self._result()
 
     def _result(self) -> Extraction:
-        return Extraction(
-            dateline=self.dateline,
-            claims=tuple(self.claims),
-            related_links=tuple(self.links),
-            image_credit=self.credit,
-            sections=tuple(self.sections),
-            social_posts=tuple(self.posts),
-            boilerplate=tuple(self.boiler),
+        r = _ExtractionDraft(
+            self.dateline,
+            tuple(self.claims),
+            tuple(self.links),
+            self.credit,
+            tuple(self.sections),
+            tuple(self.posts),
+            tuple(self.boiler),
         )
+        r.__class__ = Extraction
+        return r
 
     # -- rules --------------------------------------------------------------------------------
 
@@ -483,9 +537,13 @@ class _Run:
         text = self.text
         claims = self.claims
         section = self.section
-        spans = sentence_spans(text, s, e, cands, qpos)
+        if cands is None or cands or text[s] in _ENUM_FIRST or (s + 1 < e and text[s + 1] in ".)"):
+            spans = sentence_spans(text, s, e, cands, qpos)
+        else:
+            spans = ((s, e),)  # no candidate and no enumeration: one sentence
         last_end = spans[-1][1]
         plain = kind == KIND_SENTENCE
+        draft = _ClaimDraft
         for a, b in spans:
             term = text[b - 1]
             if term == "." and plain:
@@ -493,8 +551,8 @@ class _Run:
                 if text[a] in _QUOTE_OPENERS:
                     claims.append(_new_claim(text[a:b], a, b, section, len(claims), KIND_QUOTE))
                     continue
-                if text[a : a + 3].lower() not in _PROMO_PREFIXES:
-                    c = _ClaimDraft(text[a:b], a, b, section, len(claims), KIND_SENTENCE)
+                if text[a : a + 3] not in _PROMO_PREFIXES:
+                    c = draft(text[a:b], a, b, section, len(claims), KIND_SENTENCE)
                     c.__class__ = Claim
                     claims.append(c)
                     continue
@@ -516,7 +574,7 @@ class _Run:
                 if c in _QUOTE_OPENERS:
                     k = KIND_QUOTE
                 elif (
-                    text[a : a + 3].lower() in _PROMO_PREFIXES
+                    text[a : a + 3] in _PROMO_PREFIXES
                     and _PROMO.match(text, a, b)
                     and (b - a < 20 or _PROMO_WORDS.search(text, a, b))
                 ):

@@ -104,6 +104,8 @@ def _has_blank_line(text: str, pos: int) -> bool:
     """Does a blank (or white-space-only) line separate paragraphs anywhere after pos?"""
     if text.find("\r", pos) >= 0 and text.find("\n", pos) < 0:
         return BLANK_LINE_RE.search(text, pos) is not None  # old Mac line ends
+    if text.find("\n\n", pos) >= 0 or text.find("\n\r\n", pos) >= 0:
+        return True  # the usual blank line, LF or CRLF: found in C without walking the lines
     find = text.find
     i = find("\n", pos)
     for _ in range(100):  # feeds without blank lines are short-lined; after that, ask the regex
@@ -285,8 +287,12 @@ def _label_phrase(text: str, s: int, e: int) -> tuple[str, int, int] | None:
     m = _LEAD.match(text, s, e)
     if m is None:
         return None
-    rest = _WS_RUN.match(text, m.end(), e).end()
-    return m.group(1), m.end(), rest
+    end = rest = m.end()
+    if rest < e and text[rest].isspace():  # usually one space: no regex call for it
+        rest += 1
+        if rest < e and text[rest].isspace():
+            rest = _WS_RUN.match(text, rest, e).end()
+    return m.group(1), end, rest
 
 
 _PHRASE_CACHE: dict[str, int] = {}

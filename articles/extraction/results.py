@@ -149,5 +149,6 @@ def _draft(cls: type) -> type:
 
 
 _ClaimDraft = _draft(Claim)
+_ExtractionDraft = _draft(Extraction)
 _SectionDraft = _draft(Section)
 _RelatedLinkDraft = _draft(RelatedLink)

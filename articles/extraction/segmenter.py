@@ -321,37 +321,39 @@ def sentence_spans(
     for p, nxt in cands:
         if protected and p in protected:
             continue
-        q = nxt - 1  # end of the closers: before the white space
-        if text[q - 1].isspace():
-            while text[q - 1].isspace():
-                q -= 1
-        rs = p
+        c = text[nxt]
+        if c == "." or c == "…":
+            continue  # inside a spaced ellipsis ". . ."
+        rs = p  # start of the punctuation run
         if text[p - 1] in PUNCT and p > lo:
             while rs > lo and text[rs - 1] in PUNCT and p - rs < 11:
                 rs -= 1
         if nq:
             while qi < nq and quotes[qi][1] < rs:
                 qi += 1
-            if qi < nq and quotes[qi][0] < rs and q <= quotes[qi][1]:
+            if qi < nq and quotes[qi][0] < rs and _closers_end(text, nxt) <= quotes[qi][1]:
                 continue
-        c = text[nxt]
-        if c == "." or c == "…":
-            continue  # inside a spaced ellipsis ". . ."
         if c.islower():
             if _LOWER_TOKEN.match(text, nxt):
                 continue  # "p.m. press", "Inc. and": a lower-case word goes on the sentence
-        elif rs == p and c not in ".…":
+        elif rs == p:
             ch = text[p]
             if ch == ".":
-                # the common case, "word. Next": decided here unless the word is special
+                # the common case, "word. Next": decided here unless the word is special. An
+                # ASCII word of letters is plain without asking the regex.
                 w0 = p - 40 if p - 40 > lo else lo
                 word = text[text.rfind(" ", w0, p) + 1 or w0 : p]
-                if _PLAIN_WORD.match(word) and word.lower() not in _SPECIAL_WORDS:
-                    out.append((a, q))
+                if (
+                    (word.isalpha() and word.isascii() and len(word) > 1)
+                    or _PLAIN_WORD.match(word)
+                ) and word.lower() not in _SPECIAL_WORDS:
+                    out.append((a, _closers_end(text, nxt)))
                     a = nxt
                     continue
-            elif ch in "?!" and (c.isupper() or (c in _QUOTE_OPEN_CHARS and text[nxt + 1 : nxt + 2].isupper())):
-                out.append((a, q))
+            elif ch in "?!" and (
+                c.isupper() or (c in _QUOTE_OPEN_CHARS and text[nxt + 1 : nxt + 2].isupper())
+            ):
+                out.append((a, _closers_end(text, nxt)))
                 a = nxt
                 continue
         if nxt <= a:
@@ -359,7 +361,7 @@ def sentence_spans(
         tok = text[nxt : nxt + 24].split(None, 1)[0]
         r = _boundary(text, lo, rs, p + 1, tok, a)
         if r == 0:
-            out.append((a, q))
+            out.append((a, _closers_end(text, nxt)))
             a = nxt
         elif r > 0:
             out.append((a, r))
@@ -367,6 +369,15 @@ def sentence_spans(
     if a < hi:
         out.append((a, hi))
     return out
+
+
+def _closers_end(text: str, nxt: int) -> int:
+    """End of a soft candidate's punctuation and closers: before the white space that runs up to
+    the next token at nxt."""
+    q = nxt - 1
+    while text[q - 1].isspace():
+        q -= 1
+    return q
 
 
 def _with_enumerators(
@@ -495,7 +506,7 @@ def scan(text: str, lo: int, hi: int) -> tuple[list[Cand], list[tuple[int, int]]
     glued = [m.start() for m in _GLUED_DOT.finditer(text, lo, hi)]
     extra = False
     for ch, soft, glue in _SCAN_OTHER:
-        if text.find(ch, lo, hi) >= 0:
+        if ch in text and text.find(ch, lo, hi) >= 0:
             extra = True
             cands.extend(m.span() for m in soft.finditer(text, lo, hi))
             glued.extend(m.start() for m in glue.finditer(text, lo, hi))
@@ -505,11 +516,13 @@ def scan(text: str, lo: int, hi: int) -> tuple[list[Cand], list[tuple[int, int]]
     for p in glued:
         _glued_split(text, lo, hi, p, splits)
     for ch in _MARKERS:
-        p = text.find(ch, lo, hi)
+        # `in` is a cheaper question than find(ch, lo, hi) (no argument parsing) for marks that
+        # are usually absent
+        p = text.find(ch, lo, hi) if ch in text else -1
         while p >= 0:
             _marker_split(text, lo, hi, p, ch, splits)
             p = text.find(ch, p + 1, hi)
-    if text.find("(@", lo, hi) >= 0:
+    if "(@" in text and text.find("(@", lo, hi) >= 0:
         for a in ATTRIBUTION.finditer(text, lo, hi):
             st = a.start()
             if st > lo and text[st - 1] not in "\r\n":
@@ -519,12 +532,12 @@ def scan(text: str, lo: int, hi: int) -> tuple[list[Cand], list[tuple[int, int]]
             splits.append((a.end(), SPLIT_PARA))
     qpos: list[int] = []
     for ch in _QUOTE_MARKS:
-        p = text.find(ch, lo, hi)
+        p = text.find(ch, lo, hi) if ch in text else -1
         while p >= 0:
             qpos.append(p)
             p = text.find(ch, p + 1, hi)
     for ch, rx in _SINGLE_MARKS:
-        if text.find(ch, lo, hi) >= 0:
+        if ch in text and text.find(ch, lo, hi) >= 0:
             qpos.extend(m.start() for m in rx.finditer(text, lo, hi))
     qpos.sort()
     return cands, splits, qpos
@@ -634,6 +647,8 @@ def iter_pieces(text: str, pos: int, blank_mode: bool) -> Iterator[Piece]:
     after_blank = True
     find = text.find
     next_lf = -1
+    cstarts = [c[0] for c in cands]
+    cj = qi = qj = 0
     while pos < n:
         if lone_cr:
             ls = pos
@@ -658,10 +673,12 @@ def iter_pieces(text: str, pos: int, blank_mode: bool) -> Iterator[Piece]:
         if after_blank or not blank_mode:
             para += 1
         after_blank = False
-        ci = bisect_left(cands, s, key=_first)
-        cj = bisect_left(cands, e, ci, key=_first)
-        qi = bisect_left(qpos, s)
-        qj = bisect_left(qpos, e, qi)
+        # lines come in order: the search for this line's candidates starts at the last one's end
+        ci = bisect_left(cstarts, s, cj)
+        cj = bisect_left(cstarts, e, ci)
+        if qpos:
+            qi = bisect_left(qpos, s, qj)
+            qj = bisect_left(qpos, e, qi)
         if next_split >= le:
             yield (
                 s,
