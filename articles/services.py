@@ -371,11 +371,14 @@ def _job_candidates(
     and in plain SQL: every message pays for this query, and when its job is done it is all the
     message costs; building it with the ORM took ten times as long as running it."""
     table = ExtractionJob._meta.db_table
-    sql = f"SELECT id, state, attempts, lease_expires_at < %s FROM {table} WHERE id = %s"
-    params: list = [connection.ops.adapt_datetimefield_value(now), job_id]
-    if more > 0:
-        sql += " OR (state = %s AND attempts = 0) ORDER BY id <> %s, id LIMIT %s"
-        params += [ExtractionJob.State.PENDING, job_id, more + 2]
+    sql = (
+        f"SELECT id, state, attempts, lease_expires_at < %s FROM {table}"
+        " WHERE id = %s OR (state = %s AND attempts = 0) ORDER BY id <> %s, id LIMIT %s"
+    )
+    params = [
+        connection.ops.adapt_datetimefield_value(now), job_id, ExtractionJob.State.PENDING, job_id,
+        more + 2,
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
