@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import redis
+from celery import current_app
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -503,6 +504,9 @@ def complete_extraction_jobs(
             done.append(job)
         rows.save(now=now)
         _save_articles_entering_review([articles[job.article_id] for job in done])
+        if done:
+            analyse = [job.article_id for job in done]
+            transaction.on_commit(lambda: ring_claim_analysis(analyse))
         for state, finished in (
             (ExtractionJob.State.DONE, done),
             (ExtractionJob.State.SUPERSEDED, superseded),
@@ -514,6 +518,16 @@ def complete_extraction_jobs(
                 for job in finished:
                     job.state, job.lease_token, job.finished_at = state, None, now
     return done + superseded
+
+
+def ring_claim_analysis(article_ids: list[int]) -> None:
+    """After extraction committed: ask for the claims' check-worthiness scores and verdict-reuse
+    candidates (`review.analyse_claims`, by name: `articles` never imports `review`). A broker
+    that is down is logged, not raised; review's beat sweep finds the claims left unanalysed."""
+    try:
+        current_app.send_task("review.analyse_claims", args=[article_ids], retry=False)
+    except Exception:  # kombu raises several unrelated types for an unreachable broker
+        logger.warning("claim analysis of articles %s not enqueued", article_ids, exc_info=True)
 
 
 def _save_articles_entering_review(articles: list[Article]) -> None:
