@@ -48,17 +48,23 @@ BLANK_LINE_RE = re.compile(r"(?>\r\n|\n|\r)[^\S\r\n]*+(?>\r\n|\n|\r)")
 
 # Candidates: the last character of a punctuation run and its closers, followed by white space
 # (a soft candidate; the match ends where the next token starts) or glued to a capitalised word
-# (a glued candidate, a lost break). One regex per punctuation character and kind: a literal first
+# (a glued candidate, a lost break). One regex per punctuation character: a literal first
 # character lets the regex engine skip to the next hit much faster than a character class would,
 # and a soft candidate is just the match's span, (last punctuation, start of the next token).
-_SOFT_TAIL = r"(?![.!?…‽])[\"'”’»)\]]*+[^\S\r\n]++(?=\S)"
-_GLUED_TAIL = r"(?![.!?…‽])[\"'”’)\]]*+(?=[\"“‘(]?(?:[A-Z][a-z]|[A-Z]\.[A-Z]|[A-Z]{2,}[\s,'’]))"
-_SOFT_DOT = re.compile(r"\." + _SOFT_TAIL)
-_GLUED_DOT = re.compile(r"\." + _GLUED_TAIL)
-_SCAN_OTHER = tuple(
-    (ch, re.compile(re.escape(ch) + _SOFT_TAIL), re.compile(re.escape(ch) + _GLUED_TAIL))
-    for ch in "?!…‽"
-)
+#
+# Both kinds come from one pass (a match costs far more than the skipping between matches): the
+# soft tail, with its white space in group 1, or else the glued tail. They exclude each other
+# (white space after the closers or not; a "»" neither closes a glued candidate nor opens its
+# next word). Neither tail needs a "not followed by more punctuation" test: closers, white space
+# and a capital cannot start with a punctuation mark, so only the run's last mark can match.
+_CLOSERS_SOFT = r"[\"'”’»)\]]*+"
+_CLOSERS_GLUED = r"[\"'”’)\]]*+"
+_HSPACE = r"[^\S\r\n]++"
+_SOFT_TAIL = _CLOSERS_SOFT + _HSPACE + r"(?=\S)"
+_GLUED_TAIL = _CLOSERS_GLUED + r"(?=[\"“‘(]?(?:[A-Z][a-z]|[A-Z]\.[A-Z]|[A-Z]{2,}[\s,'’]))"
+_BOTH_TAILS = "(?:" + _CLOSERS_SOFT + "(" + _HSPACE + r")(?=\S)|" + _GLUED_TAIL + ")"
+_SCAN_DOT = re.compile(r"\." + _BOTH_TAILS)
+_SCAN_OTHER = tuple((ch, re.compile(re.escape(ch) + _BOTH_TAILS)) for ch in "?!…‽")
 _LOWER_TOKEN = re.compile(r"[a-z][^\sA-Z]*+(?:\s|\Z)")
 _MARKERS = "*©•⁃‣▪◦●"
 _QUOTE_MARKS = "\"“”„«»‘"
@@ -341,13 +347,17 @@ def sentence_spans(
             if ch == ".":
                 # the common case, "word. Next": decided here unless the word is special. An
                 # ASCII word of letters is plain without asking the regex.
-                w0 = p - 40 if p - 40 > lo else lo
-                word = text[text.rfind(" ", w0, p) + 1 or w0 : p]
+                # (rpartition takes one argument: cheaper than a bounded rfind)
+                word = text[p - 40 if p - 40 > lo else lo : p].rpartition(" ")[2]
                 if (
                     (word.isalpha() and word.isascii() and len(word) > 1)
                     or _PLAIN_WORD.match(word)
                 ) and word.lower() not in _SPECIAL_WORDS:
-                    out.append((a, _closers_end(text, nxt)))
+                    # the closers end before the white space (usually a single space)
+                    q = nxt - 1
+                    if text[q - 1].isspace():
+                        q = _closers_end(text, nxt)
+                    out.append((a, q))
                     a = nxt
                     continue
             elif ch in "?!" and (
@@ -495,21 +505,33 @@ def doc_splits(text: str, lo: int, hi: int, glued_doc: bool) -> list[tuple[int, 
 Cand = tuple  # (last punctuation, start of the next token)
 
 
+def _candidates(matches: Iterator[re.Match], cands: list[Cand], glued: list[int]) -> None:
+    """Sort the matches of a _SCAN_* regex: soft candidates (group 1, the white space, took part)
+    as (last punctuation, start of the next token), glued ones by their punctuation."""
+    add_soft = cands.append
+    add_glued = glued.append
+    for m in matches:
+        if m.lastindex:
+            add_soft(m.span())
+        else:
+            add_glued(m.start())
+
+
 def scan(text: str, lo: int, hi: int) -> tuple[list[Cand], list[tuple[int, int]], list[int]]:
     """One pass over text[lo:hi]: the soft sentence-boundary candidates, and the hard splits found
     from glued punctuation, `` * `` separators, inline bullets, © tails and post attributions.
 
     A candidate whose white space runs over a line break is kept; the piece it falls in ignores
     it (the line break ends the sentence anyway)."""
-    cands: list[Cand] = [m.span() for m in _SOFT_DOT.finditer(text, lo, hi)]
+    cands: list[Cand] = []
+    glued: list[int] = []
     splits: list[tuple[int, int]] = []
-    glued = [m.start() for m in _GLUED_DOT.finditer(text, lo, hi)]
+    _candidates(_SCAN_DOT.finditer(text, lo, hi), cands, glued)
     extra = False
-    for ch, soft, glue in _SCAN_OTHER:
+    for ch, rx in _SCAN_OTHER:
         if ch in text and text.find(ch, lo, hi) >= 0:
             extra = True
-            cands.extend(m.span() for m in soft.finditer(text, lo, hi))
-            glued.extend(m.start() for m in glue.finditer(text, lo, hi))
+            _candidates(rx.finditer(text, lo, hi), cands, glued)
     if extra:
         cands.sort()
         glued.sort()
