@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -58,19 +58,66 @@ def enqueue(article_ids: list[int]) -> bool:
     return True
 
 
+def _newest_per_key(article_id: int, keys: list[int]) -> dict[int, list[int]]:
+    """For each key, the newest `CANDIDATES_PER_CLAIM` claims of other articles indexed under it,
+    in one query for all the keys of an article. Each key is a backward range read of the
+    (key, claim) index that stops at the limit, so a key that thousands of claims share (a
+    boilerplate sentence) costs no more than a rare one, however many claims are stored."""
+    table = connection.ops.quote_name(ClaimKey._meta.db_table)
+    found: dict[int, list[int]] = {key: [] for key in keys}
+    if not keys:
+        return found
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT k.key, c.claim_id FROM unnest(%s::bigint[]) AS k(key) CROSS JOIN LATERAL "
+                f"(SELECT claim_id FROM {table} WHERE key = k.key AND article_id <> %s "
+                f"ORDER BY claim_id DESC LIMIT %s) AS c",
+                [keys, article_id, CANDIDATES_PER_CLAIM],
+            )
+            rows = cursor.fetchall()
+        else:
+            # No LATERAL join here: one limited sub-select per key, joined by UNION ALL, in
+            # statements of at most 400 (SQLite's limit on compound selects is 500).
+            term = (
+                f"SELECT * FROM (SELECT key, claim_id FROM {table} WHERE key = %s "
+                f"AND article_id <> %s ORDER BY claim_id DESC LIMIT {CANDIDATES_PER_CLAIM:d})"
+            )
+            rows = []
+            for start in range(0, len(keys), 400):
+                chunk = keys[start : start + 400]
+                cursor.execute(
+                    " UNION ALL ".join([term] * len(chunk)),
+                    [value for key in chunk for value in (key, article_id)],
+                )
+                rows += cursor.fetchall()
+    for key, claim_id in rows:
+        found[key].append(claim_id)
+    return found
+
+
+def _ranked(keys: list[int], per_key: dict[int, list[int]]) -> list[int]:
+    """The claims found under one claim's keys, most likely the same fact first: under its exact
+    key (newest first), then by how many of its band keys they share, then newest. A key that many
+    unrelated claims share (common wording) then cannot crowd out an older true duplicate."""
+    exact = per_key[keys[0]]
+    shared: dict[int, int] = {}
+    for key in dict.fromkeys(keys[1:]):
+        for source in per_key[key]:
+            shared[source] = shared.get(source, 0) + 1
+    seen = set(exact)
+    bands = sorted((s for s in shared if s not in seen), key=lambda s: (-shared[s], -s))
+    return (exact + bands)[:CANDIDATES_PER_CLAIM]
+
+
 def find_candidates(article_id: int, texts: dict[int, str]) -> dict[int, list[tuple[int, facts.Match]]]:
     """For each claim (id → text) of one article, the claims of other articles that state the
-    same fact, best first: one indexed lookup per claim, then one query for the candidates' text."""
+    same fact, best first: one query for the newest claims under each of the article's index keys,
+    at most `CANDIDATES_PER_CLAIM` per claim kept (`_ranked`), one query for their text, then
+    `facts.compare` decides."""
     keys_of = {claim_id: facts.lookup_keys(text) for claim_id, text in texts.items()}
-    found: dict[int, list[int]] = {}
-    for claim_id, keys in keys_of.items():
-        found[claim_id] = list(
-            ClaimKey.objects.filter(key__in=keys)
-            .exclude(article_id=article_id)
-            .order_by("-claim_id")
-            .values_list("claim_id", flat=True)
-            .distinct()[:CANDIDATES_PER_CLAIM]
-        )
+    per_key = _newest_per_key(article_id, list({k for keys in keys_of.values() for k in keys}))
+    found = {claim_id: _ranked(keys, per_key) for claim_id, keys in keys_of.items()}
     wanted = {source for sources in found.values() for source in sources}
     source_texts = dict(
         Claim.objects.filter(pk__in=wanted, retired_at__isnull=True).values_list("pk", "text")
