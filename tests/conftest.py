@@ -138,3 +138,38 @@ def make_article(author: User, *, title: str = "Ferry budget approved", body: st
 @pytest.fixture
 def article_factory(db):
     return make_article
+
+
+# Two articles that share facts, analysed as the background task would
+# (`review.intelligence.analyse_article`).
+
+
+@pytest.fixture
+def analysed_pair(editor, other_editor):
+    """STORY by `editor` and FOLLOW_UP by `other_editor`, both in review and analysed."""
+    from review import intelligence
+
+    first = make_article(editor, status="in_review")
+    intelligence.analyse_article(first.pk)
+    second = make_article(other_editor, title="Ferry follow-up", body=FOLLOW_UP, status="in_review")
+    intelligence.analyse_article(second.pk)
+    return first, second
+
+
+@pytest.fixture
+def judged_pair(analysed_pair, reviewer):
+    """(source, target): STORY's budget sentence verified by `reviewer` with a note and evidence,
+    and the same sentence in FOLLOW_UP, pending."""
+    from review.services import record_verdict
+
+    first, second = analysed_pair
+    source = first.claims.get(text__startswith="Harbor City approved")
+    record_verdict(
+        source,
+        by=reviewer,
+        verdict="verified",
+        note="Council minutes, item 4.",
+        evidence_url="https://example.org/minutes",
+    )
+    source.refresh_from_db()
+    return source, second.claims.get(text__startswith="Harbor City  approved")

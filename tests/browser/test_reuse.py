@@ -1,0 +1,39 @@
+"""Reusing a verdict in a real browser: in the queue's claim panel, the reviewer sees the verdict
+already given on the same fact in another article, with its provenance, and reuses it in one
+click; the claim's row in the list shows the verdict (htmx), and the database has it with its
+source."""
+
+from __future__ import annotations
+
+import pytest
+
+from articles.models import ArticleEvent
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def test_a_reviewer_reuses_a_verdict_from_the_claim_panel(new_page, sign_in, judged_pair, second_reviewer):
+    from playwright.sync_api import expect
+
+    source, target = judged_pair
+    page = new_page()
+    sign_in(page, "second_reviewer")
+    page.goto("/review/")
+
+    page.locator(f"#claim-row-{target.pk} .open-claim").click()
+    offer = page.locator(f"#reuse-{target.pk}-{source.pk}")
+    expect(offer).to_contain_text("Verified")
+    expect(offer).to_contain_text("“Ferry budget approved”")
+    expect(offer).to_contain_text("https://example.org/minutes")
+    offer.get_by_role("button", name="Reuse this verdict").click()
+
+    row = page.locator(f"#claim-row-{target.pk}")
+    expect(row).to_contain_text("Verified")
+    expect(row).to_contain_text("Reused: verified.")
+    target.refresh_from_db()
+    assert (target.verdict, target.reviewed_by, target.reused_from) == ("verified", second_reviewer, source)
+    assert ArticleEvent.objects.get(claim=target, kind="verdict").source_claim == source
