@@ -7,10 +7,12 @@ redis-server; one Celery worker process), then measures two things through the s
 
 - latency: articles submitted one by one at a steady `--rate` per second (below saturation), each
   from `submit_article` returning to its claims being stored (the job's `finished_at`); p50/p99;
-- throughput: `--articles` submitted at once, articles per second from the first job taken until
-  the last job finished, and the CPU time the worker's processes (its main process and its pool
+- throughput: `--articles` submitted while the worker does not consume, then released: articles
+  per second from the first job taken until every message was consumed, and the CPU time the worker's processes (its main process and its pool
   process) spent per article meanwhile, which depends much less on what else the machine runs.
 
+The worker consumes only the `extraction` queue unless `--queues` says otherwise: what follows
+extraction (claim analysis, on `default`) is not part of "claims stored".
 The load average is printed before and after: on a shared machine, compare runs only at similar
 load. `--batch-size` sets the worker's `EXTRACTION_BATCH_SIZE` (1: one job per message).
 
@@ -78,6 +80,11 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=50.0, help="submits per second for latency")
     parser.add_argument("--pool", default="prefork", choices=["prefork", "solo"])
     parser.add_argument("--batch-size", type=int, default=None, help="the worker's EXTRACTION_BATCH_SIZE")
+    parser.add_argument(
+        "--queues", default="extraction",
+        help="queues the worker consumes; extraction,default adds the work that follows extraction "
+        "(claim analysis) to the same process, as bin/run's worker does",
+    )
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="newsroom-bench-"))
@@ -111,14 +118,15 @@ def main() -> int:
     env = {**os.environ, "REDIS_URL": redis.url, "LOG_LEVEL": "WARNING"}
     if args.batch_size is not None:
         env["EXTRACTION_BATCH_SIZE"] = str(args.batch_size)
-    print(f"load average {load_average()}; worker EXTRACTION_BATCH_SIZE "
+    print(f"load average {load_average()}; worker queues {args.queues}, EXTRACTION_BATCH_SIZE "
           f"{env.get('EXTRACTION_BATCH_SIZE', settings.EXTRACTION_BATCH_SIZE)}")
     extra = ("--pool", "solo") if args.pool == "solo" else ()
     worker = CeleryWorker(env=env, log_path=workdir / "worker.log", concurrency=1, loglevel="warning",
+                          queues=args.queues,
                           extra_args=extra)
     if args.pool == "solo":
         worker.command = lambda: [  # type: ignore[method-assign]
-            sys.executable, "-m", "celery", "-A", "newsroom", "worker", "-Q", "extraction,default",
+            sys.executable, "-m", "celery", "-A", "newsroom", "worker", "-Q", args.queues,
             "--pool", "solo", "-l", "warning", "--without-gossip", "--without-mingle",
             "-n", worker.hostname,
         ]  # fmt: skip
