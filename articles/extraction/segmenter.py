@@ -68,8 +68,6 @@ _SCAN_OTHER = tuple((ch, re.compile(re.escape(ch) + _BOTH_TAILS)) for ch in "?!�
 _LOWER_TOKEN = re.compile(r"[a-z][^\sA-Z]*+(?:\s|\Z)")
 _MARKERS = "*©•⁃‣▪◦●"
 _QUOTE_MARKS = "\"“”„«»‘"
-# single marks that can close a quotation: not an apostrophe inside a word ("company's")
-_SINGLE_MARKS = (("'", re.compile("'(?![a-z])")), ("’", re.compile("’(?![a-z])")))
 # Soft candidates of any punctuation (pieces scanned on their own).
 _CAND = re.compile(r"[.!?…‽]" + _SOFT_TAIL)
 # Quotation marks; an apostrophe or single mark followed by a lower-case letter ("company's",
@@ -146,17 +144,18 @@ def _boundary(
         return -1
     if c in ".…":
         return -1  # more dots follow: the middle of a spaced ellipsis
-    run = text[rs:pe]
-    if "?" in run or "!" in run or "‽" in run:
-        if c.islower():
-            return 0 if _CAMEL_WORD.match(core) else -1
-        return 0
-    if len(run) > 1 or "…" in run:
-        # an ellipsis: ends the sentence before a capital, never as an omission mark "[...]"
-        # or before a parenthesis
-        if rs > lo and text[rs - 1] == "[" or tok[0] == "(":
-            return -1
-        return 0 if c.isupper() else -1
+    if pe - rs != 1 or text[rs] != ".":  # anything but the usual single period
+        run = text[rs:pe]
+        if "?" in run or "!" in run or "‽" in run:
+            if c.islower():
+                return 0 if _CAMEL_WORD.match(core) else -1
+            return 0
+        if len(run) > 1 or "…" in run:
+            # an ellipsis: ends the sentence before a capital, never as an omission mark "[...]"
+            # or before a parenthesis
+            if rs > lo and text[rs - 1] == "[" or tok[0] == "(":
+                return -1
+            return 0 if c.isupper() else -1
     # a single period: is it the last of a spaced ellipsis ". . . ."?
     if rs - 2 >= lo and text[rs - 1] in _SPACES and text[rs - 2] in ".…":
         k, dots = rs, 1
@@ -558,9 +557,14 @@ def scan(text: str, lo: int, hi: int) -> tuple[list[Cand], list[tuple[int, int]]
         while p >= 0:
             qpos.append(p)
             p = text.find(ch, p + 1, hi)
-    for ch, rx in _SINGLE_MARKS:
-        if ch in text and text.find(ch, lo, hi) >= 0:
-            qpos.extend(m.start() for m in rx.finditer(text, lo, hi))
+    for ch in "'’":
+        # a single mark followed by a lower-case letter is an apostrophe ("company's"); the few
+        # marks of an article are cheaper to walk with find than to scan for with a regex
+        p = text.find(ch, lo, hi) if ch in text else -1
+        while p >= 0:
+            if p + 1 >= hi or not ("a" <= text[p + 1] <= "z"):
+                qpos.append(p)
+            p = text.find(ch, p + 1, hi)
     qpos.sort()
     return cands, splits, qpos
 
