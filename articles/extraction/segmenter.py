@@ -674,6 +674,8 @@ def iter_pieces(text: str, pos: int, blank_mode: bool) -> Iterator[Piece]:
     find = text.find
     next_lf = -1
     cstarts = [c[0] for c in cands]
+    nc = len(cands)
+    nq = len(qpos)
     cj = qi = qj = 0
     while pos < n:
         if lone_cr:
@@ -699,12 +701,18 @@ def iter_pieces(text: str, pos: int, blank_mode: bool) -> Iterator[Piece]:
         if after_blank or not blank_mode:
             para += 1
         after_blank = False
-        # lines come in order: the search for this line's candidates starts at the last one's end
-        ci = bisect_left(cstarts, s, cj)
-        cj = bisect_left(cstarts, e, ci)
-        if qpos:
+        # lines come in order: the search for this line's candidates and quotation marks starts
+        # at the last line's end, and is skipped when the next one lies beyond this line
+        if cj < nc and cstarts[cj] < e:
+            ci = bisect_left(cstarts, s, cj)
+            cj = bisect_left(cstarts, e, ci)
+        else:
+            ci = cj
+        if qj < nq and qpos[qj] < e:
             qi = bisect_left(qpos, s, qj)
             qj = bisect_left(qpos, e, qi)
+        else:
+            qi = qj
         if next_split >= le:
             yield (
                 s,
