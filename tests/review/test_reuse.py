@@ -191,16 +191,13 @@ class TestSweep:
         assert intelligence.analyse_article(done.pk)["analysed"] == 4
         assert set(Claim.objects.values_list("checkworthiness_model", flat=True)) == {checkworthiness.MODEL_VERSION}
 
-    def test_a_broker_that_is_down_is_logged_not_raised(self, editor, settings, caplog):
-        article = make_article(editor, status="in_review")
-        from newsroom.celery import app
+    def test_a_broker_that_is_down_is_logged_not_raised(self, editor, redis_server, caplog):
+        from tests.support.fixtures import point_app_at_redis
 
-        old = app.conf.broker_url
-        app.conf.broker_url = "redis://127.0.0.1:9/0"  # nothing listens on the discard port
+        article = make_article(editor, status="in_review")
+        point_app_at_redis("redis://127.0.0.1:9/0")  # nothing listens on the discard port
         try:
-            app.pool.force_close_all()
             assert intelligence.enqueue([article.pk]) is False
         finally:
-            app.conf.broker_url = old
-            app.pool.force_close_all()
+            point_app_at_redis(redis_server.url)
         assert "not enqueued" in caplog.text
