@@ -520,14 +520,17 @@ def complete_extraction_jobs(
     return done + superseded
 
 
-def ring_claim_analysis(article_ids: list[int]) -> None:
-    """After extraction committed: ask for the claims' check-worthiness scores and verdict-reuse
-    candidates (`review.analyse_claims`, by name: `articles` never imports `review`). A broker
-    that is down is logged, not raised; review's beat sweep finds the claims left unanalysed."""
+def ring_claim_analysis(article_ids: list[int]) -> bool:
+    """Ask for these articles' check-worthiness scores and verdict-reuse candidates
+    (`review.analyse_claims`, by name: `articles` never imports `review`); called after
+    extraction commits and by review's beat sweep. A broker that is down is logged, not raised
+    (False): the sweep finds the claims left unanalysed."""
     try:
-        current_app.send_task("review.analyse_claims", args=[article_ids], retry=False)
+        current_app.send_task("review.analyse_claims", args=[list(article_ids)], retry=False)
     except Exception:  # kombu raises several unrelated types for an unreachable broker
         logger.warning("claim analysis of articles %s not enqueued", article_ids, exc_info=True)
+        return False
+    return True
 
 
 def _save_articles_entering_review(articles: list[Article]) -> None:

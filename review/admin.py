@@ -1,23 +1,13 @@
-"""Staff views of holds, assignments and reuse suggestions. All are written by `review.services` only, so they are
-read-only here (a stuck hold expires by itself; an assignment is changed on the article page)."""
+"""Staff views of holds, assignments and reuse suggestions, read-only: holds and assignments are
+written by `review.services` only (a stuck hold expires by itself; an assignment is changed on the
+article page), reuse suggestions by the background analysis (`review.intelligence`)."""
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 from django.utils import timezone
 
+from articles.admin import ReadOnlyAdmin
 from review.models import Assignment, ClaimHold, ReuseSuggestion
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 class HoldActiveFilter(admin.SimpleListFilter):

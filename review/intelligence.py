@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from articles import checkworthiness
 from articles.models import Claim
-from articles.services import lock_article
+from articles.services import lock_article, ring_claim_analysis
 from review import facts
 from review.models import ClaimKey, ReuseSuggestion
 
@@ -43,19 +43,6 @@ def needs_analysis() -> Q:
 
 
 ENQUEUE_BATCH = 20
-
-
-def enqueue(article_ids: list[int]) -> bool:
-    """Ring the bell for these articles (one message); False if the broker is unreachable (the
-    sweep will ring again)."""
-    from review.tasks import analyse_claims
-
-    try:
-        analyse_claims.apply_async(args=[list(article_ids)], retry=False)
-    except Exception:  # kombu raises several unrelated types for an unreachable broker
-        logger.warning("claim analysis of articles %s not enqueued", article_ids, exc_info=True)
-        return False
-    return True
 
 
 def _newest_per_key(article_id: int, keys: list[int]) -> dict[int, list[int]]:
@@ -243,7 +230,7 @@ def sweep() -> int:
     enqueued = 0
     for start in range(0, len(article_ids), ENQUEUE_BATCH):
         batch = article_ids[start : start + ENQUEUE_BATCH]
-        if enqueue(batch):
+        if ring_claim_analysis(batch):
             enqueued += len(batch)
     if enqueued:
         logger.info("claim analysis sweep: %s articles enqueued", enqueued)

@@ -224,7 +224,6 @@ def queue_articles(
         .with_claim_counts()
         .annotate(
             awaiting_count=Count("claims", filter=awaiting),
-            top_checkworthiness=Max("claims__checkworthiness", filter=awaiting),
             assigned_to_me=Exists(
                 Assignment.objects.filter(article=OuterRef("pk"), reviewer_id=user.pk)
             ),
@@ -245,7 +244,9 @@ def queue_articles(
         "id",
     ]
     if order == "checkworthiness":
-        articles = articles.order_by(F("top_checkworthiness").desc(nulls_last=True), *default_order)
+        articles = articles.annotate(
+            top_checkworthiness=Max("claims__checkworthiness", filter=awaiting)
+        ).order_by(F("top_checkworthiness").desc(nulls_last=True), *default_order)
     else:
         articles = articles.order_by(*default_order)
     if author:

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 
 from articles import checkworthiness
 from articles.models import ArticleEvent, Claim
-from articles.services import InvalidTransition, update_article
+from articles.services import InvalidTransition, ring_claim_analysis, update_article
 from review import intelligence
 from review.models import ClaimKey, ReuseSuggestion
 from review.services import record_verdict, reuse_verdict
@@ -197,7 +197,7 @@ class TestSweep:
         article = make_article(editor, status="in_review")
         point_app_at_redis("redis://127.0.0.1:9/0")  # nothing listens on the discard port
         try:
-            assert intelligence.enqueue([article.pk]) is False
+            assert ring_claim_analysis([article.pk]) is False
         finally:
             point_app_at_redis(redis_server.url)
         assert "not enqueued" in caplog.text
