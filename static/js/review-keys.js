@@ -65,9 +65,20 @@
       var now = currentRow();
       var current = now && now.dataset.claim === claim ? now.querySelector(".open-claim") : null;
       if (current) {
-        current.click();
+        openClaim(current);
       }
     }, 150);
+  }
+
+  // Opens a row's claim in the panel with the request its link describes. Not link.click(): a
+  // row that a refresh of the list swapped in a moment ago is wired by htmx only after the settle
+  // delay, and a click before then follows the plain link to the claim's own page.
+  function openClaim(link) {
+    htmx.ajax("POST", link.getAttribute("hx-post"), {
+      source: link,
+      target: link.getAttribute("hx-target"),
+      swap: link.getAttribute("hx-swap"),
+    });
   }
 
   function setCurrent(row, options) {
@@ -149,7 +160,7 @@
     window.clearTimeout(openTimer);
     var button = row.querySelector(".open-claim");
     if (button) {
-      button.click();
+      openClaim(button);
     }
   }
 
