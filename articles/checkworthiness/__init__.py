@@ -76,32 +76,50 @@ def _card_version(directory: Path) -> str:
         return UNAVAILABLE
 
 
+def _load_backend(backend: str, directory: Path, card_version: str | None):
+    """The model of a card's ``backend``, after checking that its files are the card's version."""
+
+    def check(version: str) -> None:
+        if version != card_version:
+            raise ModelUnavailable(
+                f"check-worthiness artifact in {directory} does not match its model card "
+                f"(its files are {version}, card says {card_version}): retrain, or restore the "
+                "artifact and the base package it was trained with."
+            )
+
+    if backend == "encoder":
+        from . import encoder
+
+        digests = encoder.file_digests(directory, encoder.base_model_dir())
+        check(encoder.content_version(digests))  # before any byte of the graph is parsed
+        return encoder.EncoderModel.load(directory, digests)
+    if backend == "sparse":
+        from .linear import SparseModel, content_version
+
+        model = SparseModel.load(directory)
+        check(content_version(model))
+        return model
+    raise ValueError(f"unknown backend {backend!r} in the model card")
+
+
 class Scorer:
     """A loaded artifact. Use :func:`load`; the module-level functions share one instance."""
 
     def __init__(self, directory: Path):
         self.directory = Path(directory)
         self.card = _read_card(self.directory)
+        self.backend: str = self.card.get("backend", "sparse")
         try:
-            import numpy  # noqa: F401
-
-            from .linear import SparseModel, content_version
-        except ImportError as exc:  # numpy is a runtime requirement; say so if it is absent
-            raise ModelUnavailable(f"check-worthiness needs numpy: {exc}") from exc
-        try:
-            self.model = SparseModel.load(self.directory)
+            self.model = _load_backend(self.backend, self.directory, self.card.get("version"))
+        except ModelUnavailable:
+            raise
+        except ImportError as exc:  # a runtime requirement is absent; say which
+            raise ModelUnavailable(f"check-worthiness needs {exc.name or exc}: {exc}") from exc
         except (OSError, ValueError, KeyError) as exc:
             raise ModelUnavailable(
-                f"check-worthiness artifact unreadable in {self.directory}: {exc}"
+                f"check-worthiness artifact unusable in {self.directory}: {exc}"
             ) from exc
-        version = content_version(self.model)
-        if version != self.card.get("version"):
-            raise ModelUnavailable(
-                f"check-worthiness artifact in {self.directory} does not match its model card "
-                f"(weights are {version}, card says {self.card.get('version')}): retrain or "
-                "restore both together."
-            )
-        self.version: str = version
+        self.version: str = self.card["version"]
         self.threshold: float = float(self.card["threshold"])
 
     def score(self, sentences: list[str]) -> list[float]:

@@ -8,6 +8,7 @@ import shutil
 import pytest
 
 import articles.checkworthiness as cw
+from articles.checkworthiness import encoder as E
 from articles.checkworthiness import linear as L
 
 CHECKABLE = [
@@ -59,9 +60,11 @@ def test_model_version_matches_the_shipped_card():
     assert 0.0 < cw.threshold() < 1.0
 
 
-def test_shipped_artifact_is_small():
+def test_shipped_artifact_is_the_encoder_and_small():
+    assert cw.load().backend == "encoder"
+    assert {p.name for p in cw.DEFAULT_MODEL_DIR.iterdir()} == {E.GRAPH_FILE, L.CARD_FILE}
     size = sum(p.stat().st_size for p in cw.DEFAULT_MODEL_DIR.iterdir())
-    assert size < 5_000_000
+    assert size < 6_000_000
 
 
 def test_missing_artifact_fails_clearly(tmp_path):
@@ -69,17 +72,52 @@ def test_missing_artifact_fails_clearly(tmp_path):
         cw.load(tmp_path / "nowhere")
 
 
-def test_weights_without_card_or_mismatched_card_fail_clearly(tmp_path):
+def test_graph_without_card_or_mismatched_card_fail_clearly(tmp_path):
     target = tmp_path / "model"
     shutil.copytree(cw.DEFAULT_MODEL_DIR, target)
     card = json.loads((target / L.CARD_FILE).read_text())
-    card["version"] = "cw-tfidf-lr-000000000000"
+    card["version"] = "cw-minilm-000000000000"
     (target / L.CARD_FILE).write_text(json.dumps(card))
     with pytest.raises(cw.ModelUnavailable, match="does not match its model card"):
         cw.load(target)
-    (target / L.WEIGHTS_FILE).unlink()
-    with pytest.raises(cw.ModelUnavailable, match="unreadable"):
+    (target / E.GRAPH_FILE).write_bytes(b"not a graph")
+    with pytest.raises(cw.ModelUnavailable, match="does not match its model card"):
         cw.load(target)
+    (target / E.GRAPH_FILE).unlink()
+    with pytest.raises(cw.ModelUnavailable, match="unusable"):
+        cw.load(target)
+
+
+def test_a_different_graph_with_its_card_updated_still_cannot_load_garbage(tmp_path):
+    target = tmp_path / "model"
+    shutil.copytree(cw.DEFAULT_MODEL_DIR, target)
+    (target / E.GRAPH_FILE).write_bytes(b"not a graph")
+    card = json.loads((target / L.CARD_FILE).read_text())
+    card["version"] = E.content_version(E.file_digests(target, E.base_model_dir()))
+    (target / L.CARD_FILE).write_text(json.dumps(card))
+    with pytest.raises(cw.ModelUnavailable, match="unusable"):
+        cw.load(target)
+
+
+def test_missing_base_package_fails_clearly(monkeypatch):
+    monkeypatch.setattr(E, "BASE_PACKAGE", "no_such_base_model_package")
+    with pytest.raises(cw.ModelUnavailable, match="no_such_base_model_package.*not installed"):
+        cw.load()
+
+
+def test_sparse_artifacts_still_load(tmp_path):
+    """A card without "backend" is the sparse model (artifacts written before the encoder)."""
+    from tests.checkworthiness.conftest import CHECKABLE as TRAIN_YES
+    from tests.checkworthiness.conftest import FILLER as TRAIN_NO
+
+    model = L.SparseModel.fit(TRAIN_YES + TRAIN_NO, [1] * len(TRAIN_YES) + [0] * len(TRAIN_NO), C=1.0)
+    model.save(tmp_path)
+    card = {"version": L.content_version(model), "threshold": 0.5}
+    (tmp_path / L.CARD_FILE).write_text(json.dumps(card))
+    scorer = cw.load(tmp_path)
+    assert scorer.backend == "sparse"
+    yes, no = scorer.score(["Exports fell 4% in 2023.", "Thank you, good night."])
+    assert yes > no
 
 
 def test_try_score_returns_none_when_unavailable(monkeypatch, tmp_path):
