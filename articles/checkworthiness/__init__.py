@@ -40,8 +40,8 @@ log = logging.getLogger(__name__)
 __all__ = [
     "DEFAULT_MODEL_DIR",
     "MODEL_VERSION",
-    "ModelUnavailable",
     "THRESHOLD",
+    "ModelUnavailable",
     "Scorer",
     "load",
     "score",

