@@ -20,6 +20,8 @@ class WebhookSubscriptionForm(forms.ModelForm):
     events = forms.MultipleChoiceField(
         choices=WebhookSubscription.Event.choices, widget=forms.CheckboxSelectMultiple
     )
+    # An address typed without a scheme means https (Django 6's default, chosen now).
+    target_url = forms.URLField(max_length=2000, assume_scheme="https")
 
     class Meta:
         model = WebhookSubscription

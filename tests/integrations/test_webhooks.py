@@ -476,6 +476,20 @@ def test_the_admin_refuses_non_http_targets(staff):
     assert response.status_code == 200 and not WebhookSubscription.objects.exists()
 
 
+def test_the_admin_reads_an_address_without_a_scheme_as_https(staff):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(staff)
+    response = client.post(
+        "/admin/integrations/webhooksubscription/add/",
+        {"name": "x", "target_url": "example.org/hook", "events": [Event.ARTICLE_PUBLISHED], "is_active": "on", "secret": "abc"},
+    )
+
+    assert response.status_code == 302
+    assert WebhookSubscription.objects.get().target_url == "https://example.org/hook"
+
+
 # --- Through a real Celery worker -----------------------------------------------------------------
 
 
