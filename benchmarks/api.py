@@ -27,6 +27,8 @@ Each along two paths (integrations/cache.py), printed as the `path` column:
 By default the database is given as DATABASE_URL (`sqlite:///...`), which keeps connections open
 between requests (conn_max_age 60), as production on PostgreSQL does; `--no-persistent` uses the
 settings' default SQLite path instead (a new connection per request), for comparison.
+`--postgres-url postgres://USER:PASSWORD@HOST/DB` runs on PostgreSQL instead: a database
+`newsroom_bench_api` is made on that server (the user needs CREATEDB) and dropped afterwards.
 """
 from __future__ import annotations
 
@@ -53,6 +55,9 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+POSTGRES_DATABASE = "newsroom_bench_api"
 
 
 def populate(count: int) -> tuple[str, int]:
@@ -282,6 +287,8 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     parser.add_argument("--no-persistent", action="store_true", help="a new DB connection per request")
     parser.add_argument("--python-load", action="store_true", help="use the Python load generator")
+    parser.add_argument("--postgres-url", default="",
+                        help="a PostgreSQL server where the benchmark may create its database")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="newsroom-api-bench-"))
@@ -294,7 +301,13 @@ def main() -> int:
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "LOG_LEVEL": "WARNING",
     }
-    if not args.no_persistent:
+    if args.postgres_url:
+        from benchmarks.reuse import admin_sql, with_database
+
+        admin_sql(args.postgres_url, f'DROP DATABASE IF EXISTS "{POSTGRES_DATABASE}"')
+        admin_sql(args.postgres_url, f'CREATE DATABASE "{POSTGRES_DATABASE}"')
+        env["DATABASE_URL"] = with_database(args.postgres_url, POSTGRES_DATABASE)
+    elif not args.no_persistent:
         env["DATABASE_URL"] = f"sqlite:///{workdir / 'newsroom.sqlite3'}"
     else:
         env.pop("DATABASE_URL", None)
@@ -376,6 +389,11 @@ def main() -> int:
             server.kill()
         log.close()
         shutil.rmtree(workdir, ignore_errors=True)
+        if args.postgres_url:
+            from django.db import connections
+
+            connections.close_all()
+            admin_sql(args.postgres_url, f'DROP DATABASE IF EXISTS "{POSTGRES_DATABASE}"')
     return 0
 
 

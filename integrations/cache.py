@@ -17,9 +17,19 @@ never bring back a version that a later, different state will reuse.
 
 Triggers live outside the migrations, (re)created after every `migrate` (`install_triggers`, on
 `post_migrate`): SQLite rebuilds a table to alter it, which drops its triggers, and the version is
-changed at the same time to cover writes made while they were missing. Only SQLite has them for
-now; on another database `data_version` is None and nothing is cached (every read goes to the
-database, as before).
+changed at the same time to cover writes made while they were missing.
+
+- SQLite: plain row triggers. SQLite has one writer at a time, so changing the one row as each
+  write happens costs nothing in concurrency.
+- PostgreSQL: *deferred constraint* triggers, which run at COMMIT, and change the version once
+  per transaction (a transaction-local setting remembers that it did). Changing the row as each
+  write happens would hold its lock for the rest of the transaction, so every writing
+  transaction would wait for the one before it, and two that had locked rows in different
+  orders would deadlock; at commit the lock is the last one taken and is held for an instant.
+  TRUNCATE (the test database is flushed that way) has statement triggers of its own. Until a
+  transaction commits, its own reads see writes the version does not show yet, so a request
+  whose transaction has written (`txid_current_if_assigned()`) caches nothing.
+- Any other database: `data_version` is None and nothing is cached.
 
 What is cached (in the "api" cache, per process, `settings.CACHES`):
 
@@ -86,15 +96,60 @@ def _sqlite_statements(existing: set[str]) -> list[str]:
     return statements
 
 
+# A random signed 63-bit value, like SQLite's random() (never one that a rollback could revive).
+_POSTGRES_BUMP = (
+    f"UPDATE {TABLE} SET version = floor((random() - 0.5) * 9.2e18)::bigint WHERE id = 1;"
+)
+_POSTGRES_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION {TABLE}_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- Once per transaction: the setting is local to it, and so is its id.
+    IF current_setting('newsroom.data_version_bumped', true) IS DISTINCT FROM
+            txid_current()::text THEN
+        PERFORM set_config('newsroom.data_version_bumped', txid_current()::text, true);
+        {_POSTGRES_BUMP}
+    END IF;
+    RETURN NULL;
+END
+$$"""
+
+
+def _postgres_statements(existing: set[str]) -> list[str]:
+    statements = [
+        f"CREATE TABLE IF NOT EXISTS {TABLE} (id integer PRIMARY KEY, version bigint NOT NULL)",
+        f"INSERT INTO {TABLE} (id, version) VALUES (1, 0) ON CONFLICT (id) DO NOTHING",
+        _POSTGRES_FUNCTION,
+    ]
+    for table, columns in WATCHED.items():
+        if table not in existing:
+            continue
+        of = f" OF {', '.join(columns)}" if columns else ""
+        row, truncate = f"{TABLE}_{table}_rows", f"{TABLE}_{table}_truncate"
+        statements += [
+            f"DROP TRIGGER IF EXISTS {row} ON {table}",
+            f"CREATE CONSTRAINT TRIGGER {row} AFTER INSERT OR UPDATE{of} OR DELETE ON {table} "
+            f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {TABLE}_bump()",
+            f"DROP TRIGGER IF EXISTS {truncate} ON {table}",
+            f"CREATE TRIGGER {truncate} AFTER TRUNCATE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_bump()",
+        ]
+    statements.append(_POSTGRES_BUMP)
+    return statements
+
+
+_STATEMENTS = {"sqlite": _sqlite_statements, "postgresql": _postgres_statements}
+
+
 def install_triggers(using: str = "default", **kwargs: Any) -> None:
     """Create the version row and its triggers where missing, and change the version. Idempotent;
     connected to `post_migrate`, so it runs after every `migrate` (tests included)."""
     connection = connections[using]
-    if connection.vendor != "sqlite":
+    statements = _STATEMENTS.get(connection.vendor)
+    if statements is None:
         return
     with connection.cursor() as cursor:
         existing = set(connection.introspection.table_names(cursor))
-        for statement in _sqlite_statements(existing):
+        for statement in statements(existing):
             cursor.execute(statement)
 
 
@@ -114,6 +169,12 @@ def data_version(request: Any = None, using: str = "default") -> int | None:
             cursor.execute(f"SELECT version FROM {TABLE} WHERE id = 1")
             row = cursor.fetchone()
         version = row[0] if row else None
+    elif connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT version, txid_current_if_assigned() FROM {TABLE} WHERE id = 1")
+            row = cursor.fetchone()
+        # A transaction that has written reads what its version does not show until it commits.
+        version = row[0] if row and row[1] is None else None
     if request is not None:
         request._newsroom_data_version = version
     return version

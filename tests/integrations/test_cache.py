@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connection
+from django.db import connection, transaction
 
 from articles import permissions, services
 from articles.models import Article, Claim
@@ -15,7 +15,10 @@ from integrations.models import ApiToken
 from tests.conftest import make_article, make_user
 from tests.integrations.helpers import api, api_settings, ids, token_for  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+# Committed writes: on PostgreSQL the version changes at COMMIT, and a transaction that has
+# written caches nothing until then (integrations/cache.py), so a test inside one transaction
+# would see no caching at all there.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 LIST = "/api/v1/articles"
 
@@ -178,10 +181,76 @@ def test_every_watched_write_changes_the_version_and_a_token_touch_does_not(edit
     assert version() != before
 
 
+def _in_another_connection(function):
+    """`function()`'s result, run in a thread: its own database connection, as another request
+    or a worker would have."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    def run():
+        try:
+            return function()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(run).result(timeout=30)
+
+
+def test_the_version_changes_when_the_write_commits_never_before(editor):
+    """A reader that saw the old version must not be able to see the new data: the two become
+    visible together, at commit."""
+    article = make_article(editor)
+    before = version()
+    with transaction.atomic():
+        Article.objects.filter(pk=article.pk).update(title="Not yet")
+        assert _in_another_connection(version) == before
+        assert _in_another_connection(lambda: Article.objects.get(pk=article.pk).title) != "Not yet"
+    after = _in_another_connection(version)
+    assert after != before
+    assert _in_another_connection(lambda: Article.objects.get(pk=article.pk).title) == "Not yet"
+
+
+def test_a_transaction_that_has_written_remembers_nothing(editor):
+    article = make_article(editor)
+    before = version()
+    with transaction.atomic():
+        Article.objects.filter(pk=article.pk).update(title="Mine, uncommitted")
+        mine = version()
+    if connection.vendor == "postgresql":  # the change waits for COMMIT: cache nothing till then
+        assert mine is None
+    else:  # the trigger changed it inside this transaction: it names data with the write
+        assert mine not in (None, before)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite has one writer at a time by design"
+)
+def test_writers_of_different_rows_do_not_wait_for_each_other_on_postgresql(editor):
+    """The version row is locked only while a transaction commits, not from its first write."""
+    first, second = make_article(editor), make_article(editor, title="Second")
+    before = version()
+    with transaction.atomic():
+        Article.objects.filter(pk=first.pk).update(title="Held open")
+
+        def other_writer():
+            Article.objects.filter(pk=second.pk).update(title="Committed meanwhile")
+            return version()
+
+        meanwhile = _in_another_connection(other_writer)  # would time out behind our lock
+        assert meanwhile != before
+    assert version() not in (before, meanwhile)
+
+
 def test_the_triggers_are_made_again_after_a_migrate(editor):
     """SQLite rebuilds a table to alter it, which drops its triggers; `migrate` puts them back."""
+    drop = {
+        "sqlite": f"DROP TRIGGER {cache.TABLE}_articles_article_update",
+        "postgresql": f"DROP TRIGGER {cache.TABLE}_articles_article_rows ON articles_article",
+    }[connection.vendor]
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TRIGGER {cache.TABLE}_articles_article_update")
+        cursor.execute(drop)
     article = make_article(editor)
     before = version()
     Article.objects.filter(pk=article.pk).update(title="Unseen")

@@ -206,6 +206,7 @@ def run_together(*actions) -> list[str]:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.postgres  # real row locks there; SQLite serialises writers
 class TestRaces:
     def test_two_publish_clicks_publish_once(self, editor, reviewer):
         article = make_article(editor, status="in_review")
