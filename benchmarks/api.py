@@ -362,7 +362,9 @@ def main() -> int:
         load = run_python if args.python_load or shutil.which("wrk") is None else run_wrk
         tool = "python threads" if load is run_python else "wrk -t2"
         workers = f"{args.worker_class}" + (f", {args.threads} threads" if args.worker_class == "gthread" else "")
-        connection = "new SQLite connection per request" if args.no_persistent else "persistent SQLite connections"
+        database = "PostgreSQL" if args.postgres_url else "SQLite"
+        connection = (f"new {database} connection per request" if args.no_persistent
+                      else f"persistent {database} connections")
         print(
             f"gunicorn: {WORKERS} workers ({workers}), DEBUG off, {connection}; load: {tool}, "
             f"{args.connections} keep-alive connections, {args.duration} s per endpoint, same machine "
