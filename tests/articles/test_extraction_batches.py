@@ -10,6 +10,7 @@ import pytest
 from django.db.models.signals import post_save
 
 from articles import services
+from articles.services import jobs as extraction_jobs
 from articles.extraction import extract
 from articles.models import Article, ArticleEvent, Claim, ExtractionJob
 from articles.tasks import extract_article
@@ -72,10 +73,10 @@ def test_attempts_racing_for_overlapping_batches_share_them_and_store_one_set_ea
     ids = [job.pk for job in jobs]
     # Both attempts read the same pending jobs before either takes any: the second one's read is
     # replayed after the first has taken its batch.
-    stale = services._job_candidates(ids[0], more=3, now=services.timezone.now())
+    stale = extraction_jobs._job_candidates(ids[0], more=3, now=extraction_jobs.timezone.now())
     first = services.start_extraction_jobs(ids[0], more=3)
     replayed = [*stale, (ids[4], "pending", 0, None)]
-    monkeypatch.setattr(services, "_job_candidates", lambda *args, **kwargs: replayed)
+    monkeypatch.setattr(extraction_jobs, "_job_candidates", lambda *args, **kwargs: replayed)
     second = services.start_extraction_jobs(ids[1], more=4)
     monkeypatch.undo()
 
@@ -188,7 +189,7 @@ def test_an_article_the_database_refuses_does_not_cost_the_others_theirs(editor,
             raise services.InvalidTransition("refused")
         return apply(article, *args, **kwargs)
 
-    monkeypatch.setattr(services, "apply_extraction", apply_or_refuse)
+    monkeypatch.setattr(extraction_jobs, "apply_extraction", apply_or_refuse)
 
     assert extract_article.run(jobs[0].pk) == "done"
 

@@ -1,0 +1,77 @@
+"""Every write to an article and to what extraction made of it. Views, the API, admin actions,
+management commands and tasks call these functions and nothing else.
+
+Each function is one transaction: it locks the article row first (so two requests for the same
+article queue up instead of interleaving), checks the state and the caller's permission, writes, and
+appends the history row. Wrong state raises `InvalidTransition`; a caller without the right raises
+`PermissionDenied`; bad input raises `ValidationError` with the offending fields.
+
+One module per part, all re-exported here (callers import from `articles.services`): `common`
+(the state error, input validation, the article lock, status changes, the history row),
+`editing` (create, edit, submit, return to draft), `jobs` (extraction jobs: queue, doorbell,
+lease, finish, fail, retry, sweep), `results` (applying an extraction to the article's rows).
+"""
+
+from articles.services.common import (
+    InvalidTransition,
+    change_status,
+    lock_article,
+    log_event,
+    validate_article_input,
+)
+from articles.services.editing import (
+    create_article,
+    return_to_draft,
+    submit_article,
+    update_article,
+)
+from articles.services.jobs import (
+    DOORBELL_KEY,
+    TakenJobs,
+    answer_extraction_doorbell,
+    complete_extraction_job,
+    complete_extraction_jobs,
+    enqueue_extraction,
+    extractor_version,
+    fail_extraction_job,
+    queue_extraction,
+    retry_extraction_job,
+    ring_claim_analysis,
+    start_extraction_job,
+    start_extraction_jobs,
+    sweep_extraction_jobs,
+)
+from articles.services.results import (
+    ExtractionRows,
+    NewClaim,
+    apply_extraction,
+)
+
+__all__ = [
+    "DOORBELL_KEY",
+    "ExtractionRows",
+    "InvalidTransition",
+    "NewClaim",
+    "TakenJobs",
+    "answer_extraction_doorbell",
+    "apply_extraction",
+    "change_status",
+    "complete_extraction_job",
+    "complete_extraction_jobs",
+    "create_article",
+    "enqueue_extraction",
+    "extractor_version",
+    "fail_extraction_job",
+    "lock_article",
+    "log_event",
+    "queue_extraction",
+    "retry_extraction_job",
+    "return_to_draft",
+    "ring_claim_analysis",
+    "start_extraction_job",
+    "start_extraction_jobs",
+    "submit_article",
+    "sweep_extraction_jobs",
+    "update_article",
+    "validate_article_input",
+]

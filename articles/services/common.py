@@ -1,0 +1,120 @@
+"""What every write shares: the state error, input validation, the article lock, status changes and
+the history row."""
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from articles.models import (
+    Article,
+    ArticleEvent,
+    Claim,
+)
+
+if TYPE_CHECKING:
+    pass
+
+logger = logging.getLogger(__name__)
+
+
+class InvalidTransition(Exception):
+    """The article or claim is not in a state that allows this change."""
+
+
+# C0 control characters other than tab, line feed and carriage return; and lone surrogates.
+_FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _forbidden_char_error(value: str) -> str | None:
+    match = _FORBIDDEN_CHARS.search(value)
+    if match is None:
+        return None
+    line = value.count("\n", 0, match.start()) + 1
+    return f"Contains a control character (U+{ord(match.group()):04X}) on line {line}; remove it."
+
+
+def validate_article_input(*, title: str, body: str) -> None:
+    """The one check of an article's text, shared by the form, the API and the services."""
+    errors: dict[str, list[str]] = {}
+    if not title.strip():
+        errors.setdefault("title", []).append("A title is required.")
+    elif len(title) > settings.ARTICLE_MAX_TITLE_CHARS:
+        errors.setdefault("title", []).append(
+            f"At most {settings.ARTICLE_MAX_TITLE_CHARS} characters (it has {len(title):,})."
+        )
+    if not body.strip():
+        errors.setdefault("body", []).append("The article body is empty.")
+    elif len(body) > settings.ARTICLE_MAX_BODY_CHARS:
+        errors.setdefault("body", []).append(
+            f"At most {settings.ARTICLE_MAX_BODY_CHARS:,} characters (it has {len(body):,})."
+        )
+    for name, value in (("title", title), ("body", body)):
+        message = _forbidden_char_error(value)
+        if message:
+            errors.setdefault(name, []).append(message)
+    if errors:
+        raise ValidationError(errors)
+
+
+def log_event(
+    article: Article,
+    *,
+    by,
+    kind: str,
+    from_state: str = "",
+    to_state: str = "",
+    note: str = "",
+    claim: Claim | None = None,
+    evidence_url: str = "",
+    source_claim: Claim | None = None,
+) -> ArticleEvent:
+    """Append one history row. Call inside the transaction that made the change."""
+    event = ArticleEvent.objects.create(
+        article=article,
+        claim=claim,
+        source_claim=source_claim,
+        actor=by if by is not None and by.is_authenticated else None,
+        kind=kind,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+        evidence_url=evidence_url,
+    )
+    logger.info(
+        "article=%s claim=%s actor=%s %s %s->%s",
+        article.pk,
+        claim.pk if claim else "-",
+        by.pk if by is not None and by.is_authenticated else "system",
+        kind,
+        from_state,
+        to_state,
+    )
+    return event
+
+
+def lock_article(article: Article | int) -> Article:
+    """Re-read the article row under a write lock (SQLite: the IMMEDIATE transaction is the lock)."""
+    pk = article.pk if isinstance(article, Article) else article
+    return Article.objects.select_for_update().select_related("author").get(pk=pk)
+
+
+def change_status(
+    article: Article, to: str, *, by, note: str = "", also_save: tuple[str, ...] = ()
+) -> None:
+    """Write a new status (and the fields named in `also_save`, in the same UPDATE) and its history
+    row. Only for services, inside their transaction, after their guard has passed: this function
+    itself checks nothing."""
+    from_state = article.status
+    article.status = to
+    now = timezone.now()
+    if to == Article.Status.SUBMITTED and article.submitted_at is None:
+        article.submitted_at = now
+    if to == Article.Status.PUBLISHED:
+        article.published_at = now
+    article.save(update_fields=["status", "submitted_at", "published_at", "updated_at", *also_save])
+    log_event(article, by=by, kind=ArticleEvent.Kind.STATUS, from_state=from_state, to_state=to, note=note)

@@ -1,0 +1,134 @@
+"""Writing an article: create, edit, submit for review, return to draft."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from articles import permissions
+from articles.models import (
+    Article,
+    ArticleEvent,
+    ExtractionJob,
+    Revision,
+    content_hash,
+)
+
+if TYPE_CHECKING:
+    pass
+
+from articles.services.common import (
+    InvalidTransition,
+    change_status,
+    lock_article,
+    log_event,
+    validate_article_input,
+)
+from articles.services.jobs import queue_extraction
+
+logger = logging.getLogger(__name__)
+
+# --- Articles -----------------------------------------------------------------------------------
+
+
+def create_article(
+    *, by, title: str, body: str, dateline: dt.date | None = None,
+    source_html: str = "", source_links: dict[str, str] | None = None,
+) -> Article:
+    """Create a draft owned by `by`. `source_html`/`source_links`: the HTML a feed sent, kept."""
+    if not permissions.can_create_article(by):
+        raise PermissionDenied("Only editors can write articles.")
+    validate_article_input(title=title, body=body)
+    with transaction.atomic():
+        article = Article.objects.create(
+            title=title, body=body, dateline=dateline, author=by,
+            source_html=source_html, source_links=source_links or {},
+        )
+        log_event(article, by=by, kind=ArticleEvent.Kind.CREATED, to_state=article.status)
+    return article
+
+
+def update_article(
+    article: Article, *, by, title: str, body: str, dateline: dt.date | None = None
+) -> Article:
+    """Change title, body or dateline. A draft is simply saved. An article already submitted or in
+    review gets a new revision, and a changed body goes back to `submitted` and is re-extracted
+    (claims whose sentence did not change keep their verdicts; see `apply_extraction`)."""
+    validate_article_input(title=title, body=body)
+    with transaction.atomic():
+        article = lock_article(article)
+        if not permissions.can_edit_article(by, article):
+            raise PermissionDenied("You may not change this article.")
+        if not article.is_editable:
+            raise InvalidTransition("A published article can no longer be edited.")
+        body_changed = body != article.body
+        if not body_changed and title == article.title and dateline == article.dateline:
+            return article
+        article.title, article.body, article.dateline = title, body, dateline
+        article.save(update_fields=["title", "body", "dateline", "updated_at"])
+        log_event(
+            article,
+            by=by,
+            kind=ArticleEvent.Kind.EDITED,
+            note="Body changed." if body_changed else "Title or dateline changed.",
+        )
+        if article.status != Article.Status.DRAFT:
+            revision = _new_revision(article, by=by)
+            extracted = article.extracted_revision
+            if extracted is None or extracted.body_hash != revision.body_hash:
+                queue_extraction(article, revision)
+                if article.status == Article.Status.IN_REVIEW:
+                    change_status(
+                        article, Article.Status.SUBMITTED, by=by, note="Re-extracting the edited body."
+                    )
+    return article
+
+
+def submit_article(article: Article, *, by) -> ExtractionJob:
+    """draft → submitted: store a revision and queue its extraction (enqueued after commit)."""
+    with transaction.atomic():
+        article = lock_article(article)
+        if not permissions.can_submit_article(by, article):
+            raise PermissionDenied("You may not submit this article.")
+        if article.status != Article.Status.DRAFT:
+            raise InvalidTransition(
+                f"Only a draft can be submitted; this article is {article.get_status_display().lower()}."
+            )
+        validate_article_input(title=article.title, body=article.body)
+        revision = _new_revision(article, by=by)
+        job = queue_extraction(article, revision)
+        change_status(article, Article.Status.SUBMITTED, by=by)
+    return job
+
+
+def return_to_draft(article: Article, *, by, note: str = "") -> Article:
+    """submitted/in review → draft: the editor takes the article back. Claims and verdicts stay and
+    are matched again when it is resubmitted; unfinished extraction is superseded."""
+    with transaction.atomic():
+        article = lock_article(article)
+        if not permissions.can_edit_article(by, article):
+            raise PermissionDenied("You may not change this article.")
+        if article.status not in (Article.Status.SUBMITTED, Article.Status.IN_REVIEW):
+            raise InvalidTransition("Only a submitted article or one in review can go back to draft.")
+        article.extraction_jobs.unfinished().update(
+            state=ExtractionJob.State.SUPERSEDED, lease_token=None, finished_at=timezone.now()
+        )
+        change_status(article, Article.Status.DRAFT, by=by, note=note)
+    return article
+
+
+def _new_revision(article: Article, *, by) -> Revision:
+    last = article.revisions.aggregate(n=Max("number"))["n"] or 0
+    return Revision.objects.create(
+        article=article,
+        number=last + 1,
+        title=article.title,
+        body=article.body,
+        body_hash=content_hash(article.body),
+        created_by=by,
+    )

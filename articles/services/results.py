@@ -1,0 +1,242 @@
+"""Applying an extraction: what it found becomes the article's claims, links, credit and sections
+(matched against the claims of the revision before, so unchanged sentences keep their verdicts)."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.db import connection
+from django.db.models.signals import post_save
+
+from articles.matching import Change, match_claims
+from articles.models import (
+    Article,
+    ArticleEvent,
+    Claim,
+    ImageCredit,
+    RelatedLink,
+    Section,
+)
+
+if TYPE_CHECKING:
+    from articles.extraction import Extraction
+
+logger = logging.getLogger(__name__)
+
+# --- Applying an extraction ---------------------------------------------------------------------
+
+
+# A new claim as extraction found it: (article id, revision id, ordinal, text, start, end, section,
+# extractor version). The other columns of a new claim are the same for all (`_insert_claims`).
+NewClaim = tuple[int, int, int, str, int, int, str, str]
+
+
+@dataclass
+class ExtractionRows:
+    """The rows a batch of extractions adds, written with one INSERT per table (`save`)."""
+
+    claims: list[NewClaim] = field(default_factory=list)
+    links: list[RelatedLink] = field(default_factory=list)
+    credits: list[ImageCredit] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    events: list[ArticleEvent] = field(default_factory=list)
+
+    def save(self, *, now: dt.datetime) -> None:
+        _insert_claims(self.claims, now=now)
+        RelatedLink.objects.bulk_create(self.links, batch_size=500)
+        ImageCredit.objects.bulk_create(self.credits, batch_size=500)
+        Section.objects.bulk_create(self.sections, batch_size=500)
+        ArticleEvent.objects.bulk_create(self.events, batch_size=500)
+        # For the status rows, what `log_event` would have done: the log line, and `post_save`
+        # (the webhooks' doorbell listens to it; bulk_create sends no signals).
+        for event in self.events:
+            if event.kind != ArticleEvent.Kind.STATUS:
+                continue
+            logger.info(
+                "article=%s claim=- actor=system %s %s->%s",
+                event.article_id, event.kind, event.from_state, event.to_state,
+            )
+            post_save.send(
+                sender=ArticleEvent, instance=event, created=True, update_fields=None, raw=False,
+                using=event._state.db,
+            )
+
+
+def _insert_claims(claims: list[NewClaim], *, now: dt.datetime) -> None:
+    """INSERT new pending claims: one statement, executed once per row. Claims are most of what an
+    extraction writes, and `bulk_create` spent several times longer preparing each value than the
+    database spent storing it. Every other column gets its field's default, as in `bulk_create`."""
+    if not claims:
+        return
+    given = ("article", "revision", "ordinal", "text", "start", "end", "section", "extractor_version")
+    fields = [Claim._meta.get_field(name) for name in given]
+    constant: list = []
+    per_row: list = []
+    for f in Claim._meta.concrete_fields:
+        if f in fields or f.primary_key or f.has_db_default():
+            continue
+        if f.name == "created_at":
+            constant.append((f, now))
+        elif f.has_default() and callable(f.default):
+            per_row.append(f)
+        else:
+            constant.append((f, f.get_default()))
+    fields += [f for f, _ in constant] + per_row
+    fixed = tuple(f.get_db_prep_save(value, connection) for f, value in constant)
+    ops = connection.ops
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        ops.quote_name(Claim._meta.db_table),
+        ", ".join(ops.quote_name(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql,
+            [
+                claim + fixed + tuple(f.get_db_prep_save(f.get_default(), connection) for f in per_row)
+                for claim in claims
+            ],
+        )
+
+
+def apply_extraction(
+    article: Article,
+    revision_id: int,
+    result: Extraction,
+    *,
+    extractor_version: str,
+    rows: ExtractionRows,
+    now: dt.datetime,
+) -> None:
+    """Replace what extraction made of the article with `result`, read from revision
+    `revision_id`, and move it into review. Updates and deletes of its old rows run here; the rows
+    to insert, history included, go to `rows`, and the article's new fields (status, extracted
+    revision, a dateline found) are set on `article`: the caller saves both, for a whole batch at
+    once (`complete_extraction_jobs`), inside the transaction that holds the article locks.
+
+    Claims are matched to the article's current ones (`articles.matching`): an unchanged sentence
+    keeps its row, verdict, note, evidence and history, with its offsets moved; a changed one keeps
+    its row and history but goes back to pending, remembering its previous text and verdict; a
+    removed one is retired. Links, credit and sections are derived data and simply replaced.
+    """
+    # A first extraction has nothing to match or replace: skip those queries (the hot path of a
+    # busy newsroom is the first extraction of each article).
+    first = article.extracted_revision_id is None
+    old = [] if first else list(article.claims.active().order_by("ordinal", "id"))
+    plan = match_claims([c.text for c in old], [c.text for c in result.claims])
+    to_update: list[Claim] = []
+    created = 0
+    for new_index, old_index, change in plan.pairs:
+        found = result.claims[new_index]
+        if change is Change.NEW:
+            rows.claims.append(
+                (
+                    article.pk, revision_id, new_index, found.text, found.start, found.end,
+                    found.section or "", extractor_version,
+                )
+            )
+            created += 1
+            continue
+        claim = old[old_index]
+        if change is Change.CHANGED:
+            rows.events.append(
+                ArticleEvent(
+                    article=article,
+                    claim=claim,
+                    kind=ArticleEvent.Kind.CLAIM_CHANGED,
+                    from_state=claim.verdict,
+                    to_state=Claim.Verdict.PENDING,
+                    note=f"Was: {claim.text}",
+                    created_at=now,
+                )
+            )
+            claim.previous_text, claim.previous_verdict = claim.text, claim.verdict
+            claim.verdict = Claim.Verdict.PENDING
+            claim.note, claim.evidence_url = "", ""
+            claim.reviewed_by, claim.reviewed_at = None, None
+        claim.revision_id = revision_id
+        claim.ordinal = new_index
+        claim.text, claim.start, claim.end = found.text, found.start, found.end
+        claim.section = found.section or ""
+        claim.extractor_version = extractor_version
+        to_update.append(claim)
+    for old_index in plan.retired:
+        claim = old[old_index]
+        claim.retired_at = now
+        to_update.append(claim)
+        rows.events.append(
+            ArticleEvent(
+                article=article,
+                claim=claim,
+                kind=ArticleEvent.Kind.CLAIM_RETIRED,
+                from_state=claim.verdict,
+                note="The sentence was removed from the article.",
+                created_at=now,
+            )
+        )
+    if to_update:
+        Claim.objects.bulk_update(
+            to_update,
+            [
+                "revision", "ordinal", "text", "start", "end", "section", "extractor_version",
+                "verdict", "note", "evidence_url", "reviewed_by", "reviewed_at",
+                "previous_text", "previous_verdict", "retired_at",
+            ],
+            batch_size=500,
+        )
+
+    if not first:
+        article.related_links.all().delete()
+        ImageCredit.objects.filter(article=article).delete()
+        article.sections.all().delete()
+    rows.links.extend(
+        RelatedLink(
+            article=article,
+            ordinal=i,
+            label=link.label,
+            title=link.title or "",
+            url=link.url or article.source_links.get(link.title or "", ""),
+            start=link.start,
+            end=link.end,
+        )
+        for i, link in enumerate(result.related_links)
+    )
+    if result.image_credit is not None:
+        rows.credits.append(
+            ImageCredit(
+                article=article, text=result.image_credit.text, source=result.image_credit.source
+            )
+        )
+    rows.sections.extend(
+        Section(article=article, ordinal=i, label=s.label, start=s.start)
+        for i, s in enumerate(result.sections)
+    )
+
+    article.extracted_revision_id = revision_id
+    if article.dateline is None and result.dateline:
+        try:
+            article.dateline = dt.date.fromisoformat(result.dateline)
+        except ValueError:  # a header like " date 2024-02-30 " names no real day
+            pass
+    kept = sum(1 for _, _, change in plan.pairs if change is Change.SAME)
+    changed = sum(1 for _, _, change in plan.pairs if change is Change.CHANGED)
+    note = f"{len(result.claims)} claims extracted"
+    if old:
+        note += (
+            f" ({kept} unchanged, {changed} changed, {created} new, {len(plan.retired)} removed)"
+        )
+    # The transition `change_status` makes, written in bulk by the caller.
+    rows.events.append(
+        ArticleEvent(
+            article=article,
+            kind=ArticleEvent.Kind.STATUS,
+            from_state=article.status,
+            to_state=Article.Status.IN_REVIEW,
+            note=note + ".",
+            created_at=now,
+        )
+    )
+    article.status = Article.Status.IN_REVIEW
+    article.updated_at = now
