@@ -374,7 +374,32 @@
   // --- After htmx swaps: keep the place, move on, read out what happened. ---------------------
 
   // Only the swap of the whole list needs the place remembered before it happens.
+  // A refresh of the list asked for before a write (a verdict, a hold, a bulk verdict) was sent
+  // can answer after that write's own response, with the rows as they were before it: the claim
+  // just saved would show as pending again. Such a refresh is dropped; the poller still sees a
+  // newer version than the page's and asks again once the reviewer is idle.
+  var writesSent = 0;
+  var writesWhenRefreshAsked = 0;
+
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    var config = event.detail.requestConfig;
+    if (event.detail.elt && event.detail.elt.id === "queue-refresh") {
+      writesWhenRefreshAsked = writesSent;
+    } else if (config && String(config.verb).toLowerCase() !== "get") {
+      writesSent += 1;
+    }
+  });
+
+  function isStaleRefresh(detail) {
+    var source = detail.requestConfig && detail.requestConfig.elt;
+    return Boolean(source && source.id === "queue-refresh" && writesWhenRefreshAsked !== writesSent);
+  }
+
   document.body.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.shouldSwap && event.detail.target === queue && isStaleRefresh(event.detail)) {
+      event.detail.shouldSwap = false;
+      return;
+    }
     if (event.detail.shouldSwap && event.detail.target === queue) {
       var list = rows();
       var row = currentRow();

@@ -40,3 +40,57 @@ def test_j_opens_the_claim_in_the_panel_while_a_refreshed_list_settles(new_page,
     expect(panel).to_have_attribute("data-claim", str(first.pk), timeout=2_000)
     assert page.url.endswith("/review/")
     expect(page.locator(f"#claim-row-{first.pk}")).to_have_attribute("aria-current", "true")
+
+
+def test_a_refresh_asked_before_a_verdict_cannot_show_the_claim_pending_again(
+    new_page, sign_in, editor, reviewer
+):
+    """The poller's refresh is asked for, then the reviewer saves a verdict, then the refresh
+    answers with the list as it was before the verdict. That answer must not replace the list
+    (seen in CI under load: the saved claim read "pending" again)."""
+    from playwright.sync_api import expect
+
+    article = make_article(editor, status="in_review")
+    first = article.claims.active().order_by("ordinal").first()
+    page = new_page()
+    sign_in(page, "reviewer")
+    page.goto("/review/")
+    expect(page.locator("li.queue-row")).to_have_count(article.claims.active().count())
+    page.evaluate(
+        """document.body.addEventListener("htmx:afterRequest", function (event) {
+             if (event.detail.elt.id === "queue-refresh") { window.refreshAnswered = true; }
+           })"""
+    )
+
+    held = []
+
+    def hold_the_first_refresh(route):
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/review/queue/partial/**", hold_the_first_refresh)
+    page.evaluate("htmx.trigger(document.body, 'queueChanged')")
+    page.wait_for_function("document.querySelector('#queue-refresh.htmx-request') !== null")
+    assert len(held) == 1
+    before = page.request.get(held[0].request.url, headers=held[0].request.headers)
+    assert before.ok
+
+    page.keyboard.press("j")
+    expect(page.locator("#claim-panel .claim-panel-inner[data-claim]")).to_have_attribute(
+        "data-claim", str(first.pk)
+    )
+    page.keyboard.press("v")
+    page.keyboard.press("n")
+    page.keyboard.type("Council minutes.")
+    page.keyboard.press("Control+Enter")
+    announcer = page.locator("#queue-announcer")
+    expect(announcer).to_contain_text("Claim 1 saved: verified.")
+
+    held[0].fulfill(status=200, headers=dict(before.headers), body=before.body())
+    page.wait_for_function("window.refreshAnswered === true")
+    badge = page.locator(f"#claim-row-{first.pk} .verdict-badge")
+    expect(badge).to_have_text("Verified")
+    first.refresh_from_db()
+    assert first.verdict == "verified"
