@@ -1,6 +1,6 @@
 """Check-worthiness scores for claims (sentences of news articles), Django-free.
 
-Inference API (numpy is the only dependency)::
+Inference API (onnxruntime, tokenizers and numpy at run time; no Django, no torch)::
 
     from articles import checkworthiness
 
@@ -16,13 +16,15 @@ Inference API (numpy is the only dependency)::
   :class:`ModelUnavailable` (a ``RuntimeError``) with a message saying what is wrong and how to
   rebuild it; ``try_score`` returns ``None`` in that case instead (and logs the reason once),
   for callers that would rather store no score than fail. Neither ever returns a partial list.
-* ``MODEL_VERSION`` is read from ``model/model_card.json`` at import (a few hundred bytes, no
-  weights). It is derived from the content of the weights and the vocabulary, so it changes
-  whenever the artifact changes; loading checks that the artifact matches it. If the card is
+* ``MODEL_VERSION`` is read from ``model/model_card.json`` at import (a few KB, no weights). It
+  is derived from the content of the model's files (the encoder's graph and its base package's
+  weights and tokenizer; the sparse baseline's weights and vocabulary), so it changes whenever
+  any of them changes; loading checks that the files match it. If the card is
   missing it is ``"unavailable"`` (and ``score`` raises).
 * ``load(path)`` returns a :class:`Scorer` for an artifact elsewhere (tests, a retrained model).
 
-Scores are a hint to order the review queue, never a verdict.
+The shipped model is the encoder (``encoder.py``); a card without ``backend`` is the sparse
+TF-IDF baseline (``linear.py``). Scores are a hint to order the review queue, never a verdict.
 """
 
 from __future__ import annotations

@@ -129,8 +129,10 @@ class EncoderModel:
     def decision(self, texts: list[str]) -> np.ndarray:
         """The head's logit for each text."""
         out = np.empty(len(texts), dtype=np.float64)
-        for i, encoding in enumerate(self.tokenizer.encode_batch(list(texts))):
-            ids = np.asarray(encoding.ids, dtype=np.int64)[None, :]
+        for i, text in enumerate(texts):
+            # One at a time: encode_batch would start the tokenizer's thread pool, which a forked
+            # worker process must not inherit, for no gain on 25 short sentences.
+            ids = np.asarray(self.tokenizer.encode(text).ids, dtype=np.int64)[None, :]
             vectors = np.ascontiguousarray(self.embeddings[ids], dtype=np.float32)
             mask = np.ones_like(ids)
             out[i] = self.session.run(None, {"vectors": vectors, "mask": mask})[0][0]
