@@ -19,7 +19,13 @@ from django.utils import timezone
 
 from articles import permissions
 from articles.models import Article, ArticleEvent, Claim, Gate
-from articles.services import InvalidTransition, change_status, lock_article, log_event
+from articles.services import (
+    InvalidTransition,
+    change_status,
+    lock_article,
+    lock_editable_article,
+    log_event,
+)
 from review.models import Assignment, ClaimHold, display_name
 
 _validate_url = URLValidator(schemes=["http", "https"])
@@ -373,11 +379,7 @@ def set_publish_by(article: Article, *, by, publish_by: dt.datetime | None) -> A
     """Set (or clear) when the article is due: the review queue shows articles due sooner first.
     For whoever may edit the article, while it is unpublished; the change goes into the history."""
     with transaction.atomic():
-        article = lock_article(article)
-        if not permissions.can_edit_article(by, article):
-            raise PermissionDenied("You may not change this article.")
-        if not article.is_editable:
-            raise InvalidTransition("A published article can no longer be edited.")
+        article = lock_editable_article(article, by=by)
         if article.publish_by == publish_by:
             return article
         article.publish_by = publish_by

@@ -16,6 +16,7 @@ from articles.services.common import (
     InvalidTransition,
     change_status,
     lock_article,
+    lock_editable_article,
     log_event,
     validate_article_input,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "extractor_version",
     "fail_extraction_job",
     "lock_article",
+    "lock_editable_article",
     "log_event",
     "queue_extraction",
     "retry_extraction_job",

@@ -7,9 +7,10 @@ import re
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from articles import permissions
 from articles.models import (
     Article,
     ArticleEvent,
@@ -101,6 +102,16 @@ def lock_article(article: Article | int) -> Article:
     """Re-read the article row under a write lock (SQLite: the IMMEDIATE transaction is the lock)."""
     pk = article.pk if isinstance(article, Article) else article
     return Article.objects.select_for_update().select_related("author").get(pk=pk)
+
+
+def lock_editable_article(article: Article | int, *, by) -> Article:
+    """The article, locked, once `by` may edit it and it is still unpublished (else the error)."""
+    article = lock_article(article)
+    if not permissions.can_edit_article(by, article):
+        raise PermissionDenied("You may not change this article.")
+    if not article.is_editable:
+        raise InvalidTransition("A published article can no longer be edited.")
+    return article
 
 
 def change_status(

@@ -26,6 +26,7 @@ from articles.services.common import (
     InvalidTransition,
     change_status,
     lock_article,
+    lock_editable_article,
     log_event,
     validate_article_input,
 )
@@ -61,11 +62,7 @@ def update_article(
     (claims whose sentence did not change keep their verdicts; see `apply_extraction`)."""
     validate_article_input(title=title, body=body)
     with transaction.atomic():
-        article = lock_article(article)
-        if not permissions.can_edit_article(by, article):
-            raise PermissionDenied("You may not change this article.")
-        if not article.is_editable:
-            raise InvalidTransition("A published article can no longer be edited.")
+        article = lock_editable_article(article, by=by)
         body_changed = body != article.body
         if not body_changed and title == article.title and dateline == article.dateline:
             return article

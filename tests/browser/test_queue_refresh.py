@@ -19,15 +19,22 @@ pytestmark = [
 ]
 
 
-def test_j_opens_the_claim_in_the_panel_while_a_refreshed_list_settles(new_page, sign_in, editor, reviewer):
+def queue_with_a_story(new_page, sign_in, editor):
+    """(the reviewer's queue page, showing a story in review; the story's first claim)."""
     from playwright.sync_api import expect
 
     article = make_article(editor, status="in_review")
-    first = article.claims.active().order_by("ordinal").first()
     page = new_page()
     sign_in(page, "reviewer")
     page.goto("/review/")
     expect(page.locator("li.queue-row")).to_have_count(article.claims.active().count())
+    return page, article.claims.active().order_by("ordinal").first()
+
+
+def test_j_opens_the_claim_in_the_panel_while_a_refreshed_list_settles(new_page, sign_in, editor, reviewer):
+    from playwright.sync_api import expect
+
+    page, first = queue_with_a_story(new_page, sign_in, editor)
 
     page.evaluate("htmx.config.defaultSettleDelay = 3000")
     with page.expect_response(lambda response: "/review/queue/partial" in response.url):
@@ -50,12 +57,7 @@ def test_a_refresh_asked_before_a_verdict_cannot_show_the_claim_pending_again(
     (seen in CI under load: the saved claim read "pending" again)."""
     from playwright.sync_api import expect
 
-    article = make_article(editor, status="in_review")
-    first = article.claims.active().order_by("ordinal").first()
-    page = new_page()
-    sign_in(page, "reviewer")
-    page.goto("/review/")
-    expect(page.locator("li.queue-row")).to_have_count(article.claims.active().count())
+    page, first = queue_with_a_story(new_page, sign_in, editor)
     page.evaluate(
         """document.body.addEventListener("htmx:afterRequest", function (event) {
              if (event.detail.elt.id === "queue-refresh") { window.refreshAnswered = true; }
