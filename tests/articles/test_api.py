@@ -145,6 +145,7 @@ def test_the_list_is_paginated_newest_first_with_a_page_size_up_to_100(api, edit
 
 @pytest.mark.parametrize("rows", [1, 50])
 @pytest.mark.django_db(transaction=True)  # committed: PostgreSQL caches only committed data
+@pytest.mark.usefixtures("messages_reach_no_worker")  # no worker writes meanwhile
 @pytest.mark.postgres
 def test_the_article_list_costs_the_same_queries_for_1_and_50_articles(
     api, editor, reviewer, rows, django_assert_num_queries
@@ -451,6 +452,7 @@ def test_a_claim_is_retrieved_with_its_verdict_fields(api, editor, reviewer):
 
 @pytest.mark.parametrize("articles", [1, 10])
 @pytest.mark.django_db(transaction=True)  # committed: PostgreSQL caches only committed data
+@pytest.mark.usefixtures("messages_reach_no_worker")  # no worker writes meanwhile
 @pytest.mark.postgres
 def test_the_claim_list_costs_the_same_queries_for_few_and_many_claims(
     api, editor, reviewer, articles, django_assert_num_queries

@@ -18,7 +18,12 @@ from tests.integrations.helpers import api, api_settings, ids, token_for  # noqa
 # Committed writes: on PostgreSQL the version changes at COMMIT, and a transaction that has
 # written caches nothing until then (integrations/cache.py), so a test inside one transaction
 # would see no caching at all there.
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    # No worker left by an earlier test analyses these committed articles while a test counts.
+    pytest.mark.usefixtures("messages_reach_no_worker"),
+    pytest.mark.postgres,
+]
 
 LIST = "/api/v1/articles"
 

@@ -249,6 +249,7 @@ def test_the_queue_is_for_reviewers(api, persona, request):
 
 @pytest.mark.parametrize("articles", [1, 12])
 @pytest.mark.django_db(transaction=True)  # committed: PostgreSQL caches only committed data
+@pytest.mark.usefixtures("messages_reach_no_worker")  # no worker writes meanwhile
 @pytest.mark.postgres
 def test_the_queue_costs_the_same_queries_for_one_and_many_articles(
     api, editor, reviewer, articles, django_assert_num_queries

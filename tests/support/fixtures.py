@@ -1,6 +1,7 @@
 """Fixtures that start real processes (Redis, Celery workers, Celery beat) for the integration tests.
 
 - `fast_password_hashing` (session, autouse): MD5 password hashing, for speed.
+- `messages_reach_no_worker`: Celery messages of this test go nowhere (see below).
 - `redis_server` (session, autouse): a private redis-server for the whole run, and the app, Celery
   and every subprocess pointed at it. `NEWSROOM_TEST_REDIS_URL` uses an existing Redis instead.
 - `redis_client`: a redis-py client on that server, flushed before the test.
@@ -59,11 +60,8 @@ def point_app_at_redis(url: str) -> None:
     """Make Django settings, the Celery app and child processes use the Redis at `url`."""
     from django.conf import settings
 
-    from newsroom.celery import app
-
     old_url = settings.REDIS_URL
     settings.REDIS_URL = url
-    settings.CELERY_BROKER_URL = url
     # Django caches on Redis that were configured from REDIS_URL (the API throttle's) follow it.
     moved = False
     for cache in settings.CACHES.values():
@@ -80,6 +78,16 @@ def point_app_at_redis(url: str) -> None:
     for name in _CELERY_ENV_OVERRIDES:
         os.environ.pop(name, None)
     os.environ["REDIS_URL"] = url
+    point_celery_at(url)
+
+
+def point_celery_at(url: str) -> None:
+    """Make the Celery app of this process publish to the broker at `url` (only that)."""
+    from django.conf import settings
+
+    from newsroom.celery import app
+
+    settings.CELERY_BROKER_URL = url
     # Works before and after Celery's lazy configuration is loaded: before, it is kept as a
     # pre-configuration that wins over the settings; after, it is an explicit change.
     app.conf.broker_url = url
@@ -201,6 +209,27 @@ def worker_env(
         PYTHONUNBUFFERED="1",
     )
     return MappingProxyType(env)
+
+
+# A Redis database that no worker of the run consumes from.
+UNHEARD_DATABASE = 15
+
+
+@pytest.fixture
+def messages_reach_no_worker(redis_server: RedisServer | ExternalRedis) -> Iterator[None]:
+    """The Celery messages this test sends reach no worker, so the session's worker, started by
+    an earlier test, cannot write to this test's committed rows while it runs (a test that pins
+    what a request costs, say). They are published for real, to a database of the same Redis
+    that no worker reads (a dead broker would cost each publish its retries); doorbells and
+    throttling stay where they were."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    unheard = urlunsplit(urlsplit(redis_server.url)._replace(path=f"/{UNHEARD_DATABASE}"))
+    point_celery_at(unheard)
+    try:
+        yield
+    finally:
+        point_celery_at(redis_server.url)
 
 
 @pytest.fixture(scope="session")
