@@ -348,7 +348,7 @@ class Claim(models.Model):
     @property
     def worth_checking(self) -> bool | None:
         """Whether the score is above the model's threshold (None while unscored)."""
-        from articles.checkworthiness import THRESHOLD
+        from checkworthiness import THRESHOLD
 
         if self.checkworthiness is None or THRESHOLD is None:
             return None

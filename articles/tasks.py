@@ -31,7 +31,7 @@ def extract_article(self, job_id: int) -> str:
     that finds another attempt holding its job comes back when that lease runs out, in case that
     attempt died (the sweeper would catch it too). Returns what became of the message's own job.
     """
-    from articles.extraction import extract
+    from extraction import extract
 
     services.answer_extraction_doorbell()
     taken = services.start_extraction_jobs(job_id, more=settings.EXTRACTION_BATCH_SIZE - 1)

@@ -1,7 +1,7 @@
 """Check-worthiness benchmark: quality on CheckThat! 2024 English and ClaimBuster, speed on one core.
 
     .venv/bin/python -m benchmarks.checkworthiness [--shared ../shared/benchmarks]
-        [--model articles/checkworthiness/model] [--resamples 1000] [--skip-baseline]
+        [--model checkworthiness/model] [--resamples 1000] [--skip-baseline]
 
 Prints, for the shipped artifact (checkpoint and threshold chosen on CT24 `dev` at training
 time; `dev-test` and `test_gold` are never used for any choice):
@@ -38,10 +38,10 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 
-import articles.checkworthiness as cw
-from articles.checkworthiness import data as D
-from articles.checkworthiness import linear as L
-from articles.checkworthiness import metrics as M
+import checkworthiness as cw
+from checkworthiness import data as D
+from checkworthiness import linear as L
+from checkworthiness import metrics as M
 
 ANCHORS = [
     ("TF-IDF word+char n-grams, linear model (anchor)", "0.74", "0.61-0.63", "~6 ms"),

@@ -32,7 +32,7 @@ import sys
 import time
 import tracemalloc
 
-from articles.extraction import EXTRACTOR_VERSION, extract, split_sentences
+from extraction import EXTRACTOR_VERSION, extract, split_sentences
 from benchmarks.corpus_gen import corpus, long_article, short_lines
 
 REPO = pathlib.Path(__file__).resolve().parent.parent

@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from articles import checkworthiness
+import checkworthiness
 from articles.models import Claim
 from articles.services import lock_article, ring_claim_analysis
 from review import facts

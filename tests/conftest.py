@@ -97,7 +97,7 @@ def run_extraction_now(job_id: int, *, timeout: float = 10.0) -> None:
     import time
 
     from articles import services
-    from articles.extraction import extract
+    from extraction import extract
     from articles.models import ExtractionJob
 
     taken = services.start_extraction_job(job_id)

@@ -26,7 +26,7 @@ from articles.models import (
 )
 
 if TYPE_CHECKING:
-    from articles.extraction import Extraction
+    from extraction import Extraction
 
 from articles.services.common import InvalidTransition, lock_article, log_event
 from articles.services.results import ExtractionRows, apply_extraction
@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 
 def extractor_version() -> str:
-    from articles.extraction import EXTRACTOR_VERSION
+    from extraction import EXTRACTOR_VERSION
 
     return EXTRACTOR_VERSION
 

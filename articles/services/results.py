@@ -21,7 +21,7 @@ from articles.models import (
 )
 
 if TYPE_CHECKING:
-    from articles.extraction import Extraction
+    from extraction import Extraction
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from django.db.models.signals import post_save
 
 from articles import services
 from articles.services import jobs as extraction_jobs
-from articles.extraction import extract
+from extraction import extract
 from articles.models import Article, ArticleEvent, Claim, ExtractionJob
 from articles.tasks import extract_article
 from tests.conftest import FOLLOW_UP, STORY, STORY_CLAIMS, make_article
@@ -167,7 +167,7 @@ def test_an_article_whose_extraction_raises_does_not_cost_the_others_theirs(edit
             raise ValueError("the engine choked")
         return extract(text)
 
-    monkeypatch.setattr("articles.extraction.extract", flaky_extract)
+    monkeypatch.setattr("extraction.extract", flaky_extract)
 
     assert extract_article.run(bad.pk) == "failed"
 

@@ -137,7 +137,7 @@ def test_a_job_is_taken_by_one_attempt_only(editor):
 
 @override_settings(EXTRACTION_LEASE_SECONDS=30)
 def test_a_zombie_attempt_cannot_finish_a_job_taken_over_after_its_lease(editor):
-    from articles.extraction import extract
+    from extraction import extract
 
     article = make_article(editor, status="submitted")
     job = article.extraction_jobs.get()
@@ -291,7 +291,7 @@ def test_returning_to_draft_supersedes_unfinished_extraction(editor):
 
 
 def test_a_result_for_a_superseded_revision_is_not_applied(editor):
-    from articles.extraction import extract
+    from extraction import extract
 
     article = make_article(editor, status="submitted")
     old_job = article.extraction_jobs.get()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from articles.checkworthiness import data as D
+from checkworthiness import data as D
 
 from .conftest import CHECKABLE, FILLER, write_ct24
 

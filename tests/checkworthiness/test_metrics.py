@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from articles.checkworthiness import metrics as M
+from checkworthiness import metrics as M
 
 
 def test_prf():

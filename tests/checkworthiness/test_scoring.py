@@ -1,4 +1,4 @@
-"""The shipped artifact and the inference API (articles/checkworthiness/model/)."""
+"""The shipped artifact and the inference API (checkworthiness/model/)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import shutil
 
 import pytest
 
-import articles.checkworthiness as cw
-from articles.checkworthiness import encoder as E
-from articles.checkworthiness import linear as L
+import checkworthiness as cw
+from checkworthiness import encoder as E
+from checkworthiness import linear as L
 
 CHECKABLE = [
     "Unemployment fell to 3.9% in May.",
@@ -139,8 +139,8 @@ def test_package_is_django_free():
     import sys
 
     code = (
-        "import sys, articles.checkworthiness as cw; cw.score(['Taxes rose 3%.']); "
+        "import sys, checkworthiness as cw; cw.score(['Taxes rose 3%.']); "
         "assert not any(m == 'django' or m.startswith('django.') for m in sys.modules), "
         "[m for m in sys.modules if m.startswith('django')]"
     )
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=cw.DEFAULT_MODEL_DIR.parents[2])
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=cw.DEFAULT_MODEL_DIR.parents[1])

@@ -9,9 +9,9 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-import articles.checkworthiness as cw
-from articles.checkworthiness import encoder as E
-from articles.checkworthiness import linear as L
+import checkworthiness as cw
+from checkworthiness import encoder as E
+from checkworthiness import linear as L
 
 # One layer, a few passes over the 32 sentences: seconds, and every step of the real recipe.
 TINY = {"layers": 1, "epochs": 3}

@@ -188,7 +188,7 @@ def test_output_is_utf8_whatever_the_locale(tmp_path):
 
 
 def test_lone_surrogates_are_written_as_json_escapes_that_decode_back():
-    from articles.extraction import extract
+    from extraction import extract
 
     text = "Alpha rose \ud800 sharply. Beta fell."
     line = to_json_line(extract(text).to_dict())

@@ -5,7 +5,7 @@ import pathlib
 
 import pytest
 
-from articles.extraction import KIND_BULLET, KIND_LEAD_IN, KIND_QUOTE, extract
+from extraction import KIND_BULLET, KIND_LEAD_IN, KIND_QUOTE, extract
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
 

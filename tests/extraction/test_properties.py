@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from articles.extraction import extract, split_sentences
+from extraction import extract, split_sentences
 from articles.management.commands.extract import to_json_line
 
 # Text built from the characters the engine reacts to, so that the interesting paths run often.

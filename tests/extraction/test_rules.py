@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from articles.extraction import KIND_BULLET, KIND_LEAD_IN, KIND_QUOTE, extract
+from extraction import KIND_BULLET, KIND_LEAD_IN, KIND_QUOTE, extract
 
 
 def texts(text: str) -> list[str]:

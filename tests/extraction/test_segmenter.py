@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from articles.extraction import split_sentences
+from extraction import split_sentences
 
 
 def sents(text: str) -> list[str]:

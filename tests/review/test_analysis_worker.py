@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from articles import checkworthiness, services
+import checkworthiness
+from articles import services
 from articles.models import Claim
 from review.models import ReuseSuggestion
 from tests.conftest import FOLLOW_UP, STORY

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from articles import checkworthiness
+import checkworthiness
 from articles.models import ArticleEvent, Claim
 from articles.services import InvalidTransition, ring_claim_analysis, update_article
 from review import intelligence

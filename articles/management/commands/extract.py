@@ -119,7 +119,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["text", "jsonl"], default="text")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from articles.extraction import extract
+        from extraction import extract
 
         fmt = options["format"]
         stdin = options.get("stdin")

@@ -1,12 +1,12 @@
 """Train the check-worthiness model and write its artifact (graph or weights, model card).
 
     python manage.py train_checkworthiness [--data ../shared/benchmarks]
-        [--out articles/checkworthiness/model/] [--sample N]
+        [--out checkworthiness/model/] [--sample N]
         [--backend encoder] [--layers 3] [--epochs 2]     # the shipped model (needs torch)
         [--backend sparse] [--C 1,2,4]                    # the TF-IDF baseline (numpy only)
 
 Fits on the CheckThat! 2024 English train split and selects the checkpoint (or C) and the
-threshold on its dev split (articles/checkworthiness/train_encoder.py and train.py,
+threshold on its dev split (checkworthiness/train_encoder.py and train.py,
 docs/checkworthiness.md). The encoder needs the training extras: requirements-train.txt.
 """
 
@@ -16,8 +16,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.checkworthiness import DEFAULT_MODEL_DIR
-from articles.checkworthiness.data import CT24_DIR, CT24_FILES
+from checkworthiness import DEFAULT_MODEL_DIR
+from checkworthiness.data import CT24_DIR, CT24_FILES
 
 DEFAULT_DATA = Path(__file__).resolve().parents[4] / "shared" / "benchmarks"
 
@@ -63,14 +63,14 @@ class Command(BaseCommand):
                 self.stdout.write(message)
 
         if backend == "sparse":
-            from articles.checkworthiness.train import train
+            from checkworthiness.train import train
 
             card = train(data, out, sample=sample, C_grid=grid, log=log)
         else:
-            from articles.checkworthiness.encoder import BaseModelMissing
+            from checkworthiness.encoder import BaseModelMissing
 
             try:
-                from articles.checkworthiness.train_encoder import train
+                from checkworthiness.train_encoder import train
             except ImportError as exc:
                 raise CommandError(str(exc)) from exc
             try:

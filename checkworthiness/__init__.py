@@ -2,7 +2,7 @@
 
 Inference API (onnxruntime, tokenizers and numpy at run time; no Django, no torch)::
 
-    from articles import checkworthiness
+    import checkworthiness
 
     scores = checkworthiness.score(["Unemployment fell to 3.9% in May.", "Here is an overview."])
     # -> [0.9..., 0.0...]: one float in [0, 1] per sentence, same order; deterministic

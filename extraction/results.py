@@ -125,7 +125,7 @@ class Extraction:
     def to_dict(self) -> dict[str, Any]:
         """The contract's JSON shape. Strings are returned as they are in the text (a lone
         surrogate stays one); the caller that encodes them decides how to escape."""
-        from articles.extraction import EXTRACTOR_VERSION
+        from extraction import EXTRACTOR_VERSION
 
         return {
             "dateline": self.dateline,

@@ -1,7 +1,7 @@
 """The extraction engine: article text in, claims, sections, related links, image credit and
 dateline out (../shared/EXTRACTION.md). Pure Python, no Django import anywhere in this package.
 
-    from articles.extraction import extract
+    from extraction import extract
     result = extract(text)          # -> Extraction
     result.to_dict()                # the contract's JSON shape
 
