@@ -86,11 +86,9 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish selected articles (gate applies)")
     def publish_selected(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
-        from review.services import publish_article
-
         for article in queryset:
             try:
-                publish_article(article, by=request.user)
+                services.publish_article(article, by=request.user)
             except (services.InvalidTransition, PermissionDenied) as exc:
                 self.message_user(request, f"{article}: {exc}", messages.WARNING)
             else:

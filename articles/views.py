@@ -27,6 +27,7 @@ from articles import permissions, services
 from articles.diffing import DiffSegment, diff_texts, fold, summarize
 from articles.forms import ArticleForm, ReturnToDraftForm
 from articles.models import Article, ArticleEvent, Claim, ExtractionJob, Gate, ImageCredit
+from articles.panels import panels_for
 
 # --- Helpers shared with the review views (review may import articles, never the reverse) ------
 
@@ -606,6 +607,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "return_form": ReturnToDraftForm(),
         "extraction": extraction_context(user, article),
         "gate_block": gate_context(user, article),
+        "panels": panels_for(article),
     }
     return render_page(request, "articles/detail.html", context)
 

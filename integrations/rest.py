@@ -28,7 +28,7 @@ from articles import permissions
 from articles.services import InvalidTransition
 from integrations import cache, services
 from integrations.models import hash_key
-from review.services import GateClosed
+from articles.services import GateClosed
 
 logger = logging.getLogger(__name__)
 

@@ -37,6 +37,7 @@ from articles.api import (
     GateCountsListMixin,
 )
 from articles.models import Article, Claim
+from articles.services import publish_article
 from articles.serializers import ArticleDetailSerializer, ClaimSerializer
 from review import services
 from review.models import ReuseSuggestion
@@ -117,7 +118,7 @@ class ArticlePublicationViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str | None = None) -> Response:
-        article = services.publish_article(self.get_object(), by=request.user)
+        article = publish_article(self.get_object(), by=request.user)
         return self._published(article)
 
     @extend_schema(
@@ -134,7 +135,7 @@ class ArticlePublicationViewSet(viewsets.GenericViewSet):
     def override(self, request: Request, pk: str | None = None) -> Response:
         article = self.get_object()
         data = validated(OverrideInputSerializer, request)
-        article = services.publish_article(article, by=request.user, override_reason=data["reason"])
+        article = publish_article(article, by=request.user, override_reason=data["reason"])
         return self._published(article)
 
     @extend_schema(

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 import checkworthiness
 from articles.models import Claim
-from articles.services import lock_article, ring_claim_analysis
+from articles.services import lock_article
 from review import facts
 from review.models import ClaimKey, ReuseSuggestion
 
@@ -214,6 +214,25 @@ def analyse_article(article_id: int) -> dict[str, int]:
         "article=%s analysed %s claims, %s reuse suggestions", article_id, len(ids), len(suggestions)
     )
     return {"analysed": len(ids), "suggestions": len(suggestions) // 2}
+
+
+def ring_claim_analysis(article_ids: list[int]) -> bool:
+    """Ask a worker for these articles' check-worthiness scores and verdict-reuse candidates. A
+    broker that is down is logged, not raised (False): `sweep` finds the claims left unanalysed."""
+    from review.tasks import analyse_claims
+
+    try:
+        analyse_claims.apply_async(args=[list(article_ids)], retry=False)
+    except Exception:  # kombu raises several unrelated types for an unreachable broker
+        logger.warning("claim analysis of articles %s not enqueued", article_ids, exc_info=True)
+        return False
+    return True
+
+
+def on_claims_stored(sender: object, *, article_ids: list[int], **kwargs: object) -> None:
+    """`articles.signals.claims_stored` (connected in `ReviewConfig.ready`): extraction committed
+    new claims, so ring for their analysis."""
+    ring_claim_analysis(article_ids)
 
 
 def sweep() -> int:

@@ -31,14 +31,6 @@ from review.models import Assignment, ClaimHold, display_name
 _validate_url = URLValidator(schemes=["http", "https"])
 
 
-class GateClosed(InvalidTransition):
-    """Publishing was refused by the gate; `gate` says why."""
-
-    def __init__(self, gate: Gate, message: str | None = None) -> None:
-        self.gate = gate
-        super().__init__(message or f"Cannot publish yet: {gate.reason}")
-
-
 class ClaimHeld(InvalidTransition):
     """Another reviewer has the claim open (an unexpired `ClaimHold`); `hold` says who, how long."""
 
@@ -138,44 +130,6 @@ def record_verdict(
         if hold is not None:  # the verdict ends the reviewer's own hold (or clears an expired one)
             hold.delete()
     return claim
-
-
-def publish_article(article: Article, *, by, override_reason: str = "") -> Article:
-    """in review → published, when every claim is verified.
-
-    With `override_reason`, a chief editor may publish over unverified claims (never over pending
-    ones); the reason goes into the history as an override row.
-    """
-    override_reason = override_reason.strip()
-    with transaction.atomic():
-        article = lock_article(article)
-        if not permissions.can_publish_article(by, article):
-            raise PermissionDenied("You may not publish this article.")
-        if article.status == Article.Status.PUBLISHED:
-            raise InvalidTransition("This article is already published.")
-        if article.status != Article.Status.IN_REVIEW:
-            raise InvalidTransition(
-                f"Only an article in review can be published "
-                f"(it is {article.get_status_display().lower()})."
-            )
-        gate = article.gate()
-        if gate.is_open:
-            note = ""
-        elif override_reason and gate.overridable:
-            if not permissions.can_override_gate(by, article):
-                raise PermissionDenied("Only a chief editor can publish over unverified claims.")
-            note = override_reason
-        else:
-            raise GateClosed(gate)
-        if note:
-            log_event(
-                article,
-                by=by,
-                kind=ArticleEvent.Kind.OVERRIDE,
-                note=f"Published over {gate.unverified} unverified claim(s): {note}",
-            )
-        change_status(article, Article.Status.PUBLISHED, by=by, note=note)
-    return article
 
 
 # --- Verdict reuse ------------------------------------------------------------------------------

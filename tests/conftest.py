@@ -130,7 +130,7 @@ def make_article(author: User, *, title: str = "Ferry budget approved", body: st
     verifier = make_user(f"verifier-{article.pk}", permissions.REVIEWER)
     for claim in article.claims.active():
         review_services.record_verdict(claim, by=verifier, verdict="verified", note="Checked.")
-    review_services.publish_article(article, by=author)
+    services.publish_article(article, by=author)
     article.refresh_from_db()
     return article
 

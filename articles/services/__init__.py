@@ -9,7 +9,8 @@ appends the history row. Wrong state raises `InvalidTransition`; a caller withou
 One module per part, all re-exported here (callers import from `articles.services`): `common`
 (the state error, input validation, the article lock, status changes, the history row),
 `editing` (create, edit, submit, return to draft), `jobs` (extraction jobs: queue, doorbell,
-lease, finish, fail, retry, sweep), `results` (applying an extraction to the article's rows).
+lease, finish, fail, retry, sweep), `publishing` (the gate's transition: in review →
+published), `results` (applying an extraction to the article's rows).
 """
 
 from articles.services.common import (
@@ -37,11 +38,11 @@ from articles.services.jobs import (
     fail_extraction_job,
     queue_extraction,
     retry_extraction_job,
-    ring_claim_analysis,
     start_extraction_job,
     start_extraction_jobs,
     sweep_extraction_jobs,
 )
+from articles.services.publishing import GateClosed, publish_article
 from articles.services.results import (
     ExtractionRows,
     NewClaim,
@@ -51,6 +52,7 @@ from articles.services.results import (
 __all__ = [
     "DOORBELL_KEY",
     "ExtractionRows",
+    "GateClosed",
     "InvalidTransition",
     "NewClaim",
     "TakenJobs",
@@ -66,10 +68,10 @@ __all__ = [
     "lock_article",
     "lock_editable_article",
     "log_event",
+    "publish_article",
     "queue_extraction",
     "retry_extraction_job",
     "return_to_draft",
-    "ring_claim_analysis",
     "start_extraction_job",
     "start_extraction_jobs",
     "submit_article",

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import redis
-from celery import current_app
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
@@ -30,6 +29,7 @@ if TYPE_CHECKING:
 
 from articles.services.common import InvalidTransition, lock_article, log_event
 from articles.services.results import ExtractionRows, apply_extraction
+from articles.signals import claims_stored
 
 logger = logging.getLogger(__name__)
 
@@ -294,8 +294,10 @@ def complete_extraction_jobs(
         rows.save(now=now)
         _save_articles_entering_review([articles[job.article_id] for job in done])
         if done:
-            analyse = [job.article_id for job in done]
-            transaction.on_commit(lambda: ring_claim_analysis(analyse))
+            stored = [job.article_id for job in done]
+            transaction.on_commit(
+                lambda: claims_stored.send(sender=Article, article_ids=stored)
+            )
         for state, finished in (
             (ExtractionJob.State.DONE, done),
             (ExtractionJob.State.SUPERSEDED, superseded),
@@ -307,19 +309,6 @@ def complete_extraction_jobs(
                 for job in finished:
                     job.state, job.lease_token, job.finished_at = state, None, now
     return done + superseded
-
-
-def ring_claim_analysis(article_ids: list[int]) -> bool:
-    """Ask for these articles' check-worthiness scores and verdict-reuse candidates
-    (`review.analyse_claims`, by name: `articles` never imports `review`); called after
-    extraction commits and by review's beat sweep. A broker that is down is logged, not raised
-    (False): the sweep finds the claims left unanalysed."""
-    try:
-        current_app.send_task("review.analyse_claims", args=[list(article_ids)], retry=False)
-    except Exception:  # kombu raises several unrelated types for an unreachable broker
-        logger.warning("claim analysis of articles %s not enqueued", article_ids, exc_info=True)
-        return False
-    return True
 
 
 def _save_articles_entering_review(articles: list[Article]) -> None:

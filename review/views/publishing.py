@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from articles import permissions
 from articles.models import Article
-from articles.services import InvalidTransition
+from articles.services import InvalidTransition, publish_article
 from articles.views import (
     error_text,
     render_page,
@@ -46,7 +46,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
         return redirect("articles:detail", pk=article.pk)
     try:
-        services.publish_article(
+        publish_article(
             article, by=request.user, override_reason=form.cleaned_data["override_reason"]
         )
     except InvalidTransition as e:  # GateClosed too: its message carries the gate's reason

@@ -892,7 +892,7 @@ def test_the_gate_polls_while_the_article_is_in_review(client, editor, reviewer)
     review_services.record_verdict(
         article.claims.get(ordinal=1), by=reviewer, verdict="verified", note="Found it."
     )
-    review_services.publish_article(article, by=editor)
+    services.publish_article(article, by=editor)
     published = client.get(gate_url, HTTP_HX_REQUEST="true").content.decode()
     assert "every 5s" not in published
 

@@ -18,6 +18,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
+from articles import services as articles_services
 from articles.models import Article
 from integrations import services
 from integrations.models import DispatchedEvent, WebhookCursor, WebhookDelivery, WebhookSubscription
@@ -135,7 +136,7 @@ def test_the_workflow_maps_to_events_and_each_is_dispatched_once(editor, reviewe
     claims = list(article.claims.active())
     for claim in claims:
         review_services.record_verdict(claim, by=reviewer, verdict="verified", note="Checked.")
-    review_services.publish_article(article, by=editor)
+    articles_services.publish_article(article, by=editor)
 
     first = dispatched()
     again = dispatched()
@@ -204,7 +205,7 @@ def test_an_override_sends_published_with_override_and_published(editor, reviewe
     for claim in claims[1:]:
         review_services.record_verdict(claim, by=reviewer, verdict="verified", note="Checked.")
     review_services.record_verdict(claims[0], by=reviewer, verdict="unverified", note="Withdrawn.")
-    review_services.publish_article(article, by=chief, override_reason="Minor claim.")
+    articles_services.publish_article(article, by=chief, override_reason="Minor claim.")
 
     assert dispatched() == [
         (Event.ARTICLE_PUBLISHED_WITH_OVERRIDE, article.pk),

@@ -6,7 +6,8 @@ from django.core.exceptions import PermissionDenied
 
 import checkworthiness
 from articles.models import ArticleEvent, Claim
-from articles.services import InvalidTransition, ring_claim_analysis, update_article
+from articles.services import InvalidTransition, update_article
+from review.intelligence import ring_claim_analysis
 from review import intelligence
 from review.models import ClaimKey, ReuseSuggestion
 from review.services import record_verdict, reuse_verdict

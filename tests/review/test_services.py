@@ -9,7 +9,8 @@ from django.db import connection
 
 from articles.models import Article, ArticleEvent, Claim
 from articles.services import InvalidTransition, update_article
-from review.services import GateClosed, publish_article, record_verdict
+from articles.services import GateClosed, publish_article
+from review.services import record_verdict
 from tests.conftest import STORY_CLAIMS, make_article, run_extraction_now
 
 

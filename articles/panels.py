@@ -1,0 +1,49 @@
+"""Panels that apps built on `articles` add to the article page, without `articles` naming them.
+
+An app registers a panel in its `AppConfig.ready` (review adds its due time and reviewers panel);
+the article page fetches each panel's URL on load with htmx and shows a plain link without
+JavaScript. `articles` never imports the app that registered the panel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from articles.models import Article
+
+
+@dataclass(frozen=True)
+class ArticlePanel:
+    element_id: str  # the HTML id the fetched partial replaces (its outer element keeps it)
+    url_name: str  # a URL name that takes the article's pk
+    heading: str
+    link_text: str
+    hidden_when_published: bool = False
+
+    def shows_for(self, article: Article) -> bool:
+        return not (self.hidden_when_published and article.status == Article.Status.PUBLISHED)
+
+
+@dataclass(frozen=True)
+class PlacedPanel:
+    panel: ArticlePanel
+    url: str
+
+
+_registry: dict[str, ArticlePanel] = {}
+
+
+def register_article_panel(panel: ArticlePanel) -> None:
+    """Add `panel` to every article page (again with the same id replaces it: `ready` may run
+    twice in tests)."""
+    _registry[panel.element_id] = panel
+
+
+def panels_for(article: Article) -> list[PlacedPanel]:
+    return [
+        PlacedPanel(panel, reverse(panel.url_name, args=[article.pk]))
+        for panel in _registry.values()
+        if panel.shows_for(article)
+    ]
