@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from articles import roles
+
 
 def content_hash(body: str) -> str:
     return hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
@@ -22,14 +24,12 @@ def content_hash(body: str) -> str:
 class ArticleQuerySet(models.QuerySet["Article"]):
     def visible_to(self, user) -> ArticleQuerySet:
         """The articles `user` may open. The one rule every list and detail view filters by."""
-        from articles import permissions
-
         if not user.is_authenticated:
             return self.none()
-        if permissions.is_chief(user):
+        if roles.is_chief(user):
             return self
         visible = Q(author=user) | Q(status=Article.Status.PUBLISHED)
-        if permissions.is_reviewer(user):
+        if roles.is_reviewer(user):
             visible |= Q(status__in=[Article.Status.SUBMITTED, Article.Status.IN_REVIEW])
         return self.filter(visible)
 
@@ -246,9 +246,7 @@ class ClaimQuerySet(models.QuerySet["Claim"]):
 
     def awaiting(self, user) -> ClaimQuerySet:
         """Pending claims `user` may judge: articles in review, never their own (four-eyes)."""
-        from articles import permissions
-
-        if not permissions.is_reviewer(user):
+        if not roles.is_reviewer(user):
             return self.none()
         return (
             self.pending()

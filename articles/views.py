@@ -7,238 +7,42 @@ templates only loop and branch over values. Article text is always autoescaped b
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Subquery
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from articles import permissions, services
 from articles.diffing import DiffSegment, diff_texts, fold, summarize
 from articles.forms import ArticleForm, ReturnToDraftForm
-from articles.models import Article, ArticleEvent, Claim, ExtractionJob, Gate, ImageCredit
+from articles.models import Article, ArticleEvent, Claim, ExtractionJob, ImageCredit
+from articles.exports import EVENT_CSV_HEADER, csv_response, event_csv_row
 from articles.panels import panels_for
-
-# --- Helpers shared with the review views (review may import articles, never the reverse) ------
-
-
-def nav_context(user) -> dict[str, Any]:
-    """What the header shows: role names and which links apply. Asks the permission predicates,
-    which cache the user's groups, so the whole header costs one query per request."""
-    roles = []
-    if permissions.is_chief(user):
-        roles.append("Chief editor")
-    elif permissions.is_editor(user):
-        roles.append("Editor")
-    if permissions.is_reviewer(user):
-        roles.append("Reviewer")
-    if user.is_staff:
-        roles.append("Staff")
-    return {
-        "nav": {
-            "roles": ", ".join(roles) or "No role",
-            "can_create": permissions.can_create_article(user),
-            "is_reviewer": permissions.is_reviewer(user),
-            "is_chief": permissions.is_chief(user),
-            "is_staff": user.is_staff,
-        }
-    }
-
-
-def render_page(
-    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
-) -> HttpResponse:
-    """Render a full page (one extending base.html) with the header's context."""
-    return render(request, template, {**nav_context(request.user), **context}, status=status)
-
-
-def error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
-
-
-@dataclass
-class ClaimRow:
-    """One claim as the claims list and the review queue show it, with its verdict form when the
-    user may judge it. `values`/`errors` refill the form after a refused verdict.
-
-    In the queue a row may also be `blocked` (why its form is disabled, e.g. another reviewer has
-    the claim open), `mine` (the user has it open) and `selected` (ticked for a bulk verdict)."""
-
-    claim: Claim
-    judge: bool = False
-    next_url: str = ""
-    in_queue: bool = False
-    values: dict[str, str] = field(default_factory=dict)
-    errors: dict[str, list[str]] = field(default_factory=dict)
-    message: str = ""
-    notice: str = ""
-    blocked: str = ""
-    mine: bool = False
-    selected: bool = False
-
-    def __post_init__(self) -> None:
-        if not self.values and self.claim.verdict != Claim.Verdict.PENDING:
-            self.values = {
-                "verdict": self.claim.verdict,
-                "note": self.claim.note,
-                "evidence_url": self.claim.evidence_url,
-            }
-
-    @property
-    def number(self) -> int:
-        return self.claim.ordinal + 1
-
-
-# --- CSV exports (also used by review's exports) --------------------------------------------------
-
-# A spreadsheet runs a cell that starts with one of these as a formula ("CSV injection"): such a
-# cell gets a leading apostrophe, which spreadsheets show as text and do not evaluate.
-_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "isoformat"):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-        return value.isoformat(timespec="seconds")
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_TRIGGERS) else text
-
-
-class _Echo:
-    """A file-like object for csv.writer whose write returns the line, for streaming."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_response(filename: str, header: list[str], rows: Iterable[Iterable[Any]]) -> HttpResponse:
-    """Stream `rows` as a CSV download (text/csv, UTF-8, a header row first), every cell passed
-    through `csv_cell`. `rows` may be a lazy iterator: it is consumed while the response is sent."""
-    writer = csv.writer(_Echo())
-
-    def lines() -> Iterable[str]:
-        yield writer.writerow([csv_cell(h) for h in header])
-        for row in rows:
-            yield writer.writerow([csv_cell(cell) for cell in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-EVENT_CSV_HEADER = [
-    "time", "article_id", "article", "actor", "kind", "from", "to",
-    "claim_number", "claim", "note", "evidence_url",
-]
-
-
-def event_csv_row(event: ArticleEvent) -> list[Any]:
-    """One history row for the CSV exports (the event with its article, actor and claim loaded)."""
-    claim = event.claim
-    return [
-        event.created_at,
-        event.article_id,
-        event.article.title,
-        actor_name(event.actor),
-        event.get_kind_display(),
-        state_label(event.kind, event.from_state),
-        state_label(event.kind, event.to_state),
-        claim.ordinal + 1 if claim else "",
-        claim.text if claim else "",
-        event.note,
-        event.evidence_url,
-    ]
-
-
-# --- History labels -----------------------------------------------------------------------------
-
-_STATE_LABELS = {**dict(Article.Status.choices), **dict(Claim.Verdict.choices)}
-_JOB_STATE_LABELS = dict(ExtractionJob.State.choices)
-
-
-def state_label(kind: str, value: str) -> str:
-    """The human name of a state in a history row ('In review', 'Verified', 'Queued')."""
-    if not value:
-        return ""
-    labels = _JOB_STATE_LABELS if kind == ArticleEvent.Kind.EXTRACTION else _STATE_LABELS
-    return str(labels.get(value, value))
-
-
-def actor_name(user) -> str:
-    if user is None:
-        return "System"
-    return user.get_full_name() or user.get_username()
-
-
-@dataclass
-class TimelineEntry:
-    """One history row as the timelines show it, with its labels prepared."""
-
-    event: ArticleEvent
-    actor: str
-    change: str
-    claim_label: str
-
-    @classmethod
-    def of(cls, event: ArticleEvent) -> TimelineEntry:
-        change = ""
-        if event.from_state or event.to_state:
-            change = (
-                f"{state_label(event.kind, event.from_state) or '–'} → "
-                f"{state_label(event.kind, event.to_state) or '–'}"
-            )
-        claim_label = ""
-        if event.claim is not None:
-            excerpt = Truncator(event.claim.text).chars(90)
-            claim_label = f"claim {event.claim.ordinal + 1}: “{excerpt}”"
-        return cls(
-            event=event, actor=actor_name(event.actor), change=change, claim_label=claim_label
-        )
-
-
-def gate_progress(gate: Gate) -> str:
-    """'17 of 22 verified, 1 unverified' for the lists; the gate's own reason says what blocks."""
-    if not gate.extracted:
-        return "Extracting claims…"
-    text = f"{gate.verified} of {gate.total} verified"
-    if gate.unverified:
-        text += f", {gate.unverified} unverified"
-    return text
-
+from articles.presenters import (
+    ArticleRow,
+    ClaimRow,
+    TimelineEntry,
+    article_row,
+    error_text,
+    gate_progress,
+    state_label,
+)
 
 # --- Dashboard ----------------------------------------------------------------------------------
-
-
-@dataclass
-class ArticleRow:
-    article: Article
-    gate: Gate
-    progress: str
-    awaiting: int = 0
-
-
-def _row(article: Article) -> ArticleRow:
-    gate = article.gate()  # from the with_claim_counts() annotations: no query
-    return ArticleRow(article=article, gate=gate, progress=gate_progress(gate))
 
 
 def my_articles_in_review(user) -> list[ArticleRow]:
     """The user's own articles that are submitted or in review, oldest submission first, with their
     gates (one query). The dashboard shows them and re-fetches them while any is in review."""
     rows = [
-        _row(a)
+        article_row(a)
         for a in Article.objects.filter(
             author=user, status__in=[Article.Status.SUBMITTED, Article.Status.IN_REVIEW]
         )
@@ -263,7 +67,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if permissions.is_editor(user):
         # One query for all of my unpublished articles, split here.
         mine = [
-            _row(a)
+            article_row(a)
             for a in visible.filter(
                 author=user,
                 status__in=[
@@ -298,14 +102,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             .select_related("author")
             .order_by("submitted_at", "id")
         ):
-            row = _row(article)
+            row = article_row(article)
             row.awaiting = article.awaiting
             rows.append(row)
         context["awaiting"] = rows
         context["awaiting_claims"] = sum(r.awaiting for r in rows)
     if permissions.is_chief(user):
         in_review = [
-            _row(a)
+            article_row(a)
             for a in visible.filter(status__in=[Article.Status.SUBMITTED, Article.Status.IN_REVIEW])
             .with_claim_counts()
             .select_related("author")
@@ -320,7 +124,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .select_related("author")
         .order_by("-published_at", "-id")[:10]
     )
-    return render_page(request, "articles/dashboard.html", context)
+    return render(request, "articles/dashboard.html", context)
 
 
 @login_required
@@ -353,7 +157,7 @@ def create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Draft saved.")
             return redirect("articles:detail", pk=article.pk)
-    return render_page(request, "articles/form.html", {"form": form, "article": None})
+    return render(request, "articles/form.html", {"form": form, "article": None})
 
 
 @login_required
@@ -376,7 +180,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Changes saved.")
             return redirect("articles:detail", pk=article.pk)
-    return render_page(request, "articles/form.html", {"form": form, "article": article})
+    return render(request, "articles/form.html", {"form": form, "article": article})
 
 
 @login_required
@@ -609,7 +413,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "gate_block": gate_context(user, article),
         "panels": panels_for(article),
     }
-    return render_page(request, "articles/detail.html", context)
+    return render(request, "articles/detail.html", context)
 
 
 @login_required

@@ -4,11 +4,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from articles.views import render_page
 from integrations import services
 from integrations.forms import TokenForm
 from integrations.models import ApiToken
@@ -33,7 +32,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
         "new_key": new_key,
         "tokens": ApiToken.objects.filter(user=request.user).order_by("revoked_at", "-created_at"),
     }
-    response = render_page(request, "integrations/tokens.html", context, status=status)
+    response = render(request, "integrations/tokens.html", context, status=status)
     response["Cache-Control"] = "no-store"
     return response
 

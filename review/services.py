@@ -18,10 +18,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from articles import permissions
-from articles.models import Article, ArticleEvent, Claim, Gate
+from articles.models import Article, ArticleEvent, Claim
 from articles.services import (
     InvalidTransition,
-    change_status,
     lock_article,
     lock_editable_article,
     log_event,

@@ -8,18 +8,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from articles import permissions
 from articles.models import ArticleEvent
-from articles.views import (
-    EVENT_CSV_HEADER,
-    TimelineEntry,
-    csv_response,
-    event_csv_row,
-    render_page,
-)
+from articles.exports import EVENT_CSV_HEADER, csv_response, event_csv_row
+from articles.presenters import TimelineEntry
 from review.forms import (
     ActivityFilterForm,
 )
@@ -64,7 +60,7 @@ def activity(request: HttpRequest) -> HttpResponse:
     """Everything that happened, newest first, filtered by reviewer, article, kind and dates."""
     form, events = _activity(request)
     page = Paginator(events, ACTIVITY_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render_page(
+    return render(
         request,
         "review/activity.html",
         {

@@ -20,14 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from articles import permissions
 from articles.models import Article, ArticleEvent, Claim, ImageCredit
 from articles.services import InvalidTransition
-from articles.views import (
-    EVENT_CSV_HEADER,
-    ClaimRow,
-    TimelineEntry,
-    csv_response,
-    event_csv_row,
-    render_page,
-)
+from articles.exports import EVENT_CSV_HEADER, csv_response, event_csv_row
+from articles.presenters import ClaimRow, TimelineEntry
 from review import services
 from review.forms import (
     BulkVerdictForm,
@@ -218,7 +212,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context["row"] = ClaimRow(claim=claim, judge=judge, next_url=request.get_full_path())
     if hold is not None and hold.holder_id != request.user.pk:
         context["row"].blocked = hold.describe()
-    return render_page(request, "review/claim.html", context)
+    return render(request, "review/claim.html", context)
 
 
 @login_required
@@ -252,7 +246,7 @@ def _row_response(
     in the list, while refused input or a conflict returns the context panel's form, which the
     response retargets (the form is where the reviewer fixes it)."""
     if not request.htmx:
-        return render_page(request, "review/verdict.html", {"row": row}, status=status)
+        return render(request, "review/verdict.html", {"row": row}, status=status)
     if not row.in_queue:
         return render(
             request, "includes/claim_row.html", {"row": row, **(extra or {})}, status=status
@@ -288,7 +282,7 @@ def verdict(request: HttpRequest, pk: int) -> HttpResponse:
     in_queue = request.POST.get("source") == "queue"
     row = _make_row(claim, next_url=next_url, in_queue=in_queue)
     if request.method == "GET":
-        return render_page(request, "review/verdict.html", {"row": row})
+        return render(request, "review/verdict.html", {"row": row})
 
     form = VerdictForm(request.POST)
     if form.is_valid():

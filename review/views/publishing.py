@@ -17,10 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from articles import permissions
 from articles.models import Article
 from articles.services import InvalidTransition, publish_article
-from articles.views import (
-    error_text,
-    render_page,
-)
+from articles.presenters import error_text
 from review import services
 from review.forms import (
     AssignForm,
@@ -113,7 +110,7 @@ def _panel_response(
         template = "includes/review_panel.html" if request.htmx else "review/article_panel.html"
         if request.htmx:
             return render(request, template, context, status=status)
-        return render_page(request, template, context, status=status)
+        return render(request, template, context, status=status)
     if notice:
         messages.success(request, notice)
     return redirect("articles:detail", pk=article.pk)
@@ -128,7 +125,7 @@ def article_panel(request: HttpRequest, pk: int) -> HttpResponse:
     context = article_panel_context(request.user, article)
     if request.htmx:
         return render(request, "includes/review_panel.html", context)
-    return render_page(request, "review/article_panel.html", context)
+    return render(request, "review/article_panel.html", context)
 
 
 @login_required

@@ -18,10 +18,7 @@ from django.views.decorators.http import require_GET
 
 from articles import permissions
 from articles.models import Article, Claim, Gate
-from articles.views import (
-    ClaimRow,
-    render_page,
-)
+from articles.presenters import ClaimRow
 from review.models import (
     QUEUE_ORDERS,
     queue_articles,
@@ -245,7 +242,7 @@ def filters_from_get(request: HttpRequest) -> dict[str, Any]:
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     _require_reviewer(request.user)
-    return render_page(
+    return render(
         request, "review/queue.html", queue_context(request.user, filters_from_get(request))
     )
 

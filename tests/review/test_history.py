@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from articles.models import ArticleEvent
 from articles.services import log_event
-from articles.views import csv_cell
+from articles.exports import csv_cell
 from review import services as review_services
 from tests.conftest import STORY_CLAIMS, make_article
 
