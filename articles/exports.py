@@ -11,7 +11,8 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from articles.models import ArticleEvent
-from articles.presenters import actor_name, state_label
+from articles.people import display_name
+from articles.presenters import state_label
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula ("CSV injection"): such a
@@ -64,7 +65,7 @@ def event_csv_row(event: ArticleEvent) -> list[Any]:
         event.created_at,
         event.article_id,
         event.article.title,
-        actor_name(event.actor),
+        display_name(event.actor),
         event.get_kind_display(),
         state_label(event.kind, event.from_state),
         state_label(event.kind, event.to_state),

@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -40,15 +40,67 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         return self.filter(status=Article.Status.IN_REVIEW)
 
     def with_claim_counts(self) -> ArticleQuerySet:
-        """Annotate the counts `Article.gate()` needs, so a list computes every gate in one query."""
+        """Annotate the counts `Article.gate()` needs (`GATE_COUNTS`), so a list computes every
+        gate in one query."""
         active = Q(claims__retired_at__isnull=True)
         return self.annotate(
-            claims_total=Count("claims", filter=active),
-            claims_pending=Count("claims", filter=active & Q(claims__verdict=Claim.Verdict.PENDING)),
-            claims_unverified=Count(
-                "claims", filter=active & Q(claims__verdict=Claim.Verdict.UNVERIFIED)
-            ),
+            **{
+                name: Count(
+                    "claims",
+                    filter=active & Q(claims__verdict=verdict) if verdict else active,
+                )
+                for name, verdict in GATE_COUNTS
+            }
         )
+
+
+# The one definition of what the gate counts among an article's current (not retired) claims:
+# each annotation's name and the verdict it counts (None: every claim). `with_claim_counts()` (the
+# ORM), `gate_counts()` (plain SQL for the API list) and `Gate.of_verdicts()` (in Python, for a
+# gate rebuilt from the history) are all made from it.
+GATE_COUNTS: tuple[tuple[str, str | None], ...] = (
+    ("claims_total", None),
+    ("claims_pending", "pending"),
+    ("claims_unverified", "unverified"),
+)
+
+
+def gate_counts(article_ids: list[int]) -> dict[int, tuple[int, ...]]:
+    """{article id: the `GATE_COUNTS` in order} for these articles (absent: no claims). One
+    grouped query whatever the number of rows, in plain portable SQL: on the API's article list,
+    its hottest path, building the same query with the ORM cost ten times its execution."""
+    if not article_ids:
+        return {}
+    sums = ", ".join(
+        "SUM(CASE WHEN verdict = %s THEN 1 ELSE 0 END)" if verdict else "COUNT(*)"
+        for _, verdict in GATE_COUNTS
+    )
+    placeholders = ", ".join(["%s"] * len(article_ids))
+    sql = (
+        f"SELECT article_id, {sums} FROM {Claim._meta.db_table} "
+        f"WHERE retired_at IS NULL AND article_id IN ({placeholders}) GROUP BY article_id"
+    )
+    params = [verdict for _, verdict in GATE_COUNTS if verdict] + list(article_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0]: tuple(int(n or 0) for n in row[1:]) for row in cursor.fetchall()}
+
+
+def attach_gate_counts(rows: list) -> list:
+    """Give each row (an `Article`, or a dict from `.values()`) the annotations
+    `with_claim_counts()` would have given it, from `gate_counts()`."""
+    def pk(row) -> int:
+        return row["id"] if isinstance(row, dict) else row.pk
+
+    counts = gate_counts([pk(row) for row in rows])
+    zero = (0,) * len(GATE_COUNTS)
+    for row in rows:
+        values = dict(zip((name for name, _ in GATE_COUNTS), counts.get(pk(row), zero)))
+        if isinstance(row, dict):
+            row.update(values)
+        else:
+            row.__dict__.update(values)
+    return rows
 
 
 @dataclass(frozen=True)
@@ -59,6 +111,27 @@ class Gate:
     pending: int
     unverified: int
     extracted: bool
+
+    @classmethod
+    def of_counts(cls, counts: dict[str, int], *, extracted: bool) -> Gate:
+        """From the `GATE_COUNTS` annotations of an article row (or a dict of them)."""
+        return cls(
+            total=counts["claims_total"],
+            pending=counts["claims_pending"],
+            unverified=counts["claims_unverified"],
+            extracted=extracted,
+        )
+
+    @classmethod
+    def of_verdicts(cls, verdicts: list[str], *, extracted: bool) -> Gate:
+        """From the verdicts of the current claims (a gate rebuilt from the history)."""
+        return cls.of_counts(
+            {
+                name: sum(1 for v in verdicts if v == verdict) if verdict else len(verdicts)
+                for name, verdict in GATE_COUNTS
+            },
+            extracted=extracted,
+        )
 
     @property
     def verified(self) -> int:
@@ -143,20 +216,11 @@ class Article(models.Model):
     def gate(self) -> Gate:
         """The publication gate. Uses `with_claim_counts()` annotations when the row has them."""
         if hasattr(self, "claims_total"):
-            total, pending, unverified = (
-                self.claims_total,
-                self.claims_pending,
-                self.claims_unverified,
-            )
+            counts = {name: getattr(self, name) for name, _ in GATE_COUNTS}
         else:
-            # The same counts as a list's, from the one definition of what blocks publication.
-            total, pending, unverified = (
-                Article.objects.with_claim_counts()
-                .values_list("claims_total", "claims_pending", "claims_unverified")
-                .get(pk=self.pk)
-            )
+            counts = Article.objects.with_claim_counts().values(*dict(GATE_COUNTS)).get(pk=self.pk)
         extracted = self.status in (self.Status.IN_REVIEW, self.Status.PUBLISHED)
-        return Gate(total=total, pending=pending, unverified=unverified, extracted=extracted)
+        return Gate.of_counts(counts, extracted=extracted)
 
 
 class Revision(models.Model):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.utils.text import Truncator
 
+from articles.people import display_name
 from articles.models import Article, ArticleEvent, Claim, ExtractionJob, Gate
 
 
@@ -63,12 +64,6 @@ def state_label(kind: str, value: str) -> str:
     return str(labels.get(value, value))
 
 
-def actor_name(user) -> str:
-    if user is None:
-        return "System"
-    return user.get_full_name() or user.get_username()
-
-
 @dataclass
 class TimelineEntry:
     """One history row as the timelines show it, with its labels prepared."""
@@ -91,7 +86,7 @@ class TimelineEntry:
             excerpt = Truncator(event.claim.text).chars(90)
             claim_label = f"claim {event.claim.ordinal + 1}: “{excerpt}”"
         return cls(
-            event=event, actor=actor_name(event.actor), change=change, claim_label=claim_label
+            event=event, actor=display_name(event.actor), change=change, claim_label=claim_label
         )
 
 

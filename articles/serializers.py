@@ -14,6 +14,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from articles.people import display_name, name_of
 from articles.models import (
     Article,
     ArticleEvent,
@@ -88,7 +89,7 @@ class UserSerializer(serializers.Serializer):
     name = serializers.SerializerMethodField()
 
     def get_name(self, user) -> str:
-        return user.get_full_name() or user.get_username()
+        return display_name(user)
 
 
 class GateSerializer(serializers.Serializer):
@@ -249,16 +250,12 @@ class ArticleListSerializer(serializers.ModelSerializer):
 
     @staticmethod
     def _gate(row: dict[str, Any]) -> Gate:
-        return Gate(
-            total=row["claims_total"],
-            pending=row["claims_pending"],
-            unverified=row["claims_unverified"],
-            extracted=row["status"] in (Article.Status.IN_REVIEW, Article.Status.PUBLISHED),
+        return Gate.of_counts(
+            row, extracted=row["status"] in (Article.Status.IN_REVIEW, Article.Status.PUBLISHED)
         )
 
     def to_representation(self, row: dict[str, Any]) -> dict[str, Any]:
         tz = self.context.setdefault("tz", timezone.get_current_timezone())
-        full_name = f"{row['author__first_name']} {row['author__last_name']}".strip()
         return {
             "id": row["id"],
             "title": row["title"],
@@ -267,7 +264,9 @@ class ArticleListSerializer(serializers.ModelSerializer):
             "author": {
                 "id": row["author_id"],
                 "username": row["author__username"],
-                "name": full_name or row["author__username"],
+                "name": name_of(
+                    row["author__first_name"], row["author__last_name"], row["author__username"]
+                ),
             },
             "gate": gate_data(self._gate(row)),
             "created_at": iso_datetime(row["created_at"], tz),

@@ -13,3 +13,8 @@ from django.dispatch import Signal
 # Sent on commit when extraction has stored the claims of these articles (keyword argument
 # `article_ids: list[int]`); `review` answers by analysing the new claims.
 claims_stored = Signal()
+
+# Sent by `articles.services.log_event` / `log_events`, the only writers of the history table,
+# inside the transaction that appended the rows (keyword argument `events: list[ArticleEvent]`):
+# a receiver that acts defers to `transaction.on_commit`. The webhooks' dispatcher listens.
+history_appended = Signal()

@@ -7,17 +7,15 @@ class IntegrationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate, post_save
+        from django.db.models.signals import post_migrate
 
-        from articles.models import ArticleEvent
+        from articles.signals import history_appended
         from integrations import cache, services
 
         # The history table is the webhooks' outbox: a new row only rings the dispatcher's
         # doorbell after commit (no domain flow in signals; the sweeper covers a lost doorbell).
-        post_save.connect(
-            services.ring_webhook_doorbell,
-            sender=ArticleEvent,
-            dispatch_uid="integrations.webhook_doorbell",
+        history_appended.connect(
+            services.ring_webhook_doorbell, dispatch_uid="integrations.webhook_doorbell"
         )
         # The data version's triggers, made again after every migrate (integrations/cache.py).
         post_migrate.connect(

@@ -222,11 +222,11 @@ DISPATCH_BATCH = 500
 RELEVANT_KINDS = (ArticleEvent.Kind.STATUS, ArticleEvent.Kind.VERDICT, ArticleEvent.Kind.OVERRIDE)
 
 
-def ring_webhook_doorbell(sender, instance: ArticleEvent, created: bool, **kwargs: Any) -> None:
-    """post_save of a history row: after commit, ask for a dispatch. Sends and writes nothing."""
-    if not created or kwargs.get("raw") or instance.kind not in RELEVANT_KINDS:
-        return
-    transaction.on_commit(enqueue_dispatch)
+def ring_webhook_doorbell(sender, events: list[ArticleEvent], **kwargs: Any) -> None:
+    """`articles.signals.history_appended`: after commit, ask for a dispatch when a row may be
+    a webhook event. Sends and writes nothing."""
+    if any(event.kind in RELEVANT_KINDS for event in events):
+        transaction.on_commit(enqueue_dispatch)
 
 
 def enqueue_dispatch() -> None:
@@ -265,12 +265,9 @@ def gate_after(event: ArticleEvent) -> Gate:
             verdicts[claim_id] = Claim.Verdict.PENDING
         else:
             retired.add(claim_id)
-    active = [v for pk, v in verdicts.items() if pk not in retired]
     status = article_status_after(event)
-    return Gate(
-        total=len(active),
-        pending=sum(1 for v in active if v == Claim.Verdict.PENDING),
-        unverified=sum(1 for v in active if v == Claim.Verdict.UNVERIFIED),
+    return Gate.of_verdicts(
+        [v for pk, v in verdicts.items() if pk not in retired],
         extracted=status in (Article.Status.IN_REVIEW, Article.Status.PUBLISHED),
     )
 

@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 import checkworthiness
+from articles.bulk import insert_rows, update_rows
 from articles.models import Claim
 from articles.services import lock_article
 from review import facts
@@ -126,22 +127,6 @@ def find_candidates(
     return result
 
 
-def _executemany(model, columns: list[str], rows: list[tuple]) -> None:
-    """INSERT rows with one statement run by executemany. Here, on the path every extracted
-    article takes, Django's bulk_create spent more time building its statement than the database
-    spent running it; the columns are plain integers, so nothing is lost."""
-    if not rows:
-        return
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(model._meta.db_table),
-        ", ".join(quote(column) for column in columns),
-        ", ".join(["%s"] * len(columns)),
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-
-
 def analyse_article(article_id: int) -> dict[str, int]:
     """Score and index the article's claims that need it, and store their reuse suggestions (both
     ways round). The slow part (scoring, lookups) runs before the write transaction; claims that a
@@ -177,10 +162,11 @@ def analyse_article(article_id: int) -> dict[str, int]:
         ClaimKey.objects.filter(article_id=article_id).filter(
             Q(claim_id__in=ids) | Q(claim__retired_at__isnull=False)
         ).delete()
-        _executemany(
+        insert_rows(
             ClaimKey,
-            ["claim_id", "article_id", "key"],
+            ["claim", "article", "key"],
             [(pk, article_id, key) for pk in ids for key in keys_of[pk]],
+            prepared=True,
         )
         ReuseSuggestion.objects.filter(Q(claim_id__in=ids) | Q(source_id__in=ids)).delete()
         live = set(
@@ -200,16 +186,15 @@ def analyse_article(article_id: int) -> dict[str, int]:
                         )
                     )
         ReuseSuggestion.objects.bulk_create(suggestions, batch_size=1000, ignore_conflicts=True)
-        table = connection.ops.quote_name(Claim._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {table} SET checkworthiness = %s, checkworthiness_model = %s, "
-                "analysed_revision_id = %s WHERE id = %s",
-                [
-                    (scores[index] if scores is not None else None, model, revision_id, pk)
-                    for index, pk, revision_id in fresh
-                ],
-            )
+        update_rows(
+            Claim,
+            ["checkworthiness", "checkworthiness_model", "analysed_revision"],
+            [
+                (pk, (scores[index] if scores is not None else None, model, revision_id))
+                for index, pk, revision_id in fresh
+            ],
+            prepared=True,
+        )
     logger.info(
         "article=%s analysed %s claims, %s reuse suggestions", article_id, len(ids), len(suggestions)
     )

@@ -17,16 +17,7 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from articles.models import Article, ArticleEvent, Claim
-
-
-def display_name(user) -> str:
-    """'R. Lee' for a user with a full name, else the username: short enough for a queue row."""
-    if user is None:
-        return "System"
-    first, last = (user.first_name or "").strip(), (user.last_name or "").strip()
-    if first and last:
-        return f"{first[0]}. {last}"
-    return first or last or user.get_username()
+from articles.people import short_name
 
 
 class ClaimHoldQuerySet(models.QuerySet["ClaimHold"]):
@@ -72,7 +63,7 @@ class ClaimHold(models.Model):
         """'Held by R. Lee for 3 more minutes.'"""
         minutes = self.minutes_left(now)
         unit = "minute" if minutes == 1 else "minutes"
-        return f"Held by {display_name(self.holder)} for {minutes} more {unit}."
+        return f"Held by {short_name(self.holder)} for {minutes} more {unit}."
 
 
 class Assignment(models.Model):

@@ -25,7 +25,8 @@ from articles.services import (
     lock_editable_article,
     log_event,
 )
-from review.models import Assignment, ClaimHold, display_name
+from articles.people import short_name
+from review.models import Assignment, ClaimHold
 
 _validate_url = URLValidator(schemes=["http", "https"])
 
@@ -139,7 +140,7 @@ def describe_source(source: Claim) -> str:
     when = timezone.localtime(source.reviewed_at).strftime("%-d %b %Y") if source.reviewed_at else ""
     return (
         f"{source.get_verdict_display().lower()} on {when} in “{source.article.title}” "
-        f"by {display_name(source.reviewed_by)}"
+        f"by {short_name(source.reviewed_by)}"
     )
 
 
@@ -294,10 +295,10 @@ def assign_article(article: Article, *, reviewer, by) -> Assignment:
         article = lock_article(article)
         _check_assignment(article, reviewer=reviewer, by=by)
         if not permissions.is_reviewer(reviewer):
-            raise ValidationError({"reviewer": [f"{display_name(reviewer)} is not a reviewer."]})
+            raise ValidationError({"reviewer": [f"{short_name(reviewer)} is not a reviewer."]})
         if reviewer.pk == article.author_id:
             raise ValidationError(
-                {"reviewer": [f"{display_name(reviewer)} wrote this article (four-eyes)."]}
+                {"reviewer": [f"{short_name(reviewer)} wrote this article (four-eyes)."]}
             )
         assignment, created = Assignment.objects.get_or_create(
             article=article, reviewer=reviewer, defaults={"assigned_by": by}
@@ -307,7 +308,7 @@ def assign_article(article: Article, *, reviewer, by) -> Assignment:
                 article,
                 by=by,
                 kind=ArticleEvent.Kind.ASSIGNED,
-                note=f"Assigned to {display_name(reviewer)}.",
+                note=f"Assigned to {short_name(reviewer)}.",
             )
     return assignment
 
@@ -323,7 +324,7 @@ def unassign_article(article: Article, *, reviewer, by) -> bool:
                 article,
                 by=by,
                 kind=ArticleEvent.Kind.UNASSIGNED,
-                note=f"No longer assigned to {display_name(reviewer)}.",
+                note=f"No longer assigned to {short_name(reviewer)}.",
             )
     return bool(deleted)
 

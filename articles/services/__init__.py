@@ -19,6 +19,7 @@ from articles.services.common import (
     lock_article,
     lock_editable_article,
     log_event,
+    log_events,
     validate_article_input,
 )
 from articles.services.editing import (
@@ -68,6 +69,7 @@ __all__ = [
     "lock_article",
     "lock_editable_article",
     "log_event",
+    "log_events",
     "publish_article",
     "queue_extraction",
     "retry_extraction_job",

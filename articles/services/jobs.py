@@ -17,6 +17,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from articles import permissions
+from articles.bulk import update_rows
 from articles.models import (
     Article,
     ArticleEvent,
@@ -312,27 +313,15 @@ def complete_extraction_jobs(
 
 
 def _save_articles_entering_review(articles: list[Article]) -> None:
-    """Save the fields `apply_extraction` set, for many articles: one statement, executed once per
-    article (`bulk_update` builds CASE expressions that took longer to build than to run)."""
-    if not articles:
-        return
+    """Save the fields `apply_extraction` set, for many articles (`bulk_update` builds CASE
+    expressions that took longer to build than to run)."""
     names = ("status", "updated_at", "extracted_revision", "dateline")
     fields = [Article._meta.get_field(name) for name in names]
-    ops = connection.ops
-    sql = "UPDATE {} SET {} WHERE {} = %s".format(
-        ops.quote_name(Article._meta.db_table),
-        ", ".join(f"{ops.quote_name(f.column)} = %s" for f in fields),
-        ops.quote_name(Article._meta.pk.column),
+    update_rows(
+        Article,
+        names,
+        [(a.pk, [getattr(a, f.attname) for f in fields]) for a in articles],
     )
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            sql,
-            [
-                [f.get_db_prep_save(getattr(article, f.attname), connection) for f in fields]
-                + [article.pk]
-                for article in articles
-            ],
-        )
 
 
 def complete_extraction_job(job_id: int, *, token: uuid.UUID, result: Extraction) -> bool:

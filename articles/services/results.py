@@ -7,10 +7,10 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db import connection
-from django.db.models.signals import post_save
 
+from articles.bulk import insert_rows
 from articles.matching import Change, match_claims
+from articles.services.common import log_events
 from articles.models import (
     Article,
     ArticleEvent,
@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 
 # A new claim as extraction found it: (article id, revision id, ordinal, text, start, end, section,
-# extractor version). The other columns of a new claim are the same for all (`_insert_claims`).
+# extractor version). Every other column gets its default (`articles.bulk.insert_rows`).
 NewClaim = tuple[int, int, int, str, int, int, str, str]
 
 
@@ -44,61 +44,17 @@ class ExtractionRows:
     events: list[ArticleEvent] = field(default_factory=list)
 
     def save(self, *, now: dt.datetime) -> None:
-        _insert_claims(self.claims, now=now)
+        insert_rows(Claim, NEW_CLAIM_FIELDS, self.claims, now=now, prepared=True)
         RelatedLink.objects.bulk_create(self.links, batch_size=500)
         ImageCredit.objects.bulk_create(self.credits, batch_size=500)
         Section.objects.bulk_create(self.sections, batch_size=500)
-        ArticleEvent.objects.bulk_create(self.events, batch_size=500)
-        # For the status rows, what `log_event` would have done: the log line, and `post_save`
-        # (the webhooks' doorbell listens to it; bulk_create sends no signals).
-        for event in self.events:
-            if event.kind != ArticleEvent.Kind.STATUS:
-                continue
-            logger.info(
-                "article=%s claim=- actor=system %s %s->%s",
-                event.article_id, event.kind, event.from_state, event.to_state,
-            )
-            post_save.send(
-                sender=ArticleEvent, instance=event, created=True, update_fields=None, raw=False,
-                using=event._state.db,
-            )
+        log_events(self.events)
 
 
-def _insert_claims(claims: list[NewClaim], *, now: dt.datetime) -> None:
-    """INSERT new pending claims: one statement, executed once per row. Claims are most of what an
-    extraction writes, and `bulk_create` spent several times longer preparing each value than the
-    database spent storing it. Every other column gets its field's default, as in `bulk_create`."""
-    if not claims:
-        return
-    given = ("article", "revision", "ordinal", "text", "start", "end", "section", "extractor_version")
-    fields = [Claim._meta.get_field(name) for name in given]
-    constant: list = []
-    per_row: list = []
-    for f in Claim._meta.concrete_fields:
-        if f in fields or f.primary_key or f.has_db_default():
-            continue
-        if f.name == "created_at":
-            constant.append((f, now))
-        elif f.has_default() and callable(f.default):
-            per_row.append(f)
-        else:
-            constant.append((f, f.get_default()))
-    fields += [f for f, _ in constant] + per_row
-    fixed = tuple(f.get_db_prep_save(value, connection) for f, value in constant)
-    ops = connection.ops
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        ops.quote_name(Claim._meta.db_table),
-        ", ".join(ops.quote_name(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            sql,
-            [
-                claim + fixed + tuple(f.get_db_prep_save(f.get_default(), connection) for f in per_row)
-                for claim in claims
-            ],
-        )
+# The columns of a `NewClaim`, in order.
+NEW_CLAIM_FIELDS = (
+    "article", "revision", "ordinal", "text", "start", "end", "section", "extractor_version"
+)
 
 
 def apply_extraction(

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from articles import permissions
 from articles.models import Article, ArticleEvent, Claim, ImageCredit
+from articles.people import short_name
 from articles.services import InvalidTransition
 from articles.exports import EVENT_CSV_HEADER, csv_response, event_csv_row
 from articles.presenters import ClaimRow, TimelineEntry
@@ -30,7 +31,6 @@ from review.forms import (
 from review.models import (
     ClaimHold,
     ReuseSuggestion,
-    display_name,
     queue_articles,
 )
 from review.views.queue import (
@@ -127,7 +127,7 @@ def reuse_suggestions(user, claim: Claim) -> list[ReuseSuggestion]:
         ReuseSuggestion.objects.filter(claim=claim).offerable(user)[:REUSE_SHOWN]
     )
     for suggestion in suggestions:
-        suggestion.reviewer_name = display_name(suggestion.source.reviewed_by)
+        suggestion.reviewer_name = short_name(suggestion.source.reviewed_by)
     return suggestions
 
 

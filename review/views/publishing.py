@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from articles import permissions
 from articles.models import Article
+from articles.people import short_name
 from articles.services import InvalidTransition, publish_article
 from articles.presenters import error_text
 from review import services
@@ -26,7 +27,6 @@ from review.forms import (
 )
 from review.models import (
     Assignment,
-    display_name,
 )
 
 User = get_user_model()
@@ -83,7 +83,7 @@ def article_panel_context(
     context: dict[str, Any] = {
         "article": article,
         "assignments": [
-            {"assignment": a, "name": display_name(a.reviewer), "by": display_name(a.assigned_by)}
+            {"assignment": a, "name": short_name(a.reviewer), "by": short_name(a.assigned_by)}
             for a in assignments
         ],
         "can_schedule": can_schedule,
@@ -166,7 +166,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     except InvalidTransition as e:
         form.add_error(None, str(e))
         return _panel_response(request, article, status=409, assign_form=form)
-    return _panel_response(request, article, notice=f"Assigned to {display_name(reviewer)}.")
+    return _panel_response(request, article, notice=f"Assigned to {short_name(reviewer)}.")
 
 
 @login_required
@@ -178,5 +178,5 @@ def unassign(request: HttpRequest, pk: int, reviewer_pk: int) -> HttpResponse:
         removed = services.unassign_article(article, reviewer=reviewer, by=request.user)
     except InvalidTransition as e:
         return _panel_response(request, article, status=409, notice=str(e))
-    notice = f"No longer assigned to {display_name(reviewer)}." if removed else ""
+    notice = f"No longer assigned to {short_name(reviewer)}." if removed else ""
     return _panel_response(request, article, notice=notice)

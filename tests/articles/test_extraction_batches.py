@@ -7,11 +7,11 @@ from __future__ import annotations
 import time
 
 import pytest
-from django.db.models.signals import post_save
 
 from articles import services
 from articles.services import jobs as extraction_jobs
 from extraction import extract
+from articles.signals import history_appended
 from articles.models import Article, ArticleEvent, Claim, ExtractionJob
 from articles.tasks import extract_article
 from tests.conftest import FOLLOW_UP, STORY, STORY_CLAIMS, make_article
@@ -139,14 +139,14 @@ def test_each_article_of_a_batch_gets_its_history_row_and_rings_the_webhooks(edi
     jobs = submitted_jobs(editor, 3)
     seen: list[ArticleEvent] = []
 
-    def receiver(sender, instance, created, **kwargs):
-        seen.append(instance)
+    def receiver(sender, events, **kwargs):
+        seen.extend(event for event in events if event.kind == ArticleEvent.Kind.STATUS)
 
-    post_save.connect(receiver, sender=ArticleEvent)
+    history_appended.connect(receiver)
     try:
         extract_article.run(jobs[0].pk)
     finally:
-        post_save.disconnect(receiver, sender=ArticleEvent)
+        history_appended.disconnect(receiver)
 
     assert sorted(event.article_id for event in seen) == sorted(job.article_id for job in jobs)
     for event in seen:
