@@ -2,6 +2,8 @@
 need (Redis, Celery workers: see tests/support/fixtures.py)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
@@ -34,6 +36,9 @@ FOLLOW_UP = (
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # The SQLite test databases live in var/ (settings.VAR_DIR), which bin/setup makes; a fresh
+    # clone's plain `python -m pytest` must not depend on it.
+    Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
     # Tests render templates without running collectstatic; production uses the manifest storage.
     settings.STORAGES = {
         **settings.STORAGES,
