@@ -49,6 +49,7 @@ from integrations.models import (
     WebhookSubscription,
     hash_key,
 )
+from newsroom.celery import ring
 
 logger = logging.getLogger(__name__)
 
@@ -229,15 +230,14 @@ def ring_webhook_doorbell(sender, instance: ArticleEvent, created: bool, **kwarg
     transaction.on_commit(enqueue_dispatch)
 
 
-def enqueue_dispatch() -> None:
+def enqueue_dispatch() -> bool:
+    """Ring the dispatcher, if anyone subscribes. A broker that is down or stalled costs no wait
+    and raises nothing (`newsroom.celery.ring`): the webhook sweeper dispatches the history rows."""
     from integrations.tasks import dispatch_webhook_events
 
     if not WebhookSubscription.objects.filter(is_active=True).exists():
-        return
-    try:
-        dispatch_webhook_events.apply_async(retry=False)
-    except Exception:  # kombu raises several unrelated types for an unreachable broker
-        logger.warning("could not enqueue webhook dispatch; the sweeper will do it", exc_info=True)
+        return False
+    return ring(dispatch_webhook_events, what="enqueueing the webhook dispatch")
 
 
 def gate_after(event: ArticleEvent) -> Gate:
@@ -557,14 +557,13 @@ def redeliver(delivery: WebhookDelivery, *, by) -> WebhookDelivery:
 
 
 def enqueue_delivery(delivery_id: int, *, countdown: float | None = None) -> bool:
+    """Ring for one delivery (True if sent); when the broker is down the sweeper re-enqueues it."""
     from integrations.tasks import deliver_webhook as task
 
-    try:
-        task.apply_async(args=[delivery_id], countdown=countdown, retry=False)
-    except Exception:  # kombu raises several unrelated types for an unreachable broker
-        logger.warning("could not enqueue webhook delivery %s; the sweeper will", delivery_id, exc_info=True)
-        return False
-    return True
+    return ring(
+        task, args=[delivery_id], countdown=countdown,
+        what=f"enqueueing webhook delivery {delivery_id}",
+    )
 
 
 def sweep_webhooks() -> dict[str, int]:
