@@ -167,7 +167,7 @@ def reset_breakers() -> None:
             breaker.reset()
 
 
-# --- Short-timeout clients of the broker ------------------------------------------------------------
+# --- Short-timeout clients of the broker ----------------------------------------------------------
 
 # Web processes wait REDIS_CONNECT_TIMEOUT / REDIS_SOCKET_TIMEOUT; Celery workers and beat
 # (`worker_init`, `beat_init` below) REDIS_WORKER_TIMEOUT: they ring from sweepers and tasks,
@@ -267,7 +267,7 @@ def call_broker(fn: Callable[[Broker], Any], *, what: str) -> bool:
         return False
     try:
         fn(client)
-    except Exception as error:  # kombu and redis-py raise many unrelated types for one outage
+    except Exception as error:  # noqa: BLE001 - kombu and redis-py raise many types per outage
         breaker.failed(error, what=what)
         return False
     breaker.succeeded()

@@ -150,9 +150,12 @@ def _judge(host: str, address: IPAddress | str, *, allow_private: bool, allowed:
     found = refusal(address, allow_private=allow_private)
     if found is None:
         return
-    if found.kind == LOCAL and not isinstance(address, str):
-        if any(address.version == net.version and address in net for net in allowed):
-            return
+    if (
+        found.kind == LOCAL
+        and not isinstance(address, str)
+        and any(address.version == net.version and address in net for net in allowed)
+    ):
+        return
     raise _refused(host, found)
 
 
@@ -304,7 +307,9 @@ class _PinnedBackend(httpcore.NetworkBackend):
         )
         return _BoundedStream(stream, self._deadline)
 
-    def connect_unix_socket(self, path: str, timeout: float | None = None, socket_options: Any = None):
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> httpcore.NetworkStream:
         raise httpcore.ConnectError("outbound requests do not use unix sockets")
 
     def sleep(self, seconds: float) -> None:
@@ -406,7 +411,9 @@ def _send_once(
             try:
                 response = client.send(request, stream=True, follow_redirects=False)
                 try:
-                    content, truncated = _read_body(response, max_bytes=max_bytes, truncate=truncate)
+                    content, truncated = _read_body(
+                        response, max_bytes=max_bytes, truncate=truncate
+                    )
                 finally:
                     response.close()
             except (httpcore.TimeoutException, httpx.TimeoutException) as exc:
@@ -417,7 +424,9 @@ def _send_once(
                 failure = FetchError(f"Could not connect to {target.host}: {_describe(exc)}.")
                 continue  # the next address, if there is one
             except (httpcore.NetworkError, httpcore.ProtocolError, httpx.HTTPError) as exc:
-                raise FetchError(f"{target.host}: {type(exc).__name__}: {_describe(exc)}.") from None
+                raise FetchError(
+                    f"{target.host}: {type(exc).__name__}: {_describe(exc)}."
+                ) from None
             return response, content, truncated, address
     raise failure or FetchError(f"{target.host} has no address to connect to.")
 
@@ -448,9 +457,10 @@ def fetch(
     """Request `url` from the address it was checked at (see the module docstring).
 
     `timeout` is the total deadline; `verify` a CA bundle path or an SSL context (default:
-    certifi's bundle); `allow_private` and `allowed_networks` as in `check_url`, for every hop. A redirect is returned as the response unless `follow_redirects`; then
-    each hop is checked again, 303 (and 301/302 after a POST) continue as GET without the body,
-    and Authorization/Cookie headers are dropped when the origin changes. Raises `Refused`,
+    certifi's bundle); `allow_private` and `allowed_networks` as in `check_url`, for every hop.
+    A redirect is returned as the response unless `follow_redirects`; then each hop is checked
+    again, 303 (and 301/302 after a POST) continue as GET without the body, and
+    Authorization/Cookie headers are dropped when the origin changes. Raises `Refused`,
     `TooLarge`, `Timeout` or `FetchError`.
     """
     deadline = _Deadline(timeout)

@@ -108,7 +108,8 @@ def test_with_redis_stopped_submits_cost_milliseconds_and_the_sweepers_finish_th
 
     timings = []
     for article in articles:
-        took, response = timed(lambda: client.post(reverse("articles:submit", args=[article.pk])))
+        url = reverse("articles:submit", args=[article.pk])
+        took, response = timed(lambda url=url: client.post(url))
         assert response.status_code == 302
         timings.append(took)
 
@@ -116,9 +117,8 @@ def test_with_redis_stopped_submits_cost_milliseconds_and_the_sweepers_finish_th
     assert max(timings) < 0.5, f"submits took {[round(t, 3) for t in timings]} s"
     jobs = ExtractionJob.objects.filter(article__in=articles)
     assert sorted(jobs.values_list("state", "enqueued_at")) == [("pending", None)] * len(articles)
-    assert set(Article.objects.filter(pk__in=[a.pk for a in articles]).values_list("status", flat=True)) == {
-        Article.Status.SUBMITTED
-    }
+    statuses = Article.objects.filter(pk__in=[a.pk for a in articles]).values_list("status")
+    assert set(statuses) == {(Article.Status.SUBMITTED,)}
     assert not WebhookDelivery.objects.exists()
 
     private_redis.restart()
@@ -131,8 +131,9 @@ def test_with_redis_stopped_submits_cost_milliseconds_and_the_sweepers_finish_th
     )
     for article in articles:
         assert article.claims.count() == STORY_CLAIMS
+    extracted = WebhookDelivery.objects.filter(event_type="article.extracted")
     wait_for(
-        lambda: WebhookDelivery.objects.filter(event_type="article.extracted").count() == len(articles),
+        lambda: extracted.count() == len(articles),
         timeout=RECOVERY_BOUND,
         what="the webhook sweeper to dispatch the missed events",
     )

@@ -73,7 +73,7 @@ def serve() -> Iterator[Callable[..., Server]]:
                 self.wfile.write(body)
                 self.close_connection = True
 
-            do_GET = do_POST = do_HEAD = handle_one  # noqa: N815 (http.server's naming)
+            do_GET = do_POST = do_HEAD = handle_one
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -124,5 +124,6 @@ def certificates(tmp_path_factory: pytest.TempPathFactory) -> Certificates:
             "-keyout", "server.key", "-out", "server.csr")  # fmt: skip
     (where / "san.cnf").write_text("subjectAltName=DNS:hooks.test\n")
     openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-            "-CAcreateserial", "-days", "2", "-extfile", "san.cnf", "-out", "server.pem")  # fmt: skip
+            "-CAcreateserial", "-days", "2", "-extfile", "san.cnf",
+            "-out", "server.pem")  # fmt: skip
     return Certificates(where / "ca.pem", where / "server.pem", where / "server.key")
