@@ -199,6 +199,7 @@ def test_an_api_submit_with_redis_paused_answers_within_a_second(private_redis, 
     settings.API_WRITE_RATE = "1000/min"
     article = make_article(editor)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token_for(editor)}")
+    assert client.get(f"/api/v1/articles/{article.pk}").status_code == 200  # the API is loaded
 
     with paused(private_redis, at_most=12):
         took, response = timed(lambda: client.post(f"/api/v1/articles/{article.pk}/submit"))

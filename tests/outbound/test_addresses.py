@@ -132,3 +132,13 @@ def test_other_special_addresses_are_refused_even_when_private_targets_are_allow
 def test_anything_but_an_address_in_canonical_form_is_refused(text):
     found = refusal(text, allow_private=True)
     assert found is not None and found.what == "not an IP address"
+
+
+def test_outbound_imports_no_django():
+    """Django-free, so evidence fetching and scripts can use it alone (a fresh interpreter)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = "import sys, outbound; assert not [m for m in sys.modules if m.startswith('django')]"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[2])
