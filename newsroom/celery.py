@@ -161,7 +161,7 @@ def redis_breaker(url: str) -> CircuitBreaker:
 
 
 def reset_breakers() -> None:
-    """Close every breaker of this process (tests, and a worker starting up)."""
+    """Close every breaker of this process (the test suite, between tests)."""
     with _breakers_lock:
         for breaker in _breakers.values():
             breaker.reset()
