@@ -29,6 +29,7 @@ from articles.services import InvalidTransition
 from integrations import cache, services
 from integrations.models import hash_key
 from articles.services import GateClosed
+from newsroom.celery import redis_breaker
 
 logger = logging.getLogger(__name__)
 
@@ -168,7 +169,7 @@ class WriteRateThrottle(BaseThrottle):
     expiring with its window. A burst may reach twice the rate across a window boundary, which is
     what the limit is for: a runaway client, not precise metering. If Redis does not answer, the
     request is let through and the failure logged: the limit protects the app, it must not take
-    it down."""
+    it down. Short timeouts and the circuit breaker of newsroom/celery.py keep that cheap."""
 
     def __init__(self) -> None:
         self._wait: float | None = None
@@ -186,15 +187,21 @@ class WriteRateThrottle(BaseThrottle):
         window = int(now // period)
         cache = caches["throttle"]
         key = cache.make_and_validate_key(f"write:{who}:{period}:{window}")
+        # The cache's own short timeouts (settings.REDIS_SOCKET_TIMEOUT) bound one call; the
+        # breaker shared with the doorbells skips Redis for a while after one failed.
+        breaker = redis_breaker(settings.CACHES["throttle"]["LOCATION"])
+        if not breaker.allow():
+            return True
         try:
             client = cache._cache.get_client(key, write=True)
             pipe = client.pipeline()
             pipe.incr(key)
             pipe.expire(key, period + 1)
             count = pipe.execute()[0]
-        except Exception:  # redis-py raises many types (connection, timeout, response errors)
-            logger.warning("write throttle: Redis unavailable; request let through", exc_info=True)
+        except Exception as error:  # noqa: BLE001 - redis-py raises many types per outage
+            breaker.failed(error, what="counting a write for the API throttle (let through)")
             return True
+        breaker.succeeded()
         if count > limit:
             self._wait = max(1.0, period - (now % period))
             return False

@@ -19,17 +19,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import http.client
-import ipaddress
 import json
 import logging
-import socket
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -39,6 +33,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+import outbound
 from articles.models import Article, ArticleEvent, Claim, Gate
 from integrations.models import (
     ApiToken,
@@ -49,6 +44,7 @@ from integrations.models import (
     WebhookSubscription,
     hash_key,
 )
+from newsroom.celery import ring
 
 logger = logging.getLogger(__name__)
 
@@ -162,33 +158,22 @@ def purge_idempotency_keys() -> int:
 
 
 def check_target_url(url: str, *, resolve: bool = True) -> None:
-    """Refuse targets a webhook must not reach: anything but http(s), and (unless
-    WEBHOOK_ALLOW_PRIVATE_TARGETS) hosts resolving to loopback, private, link-local, multicast or
-    reserved addresses — the SSRF guard. The address is checked at each delivery; a host that
-    changes its DNS answer between this check and the connection (rebinding) is not caught here,
-    so a production deployment may also want an allow-list of receiver hosts or an egress proxy."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValidationError({"target_url": ["Only http:// and https:// URLs can receive webhooks."]})
-    if settings.WEBHOOK_ALLOW_PRIVATE_TARGETS:
-        return
-    host = parts.hostname
+    """Refuse targets a webhook must not reach (the SSRF guard of `outbound`): anything but
+    http(s), user info or a backslash in the URL, and (unless WEBHOOK_ALLOW_PRIVATE_TARGETS)
+    hosts that are or resolve to loopback, private, link-local or shared addresses, in any IPv6
+    form that carries one (NAT64, IPv4-mapped, ...). Cloud metadata, multicast, reserved and
+    documentation addresses are refused even then. Forms call it with `resolve=False` (a name is
+    judged by its form); every delivery checks again, resolving, and connects to the address it
+    checked (`outbound.fetch`), so a DNS answer changed in between (rebinding) is caught."""
     try:
-        addresses = [ipaddress.ip_address(host)]
-    except ValueError:
-        if not resolve:
-            return
-        try:
-            port = parts.port or (443 if parts.scheme == "https" else 80)
-            infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-        except (OSError, ValueError) as exc:
-            raise ValidationError({"target_url": [f"The host does not resolve: {exc}"]}) from None
-        addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
-    for address in addresses:
-        if not address.is_global or address.is_multicast:
-            raise ValidationError(
-                {"target_url": [f"{host} is a private or local address ({address}); refused."]}
-            )
+        outbound.check_url(
+            url,
+            allow_private=settings.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+            resolve=resolve,
+            timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+        )
+    except outbound.FetchError as exc:
+        raise ValidationError({"target_url": [str(exc)]}) from None
 
 
 def sign(secret: str, timestamp: int, body: str) -> str:
@@ -229,15 +214,14 @@ def ring_webhook_doorbell(sender, events: list[ArticleEvent], **kwargs: Any) -> 
         transaction.on_commit(enqueue_dispatch)
 
 
-def enqueue_dispatch() -> None:
+def enqueue_dispatch() -> bool:
+    """Ring the dispatcher, if anyone subscribes. A broker that is down or stalled costs no wait
+    and raises nothing (`newsroom.celery.ring`): the webhook sweeper dispatches the history rows."""
     from integrations.tasks import dispatch_webhook_events
 
     if not WebhookSubscription.objects.filter(is_active=True).exists():
-        return
-    try:
-        dispatch_webhook_events.apply_async(retry=False)
-    except Exception:  # kombu raises several unrelated types for an unreachable broker
-        logger.warning("could not enqueue webhook dispatch; the sweeper will do it", exc_info=True)
+        return False
+    return ring(dispatch_webhook_events, what="enqueueing the webhook dispatch")
 
 
 def gate_after(event: ArticleEvent) -> Gate:
@@ -428,46 +412,37 @@ class Outcome:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer, not an instruction: following it could lead past the SSRF check."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-# No proxies from the environment: the target is checked, so is where the request goes.
-_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects)
-
-
 def post_webhook(delivery: WebhookDelivery) -> Outcome:
+    """POST one delivery through the outbound guard: checked target, connection to the checked
+    address, no redirects followed (a redirect is a failed attempt), the answer's body read up to
+    4 KiB, a total deadline of twice WEBHOOK_TIMEOUT_SECONDS."""
     subscription = delivery.subscription
-    try:
-        check_target_url(subscription.target_url)
-    except ValidationError as exc:
-        return Outcome(None, " ".join(exc.messages))
     timestamp = int(time.time())
-    request = urllib.request.Request(
-        subscription.target_url,
-        data=delivery.body.encode("utf-8"),
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "newsroom-webhooks/1",
-            "X-Newsroom-Event": delivery.event_type,
-            "X-Newsroom-Delivery": str(delivery.delivery_id),
-            "X-Newsroom-Signature": sign(subscription.secret, timestamp, delivery.body),
-        },
-    )
     try:
-        with _opener.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
-            response.read(4096)
-            return Outcome(response.status, "")
-    except urllib.error.HTTPError as exc:
-        exc.close()
-        return Outcome(exc.code, f"HTTP {exc.code} {exc.reason}")
-    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        return Outcome(None, f"{type(exc).__name__}: {reason}"[:2000])
+        response = outbound.fetch(
+            subscription.target_url,
+            method="POST",
+            body=delivery.body.encode("utf-8"),
+            headers={
+                "Content-Type": "application/json",
+                "User-Agent": "newsroom-webhooks/1",
+                "X-Newsroom-Event": delivery.event_type,
+                "X-Newsroom-Delivery": str(delivery.delivery_id),
+                "X-Newsroom-Signature": sign(subscription.secret, timestamp, delivery.body),
+            },
+            follow_redirects=False,
+            max_bytes=4096,
+            truncate=True,
+            connect_timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+            read_timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+            timeout=2 * settings.WEBHOOK_TIMEOUT_SECONDS,
+            allow_private=settings.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+        )
+    except outbound.FetchError as exc:
+        return Outcome(None, str(exc)[:2000])
+    if response.ok:
+        return Outcome(response.status, "")
+    return Outcome(response.status, f"HTTP {response.status} {response.reason}".strip())
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -554,14 +529,13 @@ def redeliver(delivery: WebhookDelivery, *, by) -> WebhookDelivery:
 
 
 def enqueue_delivery(delivery_id: int, *, countdown: float | None = None) -> bool:
+    """Ring for one delivery (True if sent); when the broker is down the sweeper re-enqueues it."""
     from integrations.tasks import deliver_webhook as task
 
-    try:
-        task.apply_async(args=[delivery_id], countdown=countdown, retry=False)
-    except Exception:  # kombu raises several unrelated types for an unreachable broker
-        logger.warning("could not enqueue webhook delivery %s; the sweeper will", delivery_id, exc_info=True)
-        return False
-    return True
+    return ring(
+        task, args=[delivery_id], countdown=countdown,
+        what=f"enqueueing webhook delivery {delivery_id}",
+    )
 
 
 def sweep_webhooks() -> dict[str, int]:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("NEWSROOM_VAR_DIR", BASE_DIR / "var"))
@@ -41,6 +43,16 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from None
+
+
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from None
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -156,10 +168,21 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A submit must not hang when Redis is down: one quick attempt, then the job stays pending in the
-# database and the sweeper enqueues it later.
+# Celery's own connections (the worker's consumer, a task's retry): one quick attempt.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = False
+# Redis on a request path (doorbells of submits and status changes, the API write throttle): a
+# Redis that is down or stalled must cost a request milliseconds. Every such call goes through
+# newsroom/celery.py (`call_broker`) or the throttle with these connect and read timeouts and no
+# retries, and behind a circuit breaker per Redis server and process: after a failure the server
+# is not called for REDIS_BREAKER_SECONDS, then one call probes. The database rows are committed
+# first and the sweepers ring again, so a skipped call only delays the work.
+REDIS_CONNECT_TIMEOUT = env_float("REDIS_CONNECT_TIMEOUT", 0.2)
+REDIS_SOCKET_TIMEOUT = env_float("REDIS_SOCKET_TIMEOUT", 0.2)
+REDIS_BREAKER_SECONDS = env_float("REDIS_BREAKER_SECONDS", 5.0)
+# The same calls made by Celery workers and beat (sweepers, a task's follow-up doorbell), where
+# nobody waits on them and a busy Redis should not drop a doorbell.
+REDIS_WORKER_TIMEOUT = env_float("REDIS_WORKER_TIMEOUT", 5.0)
 CELERY_BEAT_SCHEDULE = {
     "sweep-extraction-jobs": {
         "task": "articles.sweep_extraction_jobs",
@@ -316,7 +339,8 @@ API_MAX_REQUEST_BYTES = env_int("API_MAX_REQUEST_BYTES", 5 * 1024 * 1024)
 IDEMPOTENCY_KEY_TTL_SECONDS = env_int("IDEMPOTENCY_KEY_TTL_SECONDS", 24 * 3600)
 
 # The default cache stays in process memory. The "throttle" cache is shared by every web worker
-# (Redis), with short timeouts: when Redis is down the throttle lets requests through (logged).
+# (Redis), with the short timeouts above and no retries: when Redis is down or stalled the
+# throttle lets requests through (logged once per outage, by the same breaker as the doorbells).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     # API reads keyed by the data version (integrations/cache.py): tokens with their users and
@@ -330,7 +354,11 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": env_str("THROTTLE_REDIS_URL", REDIS_URL),
         "KEY_PREFIX": "throttle",
-        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        "OPTIONS": {
+            "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+            "socket_timeout": REDIS_SOCKET_TIMEOUT,
+            "retry": Retry(NoBackoff(), 0),
+        },
     },
 }
 

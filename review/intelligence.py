@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 import checkworthiness
+from newsroom.celery import ring
 from articles.bulk import insert_rows, update_rows
 from articles.models import Claim
 from articles.services import lock_article
@@ -204,14 +205,11 @@ def analyse_article(article_id: int) -> dict[str, int]:
 def ring_claim_analysis(article_ids: list[int]) -> bool:
     """Ask a worker for these articles' check-worthiness scores and verdict-reuse candidates. A
     broker that is down is logged, not raised (False): `sweep` finds the claims left unanalysed."""
-    from review.tasks import analyse_claims
-
-    try:
-        analyse_claims.apply_async(args=[list(article_ids)], retry=False)
-    except Exception:  # kombu raises several unrelated types for an unreachable broker
-        logger.warning("claim analysis of articles %s not enqueued", article_ids, exc_info=True)
-        return False
-    return True
+    return ring(
+        "review.analyse_claims",
+        args=[list(article_ids)],
+        what=f"enqueueing claim analysis of articles {article_ids}",
+    )
 
 
 def on_claims_stored(sender: object, *, article_ids: list[int], **kwargs: object) -> None:

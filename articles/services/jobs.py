@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import redis
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
@@ -31,6 +30,7 @@ if TYPE_CHECKING:
 from articles.services.common import InvalidTransition, lock_article, log_event
 from articles.services.results import ExtractionRows, apply_extraction
 from articles.signals import claims_stored
+from newsroom.celery import Broker, call_broker
 
 logger = logging.getLogger(__name__)
 
@@ -76,23 +76,13 @@ def queue_extraction(article: Article, revision: Revision) -> ExtractionJob:
 # Set while a doorbell message waits in the queue; the task that takes the message clears it
 # before it reads the pending jobs (see `enqueue_extraction`).
 DOORBELL_KEY = "newsroom:extraction-doorbell"
-_doorbell_clients: dict[str, redis.Redis] = {}
-
-
-def _doorbell_redis() -> redis.Redis:
-    from newsroom.celery import app
-
-    url = app.conf.broker_url
-    if url not in _doorbell_clients:
-        _doorbell_clients[url] = redis.Redis.from_url(
-            url, socket_connect_timeout=2, socket_timeout=2
-        )
-    return _doorbell_clients[url]
 
 
 def enqueue_extraction(job_id: int, *, coalesce: bool = True) -> bool:
-    """Ring the broker for one job. A broker that is down is logged, not raised: the job row is
-    already committed as pending, and the sweeper enqueues it again once Redis answers.
+    """Ring the broker for one job; True if a message now waits for it. A broker that is down or
+    stalled is not waited for (short timeouts and a circuit breaker: `newsroom.celery.call_broker`)
+    and not raised: the job row is already committed as pending, and the sweeper enqueues it
+    again once Redis answers.
 
     A doorbell already ringing is not rung again: while a message sent by an earlier call still
     waits in the queue, its task will read the pending jobs after this one committed and take it
@@ -102,25 +92,20 @@ def enqueue_extraction(job_id: int, *, coalesce: bool = True) -> bool:
     """
     from articles.tasks import extract_article
 
-    rang = False
-    try:
-        if coalesce:
-            rang = bool(
-                _doorbell_redis().set(
-                    DOORBELL_KEY,
-                    job_id,
-                    nx=True,
-                    ex=max(1, settings.EXTRACTION_PENDING_GRACE_SECONDS),
-                )
-            )
-        if rang or not coalesce:
-            extract_article.apply_async(args=[job_id], retry=False)
-    except Exception:  # kombu and redis raise several unrelated types for an unreachable broker
-        logger.warning(
-            "could not enqueue extraction job %s; the sweeper will retry", job_id, exc_info=True
+    def ring(broker: Broker) -> None:
+        rang = coalesce and broker.redis.set(
+            DOORBELL_KEY, job_id, nx=True, ex=max(1, settings.EXTRACTION_PENDING_GRACE_SECONDS)
         )
-        if rang:  # no message waits behind the doorbell: let the next submit ring it
-            answer_extraction_doorbell()
+        if coalesce and not rang:
+            return  # a message already waits; its task will take this job too
+        try:
+            broker.send(extract_article, args=[job_id])
+        except Exception:
+            if rang:  # no message waits behind the doorbell: let the next submit ring it
+                broker.redis.delete(DOORBELL_KEY)
+            raise
+
+    if not call_broker(ring, what=f"enqueueing extraction job {job_id}"):
         return False
     ExtractionJob.objects.filter(pk=job_id).update(enqueued_at=timezone.now())
     return True
@@ -128,11 +113,9 @@ def enqueue_extraction(job_id: int, *, coalesce: bool = True) -> bool:
 
 def answer_extraction_doorbell() -> None:
     """Clear the doorbell, before reading the pending jobs: a job committed after this rings
-    again, and one committed before it is seen by the read."""
-    try:
-        _doorbell_redis().delete(DOORBELL_KEY)
-    except Exception:  # the message came from this Redis; if it is gone now, the sweeper remains
-        logger.warning("could not clear the extraction doorbell", exc_info=True)
+    again, and one committed before it is seen by the read. If Redis is gone now (the message came
+    from it), the key expires by itself and the sweeper remains."""
+    call_broker(lambda broker: broker.redis.delete(DOORBELL_KEY), what="clearing the doorbell")
 
 
 @dataclass

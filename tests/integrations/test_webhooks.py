@@ -407,6 +407,56 @@ def test_private_and_loopback_targets_are_refused_unless_allowed(editor, receive
     services.check_target_url("https://93.184.215.14/hooks")  # a public address
 
 
+# Issue 20.6: forms of a local address that Python's `is_global` and `urlsplit` let through.
+HIDDEN_LOCAL_TARGETS = [
+    ("http://[64:ff9b::7f00:1]/hooks", "127.0.0.1, NAT64"),
+    ("http://[::127.0.0.1]/hooks", "127.0.0.1, IPv4-compatible"),
+    ("http://[2002:7f00:1::1]/hooks", "127.0.0.1, 6to4"),
+    ("http://[64:ff9b::a9fe:a9fe]/latest", "cloud metadata"),
+    # urlsplit reads host 1.1.1.1 (after the @); a WHATWG parser reads 127.0.0.1:9911.
+    ("http://127.0.0.1:9911\\@1.1.1.1/", "backslash"),
+    ("http://admin@127.0.0.1/", "user name"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("url", "reason"), HIDDEN_LOCAL_TARGETS)
+def test_targets_that_hide_a_local_address_are_refused(settings, url, reason):
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
+
+    for resolve in (True, False):  # at delivery, and in the admin form
+        with pytest.raises(ValidationError) as refused:
+            services.check_target_url(url, resolve=resolve)
+        assert reason in refused.value.message_dict["target_url"][0]
+
+
+def test_the_admin_says_why_a_nat64_target_is_refused(staff, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
+
+    response = add_in_admin(staff, "http://[64:ff9b::7f00:1]/hooks")
+
+    assert response.status_code == 200 and not WebhookSubscription.objects.exists()
+    assert "a loopback address (127.0.0.1, NAT64)" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_delivery_reaches_the_receiver_through_the_outbound_guard(
+    editor, receiver, private_targets
+):
+    """The signed POST arrives with the target's Host header (tests/outbound/ covers what the
+    guard refuses; a redirect answer is a failed attempt: see above)."""
+    subscribe(receiver.url)
+    delivery = one_delivery(editor)
+
+    status, _ = services.deliver_webhook(delivery.pk)
+
+    assert status == "succeeded"
+    [received] = receiver.requests
+    assert received.headers["Host"] == receiver.url.split("/")[2]
+    assert received.headers["User-Agent"] == "newsroom-webhooks/1"
+    assert receiver.verify(received)
+
+
 @pytest.mark.django_db
 def test_staff_redeliver_from_the_admin_with_fresh_attempts(
     editor, staff, receiver, private_targets, monkeypatch, django_capture_on_commit_callbacks

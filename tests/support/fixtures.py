@@ -4,6 +4,7 @@
 - `messages_reach_no_worker`: Celery messages of this test go nowhere (see below).
 - `redis_server` (session, autouse): a private redis-server for the whole run, and the app, Celery
   and every subprocess pointed at it. `NEWSROOM_TEST_REDIS_URL` uses an existing Redis instead.
+- `closed_redis_breakers` (autouse): the Redis circuit breakers start every test closed.
 - `redis_client`: a redis-py client on that server, flushed before the test.
 - `start_redis`: more private Redis servers (AOF on or off) that a test may kill and restart.
 - `worker_env`: the environment a worker subprocess needs to see the *test* database.
@@ -140,6 +141,17 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
+
+
+@pytest.fixture(autouse=True)
+def closed_redis_breakers() -> Iterator[None]:
+    """Every test starts with Redis' circuit breakers closed (newsroom/celery.py): a test that
+    stopped a Redis, or made a publish fail, must not leave the next test's doorbells skipped."""
+    from newsroom.celery import reset_breakers
+
+    reset_breakers()
+    yield
+    reset_breakers()
 
 
 @pytest.fixture

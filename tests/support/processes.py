@@ -463,6 +463,58 @@ class CeleryBeat(_ManagedProcess):
         return self
 
 
+# --- gunicorn -----------------------------------------------------------------------------------
+
+
+class Gunicorn(_ManagedProcess):
+    """`gunicorn newsroom.wsgi` with sync workers on 127.0.0.1, as bin/run starts it.
+
+    `env` is its complete environment (the test database and Redis, as for a worker). Used where
+    what a test asserts is the web tier itself: requests that block its workers, say.
+    """
+
+    label = "gunicorn"
+
+    def __init__(
+        self,
+        *,
+        env: Mapping[str, str],
+        log_path: Path,
+        workers: int = 2,
+        cwd: Path = REPO_ROOT,
+        host: str = "127.0.0.1",
+    ) -> None:
+        super().__init__(log_path=log_path, env=env, cwd=cwd)
+        self.workers = workers
+        self.host = host
+        self.port = free_port(host)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def command(self) -> list[str]:
+        return [
+            sys.executable, "-m", "gunicorn", "newsroom.wsgi:application",
+            "--bind", f"{self.host}:{self.port}",
+            "--workers", str(self.workers),
+            "--log-level", "info",
+        ]  # fmt: skip
+
+    def start(self, timeout: float = DEFAULT_START_TIMEOUT) -> Gunicorn:
+        """Start and wait until every worker has booted."""
+        self._spawn()
+        wait_until(
+            lambda: len(re.findall(r"Booting worker with pid", self.log())) >= self.workers
+            or not self.running(),
+            timeout=timeout,
+            what=f"{self.workers} gunicorn workers",
+        )
+        if not self.running():
+            raise ProcessError(f"gunicorn exited at start:\n{_tail(self.log())}")
+        return self
+
+
 @atexit.register
 def stop_all() -> None:
     """Stop every process these helpers started and nobody stopped (a crashed test run, say)."""
