@@ -122,7 +122,7 @@ class Conversion:
     links: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     parts: list[str] = field(default_factory=list)
     anchors: list[tuple[str, str]] = field(default_factory=list)  # (text, href) on this line
@@ -440,11 +440,16 @@ class _Converter:
         if self._anchor is not None:
             self._anchor[1].append(data)
         if self._pre:
-            lines = data.replace("\r\n", "\n").split("\n")
-            for i, piece in enumerate(lines):
-                if i:
-                    self._new_line()
-                self._line().add(piece.replace("\u00a0", " "))
+            first, *rest = data.replace("\r\n", "\n").replace("\u00a0", " ").split("\n")
+            line = self._line()
+            line.add(first)
+            lines = self._para.lines
+            for piece in rest:
+                # _new_line() inlined: a <pre> of short lines is the costliest shape per character.
+                if not line.blank:
+                    line = _Line()
+                    lines.append(line)
+                line.add(piece)
             return
         folded = _WS.sub(" ", data)
         line = self._line()
