@@ -1,6 +1,13 @@
 """Staff views of everything. State changes go through the services, like everywhere else: status,
 verdict and job fields are read-only here, and the actions call `articles.services` /
-`review.services`."""
+`review.services`.
+
+Who sees what is Django's model permissions, in every admin of our apps, never `is_staff` alone:
+staff need the model's *view* permission to list and open its rows (and to search them), and
+its *change* permission to run an action that changes anything (`@admin.action(permissions=
+["change"])`) — for read-only models too, where change permission allows the action and nothing
+else: their forms stay read-only. docs/permissions.md ("The admin") has the table;
+tests/test_admin_permissions.py checks every registered admin of our apps."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
@@ -32,6 +39,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+class ActionOnlyChangeMixin:
+    """For a read-only admin with an action: the model's change permission allows the action on
+    the list (Django asks `has_change_permission(request)` without an object), never a form."""
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return obj is None and admin.ModelAdmin.has_change_permission(self, request)
 
 
 class ClaimInline(admin.TabularInline):
@@ -84,7 +99,7 @@ class ArticleAdmin(admin.ModelAdmin):
         except (services.InvalidTransition, PermissionDenied, ValidationError) as exc:
             self.message_user(request, f"Not saved: {exc}", messages.ERROR)
 
-    @admin.action(description="Publish selected articles (gate applies)")
+    @admin.action(description="Publish selected articles (gate applies)", permissions=["change"])
     def publish_selected(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
         for article in queryset:
             try:
@@ -104,7 +119,7 @@ class RevisionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ExtractionJob)
-class ExtractionJobAdmin(ReadOnlyAdmin):
+class ExtractionJobAdmin(ActionOnlyChangeMixin, ReadOnlyAdmin):
     list_display = [
         "article", "revision", "state", "attempts", "extractor_version", "created_at",
         "finished_at", "short_error",
@@ -118,7 +133,7 @@ class ExtractionJobAdmin(ReadOnlyAdmin):
     def short_error(self, job: ExtractionJob) -> str:
         return job.last_error[:80]
 
-    @admin.action(description="Retry selected failed jobs")
+    @admin.action(description="Retry selected failed jobs", permissions=["change"])
     def retry_selected(self, request: HttpRequest, queryset: QuerySet[ExtractionJob]) -> None:
         retried = 0
         for job in queryset:
@@ -130,10 +145,6 @@ class ExtractionJobAdmin(ReadOnlyAdmin):
                 retried += 1
         if retried:
             self.message_user(request, f"{retried} job(s) queued again.", messages.SUCCESS)
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        # The retry action needs change permission on the list; the form itself stays read-only.
-        return obj is None and request.user.is_staff
 
 
 @admin.register(Claim)

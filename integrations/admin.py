@@ -1,6 +1,9 @@
 """Staff views of tokens, webhooks and idempotency keys. Tokens are created here (the key is shown
 once, on the page after saving) and revoked by an action; deliveries are a read-only log with a
-"redeliver" action. Changes go through `integrations.services`."""
+"redeliver" action; idempotency keys are read-only. Changes go through `integrations.services`.
+
+Model permissions decide, as in articles/admin.py: view to list, open and search (a delivery's
+body holds claim texts and reviewer notes), change to revoke a token or redeliver a delivery."""
 from __future__ import annotations
 
 from django import forms
@@ -9,6 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
+from articles.admin import ActionOnlyChangeMixin, ReadOnlyAdmin
 from integrations import services
 from integrations.forms import WebhookSubscriptionForm
 from integrations.models import ApiToken, IdempotencyKey, WebhookDelivery, WebhookSubscription
@@ -67,7 +71,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False  # revoke instead: the row stays as a record of who had access
 
-    @admin.action(description="Revoke selected tokens")
+    @admin.action(description="Revoke selected tokens", permissions=["change"])
     def revoke_selected(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         for token in queryset:
             services.revoke_api_token(token, by=request.user)
@@ -85,6 +89,14 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
     def event_list(self, subscription: WebhookSubscription) -> str:
         return ", ".join(subscription.events or [])
 
+    def get_fields(self, request: HttpRequest, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            # The secret signs the deliveries: whoever reads it can forge them. Viewing the
+            # subscription is not enough to see it.
+            fields = [name for name in fields if name != "secret"]
+        return fields
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
@@ -92,7 +104,7 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(ActionOnlyChangeMixin, ReadOnlyAdmin):
     list_display = [
         "created_at", "event_type", "subscription", "status", "attempts", "last_response_code",
         "next_attempt_at", "short_error",
@@ -111,17 +123,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     def short_error(self, delivery: WebhookDelivery) -> str:
         return delivery.last_error[:80]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        # The redeliver action needs change permission on the list; the form stays read-only.
-        return obj is None and request.user.is_staff
-
-    @admin.action(description="Redeliver selected deliveries")
+    @admin.action(description="Redeliver selected deliveries", permissions=["change"])
     def redeliver_selected(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
         for delivery in queryset:
             services.redeliver(delivery, by=request.user)
@@ -129,14 +131,11 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(IdempotencyKey)
-class IdempotencyKeyAdmin(admin.ModelAdmin):
+class IdempotencyKeyAdmin(ReadOnlyAdmin):
+    """Read-only, deletion too: a deleted key would let a retried create make a second article.
+    The hourly purge removes expired keys."""
+
     list_display = ["key", "user", "response_status", "created_at"]
     search_fields = ["key", "user__username"]
     list_select_related = ["user"]
     readonly_fields = ["user", "key", "request_hash", "response_status", "response_body", "created_at"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False

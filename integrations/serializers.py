@@ -7,7 +7,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from articles.serializers import STATUS_READ_ONLY, RefuseReadOnlyMixin, TextField
-from integrations.html_to_text import html_to_text
+from integrations.html_to_text import HtmlTooComplex, html_to_text
 
 
 class ArticleCreateSerializer(RefuseReadOnlyMixin, serializers.Serializer):
@@ -55,7 +55,15 @@ class ArticleCreateSerializer(RefuseReadOnlyMixin, serializers.Serializer):
                 else {"body": ["Send the article as `body` (plain text) or as `html`."]}
             )
         if has_html:
-            converted = html_to_text(attrs["html"])
+            try:
+                converted = html_to_text(
+                    attrs["html"], max_elements=settings.API_MAX_HTML_ELEMENTS
+                )
+            except HtmlTooComplex as exc:
+                # Counted before any conversion work: a bound on this request's CPU.
+                raise serializers.ValidationError(
+                    {"html": [f"Too many elements ({exc.elements:,}, limit {exc.limit:,})."]}
+                ) from None
             if not converted.text.strip():
                 raise serializers.ValidationError(
                     {"html": ["The HTML has no text once tags, scripts and styles are removed."]}

@@ -334,6 +334,9 @@ if API_WRITE_RATE and not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d
 # Largest request body the API reads (JSON). An article's plain body is limited by
 # ARTICLE_MAX_BODY_CHARS; HTML from a feed may be larger than the text it becomes.
 API_MAX_HTML_CHARS = env_int("API_MAX_HTML_CHARS", 1_000_000)
+# The most markup openings (`<` then a letter, `/`, `!` or `?`) such HTML may hold: with the
+# length limit, this bounds the CPU one create spends converting it (docs/api.md).
+API_MAX_HTML_ELEMENTS = env_int("API_MAX_HTML_ELEMENTS", 100_000)
 API_MAX_REQUEST_BYTES = env_int("API_MAX_REQUEST_BYTES", 5 * 1024 * 1024)
 # A retried create with the same Idempotency-Key gets the stored response for this long.
 IDEMPOTENCY_KEY_TTL_SECONDS = env_int("IDEMPOTENCY_KEY_TTL_SECONDS", 24 * 3600)

@@ -1,7 +1,9 @@
 """The HTML → plain-text converter alone (no Django): the paragraph shape the extractor reads."""
 from __future__ import annotations
 
-from integrations.html_to_text import html_to_text
+import pytest
+
+from integrations.html_to_text import HtmlTooComplex, count_elements, html_to_text
 
 
 def test_block_elements_end_paragraphs_and_inline_white_space_folds():
@@ -87,3 +89,47 @@ def test_broken_html_still_gives_text():
     assert html_to_text("").text == ""
     assert html_to_text("<script>never closed").text == ""
     assert html_to_text("<div>" * 5000 + "deep" + "</div>" * 5000).text == "deep\n"
+
+
+# --- Broken markup: the rules of integrations/html_to_text.py's docstring ------------------------
+
+
+def test_markup_cut_off_by_the_end_of_the_html_is_text():
+    assert html_to_text("<p>Prices rose 5%<br").text == "Prices rose 5%<br\n"
+    assert html_to_text("<p>x<y and <b>z</b> then a<b").text == "xz then a<b\n"
+    assert html_to_text("<p>Left <!-- unfinished").text == "Left <!-- unfinished\n"
+
+
+def test_an_unclosed_comment_is_text_up_to_the_next_gt_and_parsing_goes_on():
+    result = html_to_text("<p>A<!-- ad slot <b>B</b></p><p>C</p>")
+
+    assert result.text == "A<!-- ad slot <b>B\n\nC\n"
+
+
+def test_unknown_marked_sections_and_huge_character_references_convert_instead_of_raising():
+    # html.parser raised AssertionError on the first two and ValueError (int() of more than
+    # 4,300 digits) on the third: a 500 from the API.
+    assert html_to_text("<p>a<![foo[x]]>b</p>").text == "ab\n"
+    assert html_to_text("<p>a<![ x ]>b</p>").text == "ab\n"
+    assert html_to_text("<p>&#" + "9" * 5000 + ";&#" + "0" * 5000 + "65;</p>").text == "\ufffdA\n"
+    assert html_to_text("<p><![CDATA[ 1 > 0 ]]>kept<![if !supportLists]>- <![endif]>item</p>").text == (
+        "kept- item\n"
+    )
+
+
+def test_a_quote_that_never_closes_takes_the_rest_of_the_html():
+    assert html_to_text('<p>One</p><p>Two <a href="x>Three</a> four').text == (
+        'One\n\nTwo <a href="x>Three</a> four\n'
+    )
+
+
+def test_more_elements_than_the_budget_raise_before_any_conversion():
+    html = "<p>a</p>" * 5 + "<!-- c -->" + "a < b"
+
+    with pytest.raises(HtmlTooComplex) as refused:
+        html_to_text(html, max_elements=10)
+
+    assert (refused.value.elements, refused.value.limit) == (11, 10)
+    assert str(refused.value) == "too many elements (11, limit 10)"
+    assert count_elements(html) == 11
+    assert html_to_text(html, max_elements=11).text == "a\n\na\n\na\n\na\n\na\n\na < b\n"

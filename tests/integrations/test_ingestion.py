@@ -3,6 +3,7 @@ extraction) and Idempotency-Key retries."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 import time_machine
@@ -83,6 +84,45 @@ def test_html_without_text_or_too_long_is_400_on_the_html_field(api, editor, set
     assert empty.status_code == 400 and "html" in empty.json()["errors"]
     assert long.status_code == 400 and "html" in long.json()["errors"]
     assert not Article.objects.exists()
+
+
+def test_html_with_more_elements_than_the_budget_is_refused_quickly_before_conversion(api, editor):
+    # 996,003 characters, under API_MAX_HTML_CHARS. Before the budget and the linear converter
+    # this shape kept a web worker busy for minutes (2 such requests took the site down).
+    html = "<p>" + "a<b>" * 249_000
+
+    started = time.monotonic()
+    response = api(editor).post(LIST, {"title": "T", "html": html}, format="json")
+    seconds = time.monotonic() - started
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "html: Too many elements (249,001, limit 100,000).",
+        "errors": {"html": ["Too many elements (249,001, limit 100,000)."]},
+    }
+    assert seconds < 5
+    assert not Article.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("html", "body_start"),
+    [
+        # html.parser went back over the rest of the document from each of these 12,000 tags.
+        ("<p>" + "<a b='>'" * 12_000, "<a b='>'<a b='>'"),
+        # 98,001 elements, just within the budget: the old converter re-joined the line for
+        # every chunk of text.
+        ("<p>" + "a<b> </b>" * 49_000, "a a a "),
+    ],
+    ids=["tags cut off by the end", "white space between inline tags"],
+)
+def test_hostile_html_within_the_budget_is_converted_quickly(api, editor, html, body_start):
+    started = time.monotonic()
+    response = api(editor).post(LIST, {"title": "T", "html": html}, format="json")
+    seconds = time.monotonic() - started
+
+    assert response.status_code == 201, response.json()
+    assert seconds < 5
+    assert Article.objects.get().body.startswith(body_start)
 
 
 # --- Idempotency-Key ----------------------------------------------------------------------------
