@@ -1,6 +1,6 @@
 """DRF plumbing of the whole API, named in settings.REST_FRAMEWORK: token authentication, the
-size-limited JSON parser, the write throttle, and the exception handler that turns every error
-into JSON with a 4xx status.
+size-limited JSON parser, the strict `?format=` negotiation, the write throttle, and the exception
+handler that turns every error into JSON with a 4xx status.
 
 Kept apart from `integrations.api`: DRF imports these classes while `rest_framework.views` is still
 loading, so this module must not import DRF's views (or anything that does) at the top.
@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
@@ -141,6 +142,38 @@ class SizeLimitedJSONParser(JSONParser):
             return json.loads(text, parse_constant=_reject_constant)
         except (ValueError, UnicodeDecodeError, RecursionError, LookupError) as exc:
             raise exceptions.ParseError(f"JSON parse error: {exc}"[:300]) from None
+
+
+# --- Content negotiation ------------------------------------------------------------------------
+
+
+class StrictContentNegotiation(DefaultContentNegotiation):
+    """`?format=` naming a format the endpoint does not render is a 400 that lists the formats it
+    does (DRF answers 404, as if the resource did not exist); an empty `?format=` is a 400 too
+    (DRF ignores it). A format suffix in the path (`/articles.xml`) is part of the path and stays
+    a 404."""
+
+    def select_renderer(
+        self, request: Any, renderers: list[Any], format_suffix: str | None = None
+    ) -> tuple[Any, str]:
+        param = self.settings.URL_FORMAT_OVERRIDE
+        if param and not format_suffix and param in request.query_params:
+            wanted = request.query_params.get(param)
+            if getattr(request, "_format_refused", False):
+                # The 400 itself is being rendered: in JSON, as every error of the API (DRF
+                # would take the first renderer, YAML on the schema endpoint).
+                renderer = next((r for r in renderers if "json" in r.media_type), renderers[0])
+                return renderer, renderer.media_type
+            formats = ", ".join(dict.fromkeys(renderer.format for renderer in renderers))
+            message = None
+            if not wanted:
+                message = f"Give a format ({formats}), or leave the parameter out."
+            elif not any(renderer.format == wanted for renderer in renderers):
+                message = f"Unknown format {wanted[:40]!r}: this endpoint answers {formats}."
+            if message is not None:
+                request._format_refused = True
+                raise exceptions.ValidationError({param: [message]})
+        return super().select_renderer(request, renderers, format_suffix)
 
 
 # --- Throttling ---------------------------------------------------------------------------------

@@ -280,6 +280,8 @@ REST_FRAMEWORK = {
     # reading them (DRF reads the stream itself, past DATA_UPLOAD_MAX_MEMORY_SIZE).
     "DEFAULT_PARSER_CLASSES": ["integrations.rest.SizeLimitedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # An unknown or empty `?format=` is a 400 listing the endpoint's formats (DRF: 404).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "integrations.rest.StrictContentNegotiation",
     # Every error is JSON {"detail": ..., "errors"?: {field: [...]}} with a 4xx status; domain
     # errors of the services map to 400/403/404/409 (docs/api.md).
     "EXCEPTION_HANDLER": "integrations.rest.exception_handler",

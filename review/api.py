@@ -306,7 +306,8 @@ class ReviewQueueViewSet(GateCountsListMixin, viewsets.GenericViewSet):
     pagination_class = Pagination
 
     def get_queryset(self) -> QuerySet[Article]:
-        ordering = self.request.query_params.get("ordering") or "submitted_at"
+        # Absent is the default; present, even empty, must name an ordering (400 otherwise).
+        ordering = self.request.query_params.get("ordering", "submitted_at")
         if ordering not in QUEUE_ORDERINGS:
             raise ValidationError(
                 {"ordering": [f"Choose one of: {', '.join(QUEUE_ORDERINGS)}."]}
