@@ -1,5 +1,5 @@
 """DRF plumbing of the whole API, named in settings.REST_FRAMEWORK: token authentication, the
-size-limited JSON parser, the strict `?format=` negotiation, the write throttle, and the exception
+strict JSON parser, the strict `?format=` negotiation, the write throttle, and the exception
 handler that turns every error into JSON with a 4xx status.
 
 Kept apart from `integrations.api`: DRF imports these classes while `rest_framework.views` is still
@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import JSONParser
@@ -108,34 +108,18 @@ class BearerTokenAuthentication(BaseAuthentication):
 # --- Parsing ------------------------------------------------------------------------------------
 
 
-class PayloadTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is too large."
-    default_code = "payload_too_large"
-
-
 def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not valid JSON")
 
 
-class SizeLimitedJSONParser(JSONParser):
-    """JSON bodies up to settings.API_MAX_REQUEST_BYTES: a larger declared length is refused
-    before reading, a chunked body is read no further than the limit. NaN/Infinity, numbers too
-    long to convert and nesting too deep are parse errors (400), like any invalid JSON."""
+class StrictJSONParser(JSONParser):
+    """JSON bodies, whose size `integrations.middleware.RequestBodyMiddleware` has bounded
+    before any of it was read (413 over `API_MAX_REQUEST_BYTES`, chunked bodies included).
+    NaN/Infinity, numbers too long to convert and nesting too deep are parse errors (400), like
+    any invalid JSON."""
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        limit = settings.API_MAX_REQUEST_BYTES
-        too_large = PayloadTooLarge(f"The request body is larger than {limit:,} bytes.")
-        request = (parser_context or {}).get("request")
-        declared = request.META.get("CONTENT_LENGTH") if request is not None else None
-        try:
-            if declared and int(declared) > limit:
-                raise too_large
-        except ValueError:
-            raise exceptions.ParseError("Invalid Content-Length.") from None
-        raw = stream.read(limit + 1)
-        if len(raw) > limit:
-            raise too_large
+        raw = stream.read()
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
             text = codecs.decode(raw, encoding)

@@ -3,6 +3,10 @@ extraction) and Idempotency-Key retries."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import subprocess
+import sys
 
 import pytest
 import time_machine
@@ -83,6 +87,69 @@ def test_html_without_text_or_too_long_is_400_on_the_html_field(api, editor, set
     assert empty.status_code == 400 and "html" in empty.json()["errors"]
     assert long.status_code == 400 and "html" in long.json()["errors"]
     assert not Article.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "char",
+    ["a", "\u00e9", "\U0001f600"],
+    ids=["ascii", "accented (6 bytes escaped)", "emoji (12 bytes escaped)"],
+)
+def test_html_over_its_limit_is_400_naming_the_field_however_the_json_is_written(
+    api, editor, settings, char
+):
+    """One rule for field limits (issue 20): a field over its limit is a 400 that names it and the
+    limit, as `title` and `body` are, even when the JSON escapes every character (Python's
+    json.dumps does by default); 413 is only for a body over the byte limit, which is set above the
+    largest request the field limits allow."""
+    limit = settings.API_MAX_HTML_CHARS
+    payload = json.dumps({"title": "T", "html": "<p>" + char * (limit - 3) + "x"})
+
+    response = api(editor).post(LIST, data=payload, content_type="application/json")
+
+    message = f"Ensure this field has no more than {limit} characters."
+    assert response.status_code == 400, response.content[:200]
+    assert response.json() == {"detail": f"html: {message}", "errors": {"html": [message]}}
+    assert not Article.objects.exists()
+
+
+def test_a_request_larger_than_the_byte_limit_is_413_before_it_is_read(api, editor, settings):
+    client = api(editor)
+    settings.API_MAX_REQUEST_BYTES = 1_000
+    payload = json.dumps({"title": "T", "body": "a" * 2_000})
+
+    response = client.post(LIST, data=payload, content_type="application/json")
+    at_the_limit = client.post(
+        LIST, data=json.dumps({"title": "T", "body": "a" * 970}), content_type="application/json"
+    )
+
+    assert response.status_code == 413
+    assert response.json() == {"detail": "The request body is larger than 1,000 bytes."}
+    assert at_the_limit.status_code == 201
+    assert list(Article.objects.values_list("body", flat=True)) == ["a" * 970]
+
+
+@pytest.mark.parametrize(
+    ("env", "complaint"),
+    [
+        ({"API_MAX_REQUEST_BYTES": str(5 * 1024 * 1024)}, "API_MAX_REQUEST_BYTES (5,242,880) must"),
+        (
+            {"API_MAX_HTML_CHARS": "1000", "API_MAX_REQUEST_BYTES": "200000",
+             "DATA_UPLOAD_MAX_BYTES": "100000"},
+            "DATA_UPLOAD_MAX_BYTES (100,000) must be at least API_MAX_REQUEST_BYTES",
+        ),
+    ],
+)
+def test_settings_refuse_a_byte_limit_that_a_request_within_the_field_limits_could_pass(env, complaint):
+    result = subprocess.run(
+        [sys.executable, "-c", "import newsroom.settings"],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode != 0
+    assert complaint in result.stderr
 
 
 # --- Idempotency-Key ----------------------------------------------------------------------------
