@@ -7,8 +7,11 @@ runs under the strict policy unchanged.
 
 Redoc: its renderer (styled-components) writes its styles into <style> elements as it draws, and
 neither takes a nonce nor works without them, so this page alone allows inline styles
-('unsafe-inline' in style-src). Scripts stay 'self' only: an inline style can restyle the page,
-not run code, and the page shows the schema, no article data.
+('unsafe-inline' in style-src), and a worker made from a blob: URL (its search index runs in one
+that its own script creates). Scripts stay 'self' only: an inline style can restyle the page, not
+run code, and the page shows the schema, no article data. Its footer's "API docs by Redocly" logo
+comes from cdn.redoc.ly and stays blocked (img-src): nothing on our pages loads from a CDN, and
+Redoc hides the image when it fails to load.
 """
 from __future__ import annotations
 
@@ -20,6 +23,6 @@ swagger_ui = SpectacularSwaggerSplitView.as_view(
     url_name="api-schema", template_name="integrations/swagger_ui.html"
 )
 
-redoc = csp_update({"style-src": [SELF, UNSAFE_INLINE]})(
+redoc = csp_update({"style-src": [SELF, UNSAFE_INLINE], "worker-src": [SELF, "blob:"]})(
     SpectacularRedocView.as_view(url_name="api-schema", template_name="integrations/redoc.html")
 )
