@@ -145,7 +145,8 @@ class ArticlePublicationViewSet(viewsets.GenericViewSet):
             "on a two-step scale (2 Verified, 1 Unverified), authored by the organisation of "
             "NEWSROOM_ORGANIZATION_NAME / NEWSROOM_ORGANIZATION_URL."
         ),
-        responses={200: ClaimReviewDocumentSerializer, **errors(404)},
+        # 400: a `format` other than jsonld or json (integrations.rest.StrictContentNegotiation).
+        responses={200: ClaimReviewDocumentSerializer, **errors(400, 404)},
     )
     @action(
         detail=True,
