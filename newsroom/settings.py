@@ -355,7 +355,8 @@ if DATA_UPLOAD_MAX_MEMORY_SIZE < API_MAX_REQUEST_BYTES:
     # Django refuses (400) a body over its own limit when DRF reads it.
     raise ImproperlyConfigured(
         f"DATA_UPLOAD_MAX_BYTES ({DATA_UPLOAD_MAX_MEMORY_SIZE:,}) must be at least "
-        f"API_MAX_REQUEST_BYTES ({API_MAX_REQUEST_BYTES:,}): the API reads its bodies through Django."
+        f"API_MAX_REQUEST_BYTES ({API_MAX_REQUEST_BYTES:,}): "
+        "the API reads its bodies through Django."
     )
 # A retried create with the same Idempotency-Key gets the stored response for this long.
 IDEMPOTENCY_KEY_TTL_SECONDS = env_int("IDEMPOTENCY_KEY_TTL_SECONDS", 24 * 3600)

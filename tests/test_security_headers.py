@@ -101,7 +101,8 @@ def test_a_page_an_api_answer_and_an_export_are_not_stored_for_a_signed_in_calle
     csv = reverse("articles:history_csv", args=[story.pk])
     anonymous_page = client.get(detail)  # a redirect to sign in: nothing private in it
     client.force_login(editor)
-    page, partial = client.get(detail), client.get(reverse("articles:gate", args=[story.pk]), **HTMX)
+    page = client.get(detail)
+    partial = client.get(reverse("articles:gate", args=[story.pk]), **HTMX)
     export = client.get(csv)
     token_read = api(editor).get(f"/api/v1/articles/{story.pk}")
     remembered = api(editor).get(f"/api/v1/articles/{story.pk}")  # the per-caller cache answers
@@ -140,15 +141,15 @@ def test_only_the_redoc_page_allows_inline_styles_and_never_inline_scripts(clien
 # What the policy blocks, in markup: an inline <script> (one without src), a <style> element, a
 # style or on* attribute, htmx's hx-on (compiled with eval), an htmx trigger filter [...] or a
 # js:/javascript: value (both evaluated).
-COMMENTS = re.compile(r"\{#.*?#\}|\{% comment %\}.*?\{% endcomment %\}", re.S)
+COMMENTS = re.compile(r"\{#.*?#\}|\{% comment %\}.*?\{% endcomment %\}", re.DOTALL)
 FORBIDDEN = [
-    (re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I), "inline <script>"),
-    (re.compile(r"<style\b", re.I), "<style> element"),
-    (re.compile(r"\sstyle\s*=", re.I), "style attribute"),
-    (re.compile(r"\son[a-z]+\s*=", re.I), "event-handler attribute"),
-    (re.compile(r"\shx-on[:-]", re.I), "hx-on attribute"),
-    (re.compile(r"hx-trigger=\"[^\"]*\[", re.I), "hx-trigger filter"),
-    (re.compile(r"(js|javascript):", re.I), "js: value"),
+    (re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE), "inline <script>"),
+    (re.compile(r"<style\b", re.IGNORECASE), "<style> element"),
+    (re.compile(r"\sstyle\s*=", re.IGNORECASE), "style attribute"),
+    (re.compile(r"\son[a-z]+\s*=", re.IGNORECASE), "event-handler attribute"),
+    (re.compile(r"\shx-on[:-]", re.IGNORECASE), "hx-on attribute"),
+    (re.compile(r"hx-trigger=\"[^\"]*\[", re.IGNORECASE), "hx-trigger filter"),
+    (re.compile(r"(js|javascript):", re.IGNORECASE), "js: value"),
 ]
 
 

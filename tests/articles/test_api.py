@@ -143,7 +143,9 @@ def test_the_list_is_paginated_newest_first_with_a_page_size_up_to_100(api, edit
     assert client.get(LIST, {"page": "99999999999999999999999999"}).status_code == 404
 
 
-@pytest.mark.parametrize("path", [LIST, "/api/v1/claims", "/api/v1/extraction-jobs", "/api/v1/review-queue"])
+@pytest.mark.parametrize(
+    "path", [LIST, "/api/v1/claims", "/api/v1/extraction-jobs", "/api/v1/review-queue"]
+)
 @pytest.mark.parametrize("page", ["", "x", "0", "-1", "1.5", "+2", " 2", "²", "last"])
 def test_a_page_that_is_not_a_whole_number_from_1_is_400_naming_the_parameter(
     api, editor, reviewer, path, page

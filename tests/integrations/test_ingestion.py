@@ -139,7 +139,9 @@ def test_a_request_larger_than_the_byte_limit_is_413_before_it_is_read(api, edit
         ),
     ],
 )
-def test_settings_refuse_a_byte_limit_that_a_request_within_the_field_limits_could_pass(env, complaint):
+def test_settings_refuse_a_byte_limit_that_a_request_within_the_field_limits_could_pass(
+    env, complaint
+):
     result = subprocess.run(
         [sys.executable, "-c", "import newsroom.settings"],
         env={**os.environ, **env},

@@ -89,7 +89,8 @@ def spreadsheet_formulas(text: str) -> list[str]:
     dropping invisible characters and folding to NFKC."""
     found = []
     for delimiter in (",", ";", "\t", "|"):
-        quoted = [cell for row in csv.reader(io.StringIO(text), delimiter=delimiter) for cell in row]
+        rows = csv.reader(io.StringIO(text), delimiter=delimiter)
+        quoted = [cell for row in rows for cell in row]
         naive = [cell for line in text.splitlines() for cell in line.split(delimiter)]
         for cell in quoted + naive:
             visible = "".join(

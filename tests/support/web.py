@@ -7,7 +7,14 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from tests.support.processes import REPO_ROOT, ProcessError, _ManagedProcess, _tail, free_port, wait_until
+from tests.support.processes import (
+    REPO_ROOT,
+    ProcessError,
+    _ManagedProcess,
+    _tail,
+    free_port,
+    wait_until,
+)
 
 
 class Gunicorn(_ManagedProcess):
