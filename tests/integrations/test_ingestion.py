@@ -128,6 +128,35 @@ def test_a_request_larger_than_the_byte_limit_is_413_before_it_is_read(api, edit
     assert list(Article.objects.values_list("body", flat=True)) == ["a" * 970]
 
 
+def test_a_page_form_over_djangos_limit_is_413_before_it_is_read(client, editor, settings):
+    client.force_login(editor)
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+
+    response = client.post("/articles/new/", {"title": "T", "body": "a" * 2_000})
+
+    assert response.status_code == 413
+    assert response.content.decode() == "The request body is larger than 1,000 bytes."
+    assert not Article.objects.exists()
+
+
+def test_a_chunked_body_on_a_server_that_does_not_decode_chunks_is_411(api, editor):
+    """gunicorn marks its decoded input as terminated (tests/integrations/test_chunked.py); a server
+    that does not (runserver) hands over the raw stream, which the app must not read blind."""
+    response = api(editor).post(
+        LIST,
+        data=json.dumps({"title": "T", "body": "B."}),
+        content_type="application/json",
+        CONTENT_LENGTH="",
+        HTTP_TRANSFER_ENCODING="chunked",
+    )
+
+    assert response.status_code == 411
+    assert response.json() == {
+        "detail": "Send a Content-Length: this server cannot read chunked bodies."
+    }
+    assert not Article.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("env", "complaint"),
     [
