@@ -49,11 +49,24 @@ from articles.serializers import (
 
 
 class Pagination(PageNumberPagination):
-    """`?page=N` (from 1) and `?page_size=` (1–100, default 50). A page past the end is 404."""
+    """`?page=N` (from 1) and `?page_size=` (1–100, default 50). A page past the end is 404; a
+    page that is not a whole number from 1 (empty, `x`, `0`, `last`) is 400."""
 
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 100
+    page_message = "A page number: a whole number from 1."
+
+    def get_page_number(self, request: Request, paginator: Any) -> int:
+        """DRF takes an empty `page` for page 1 and answers 404 for `page=x`: both are a client's
+        mistake about the parameter, not a page that does not exist, so 400 (issue 20)."""
+        raw = request.query_params.get(self.page_query_param)
+        if raw is None:
+            return 1
+        if not (raw.isascii() and raw.isdigit()) or int(raw[:19]) < 1:
+            raise serializers.ValidationError({self.page_query_param: [self.page_message]})
+        # A number too long for any page is past the end (404), like any other such number.
+        return int(raw) if len(raw) <= 18 else 10**18
 
     def get_page_size(self, request: Request) -> int:
         """`page_size` outside 1–100, or not a number, is a 400 rather than silently replaced."""

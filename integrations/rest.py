@@ -1,6 +1,6 @@
 """DRF plumbing of the whole API, named in settings.REST_FRAMEWORK: token authentication, the
-size-limited JSON parser, the write throttle, and the exception handler that turns every error
-into JSON with a 4xx status.
+strict JSON parser, the strict `?format=` negotiation, the write throttle, and the exception
+handler that turns every error into JSON with a 4xx status.
 
 Kept apart from `integrations.api`: DRF imports these classes while `rest_framework.views` is still
 loading, so this module must not import DRF's views (or anything that does) at the top.
@@ -17,8 +17,9 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
@@ -108,40 +109,56 @@ class BearerTokenAuthentication(BaseAuthentication):
 # --- Parsing ------------------------------------------------------------------------------------
 
 
-class PayloadTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is too large."
-    default_code = "payload_too_large"
-
-
 def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not valid JSON")
 
 
-class SizeLimitedJSONParser(JSONParser):
-    """JSON bodies up to settings.API_MAX_REQUEST_BYTES: a larger declared length is refused
-    before reading, a chunked body is read no further than the limit. NaN/Infinity, numbers too
-    long to convert and nesting too deep are parse errors (400), like any invalid JSON."""
+class StrictJSONParser(JSONParser):
+    """JSON bodies, whose size `integrations.middleware.RequestBodyMiddleware` has bounded
+    before any of it was read (413 over `API_MAX_REQUEST_BYTES`, chunked bodies included).
+    NaN/Infinity, numbers too long to convert and nesting too deep are parse errors (400), like
+    any invalid JSON."""
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        limit = settings.API_MAX_REQUEST_BYTES
-        too_large = PayloadTooLarge(f"The request body is larger than {limit:,} bytes.")
-        request = (parser_context or {}).get("request")
-        declared = request.META.get("CONTENT_LENGTH") if request is not None else None
-        try:
-            if declared and int(declared) > limit:
-                raise too_large
-        except ValueError:
-            raise exceptions.ParseError("Invalid Content-Length.") from None
-        raw = stream.read(limit + 1)
-        if len(raw) > limit:
-            raise too_large
+        raw = stream.read()
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
             text = codecs.decode(raw, encoding)
             return json.loads(text, parse_constant=_reject_constant)
         except (ValueError, UnicodeDecodeError, RecursionError, LookupError) as exc:
             raise exceptions.ParseError(f"JSON parse error: {exc}"[:300]) from None
+
+
+# --- Content negotiation ------------------------------------------------------------------------
+
+
+class StrictContentNegotiation(DefaultContentNegotiation):
+    """`?format=` naming a format the endpoint does not render is a 400 that lists the formats it
+    does (DRF answers 404, as if the resource did not exist); an empty `?format=` is a 400 too
+    (DRF ignores it). A format suffix in the path (`/articles.xml`) is part of the path and stays
+    a 404."""
+
+    def select_renderer(
+        self, request: Any, renderers: list[Any], format_suffix: str | None = None
+    ) -> tuple[Any, str]:
+        param = self.settings.URL_FORMAT_OVERRIDE
+        if param and not format_suffix and param in request.query_params:
+            wanted = request.query_params.get(param)
+            if getattr(request, "_format_refused", False):
+                # The 400 itself is being rendered: in JSON, as every error of the API (DRF
+                # would take the first renderer, YAML on the schema endpoint).
+                renderer = next((r for r in renderers if "json" in r.media_type), renderers[0])
+                return renderer, renderer.media_type
+            formats = ", ".join(dict.fromkeys(renderer.format for renderer in renderers))
+            message = None
+            if not wanted:
+                message = f"Give a format ({formats}), or leave the parameter out."
+            elif not any(renderer.format == wanted for renderer in renderers):
+                message = f"Unknown format {wanted[:40]!r}: this endpoint answers {formats}."
+            if message is not None:
+                request._format_refused = True
+                raise exceptions.ValidationError({param: [message]})
+        return super().select_renderer(request, renderers, format_suffix)
 
 
 # --- Throttling ---------------------------------------------------------------------------------

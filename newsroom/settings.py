@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from redis.backoff import NoBackoff
 from redis.retry import Retry
@@ -91,10 +92,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The Content-Security-Policy header on every response (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
+    # Before anything reads a body: bounds it (413) and reads chunked ones (gunicorn).
+    "integrations.middleware.RequestBodyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: no-store on every response to a signed-in caller (articles/middleware.py).
+    "articles.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -264,6 +271,24 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Content-Security-Policy (django-csp): scripts, styles, fonts, fetches and frames from this origin
+# only, images also as data: URLs, no plugins, no <base>, never framed, forms post here only. No
+# 'unsafe-inline' and no 'unsafe-eval': the templates have no inline script, no style attribute and
+# no event-handler attribute; htmx runs with allowEval off and injects no style (base.html), and
+# what the markup used to do inline is in static/js/app.js. The one exception is the Redoc page,
+# whose renderer injects <style> elements (integrations/docs.py). README, "Security".
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
 # Uploads and pasted bodies: a little over the article limit, so the form can say what is wrong.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_BYTES", 12 * 1024 * 1024)
 
@@ -299,10 +324,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    # JSON in and out. The parser refuses bodies over API_MAX_REQUEST_BYTES with 413 before
-    # reading them (DRF reads the stream itself, past DATA_UPLOAD_MAX_MEMORY_SIZE).
-    "DEFAULT_PARSER_CLASSES": ["integrations.rest.SizeLimitedJSONParser"],
+    # JSON in and out. integrations.middleware.RequestBodyMiddleware has refused bodies over
+    # API_MAX_REQUEST_BYTES (413) before the parser runs, chunked ones included.
+    "DEFAULT_PARSER_CLASSES": ["integrations.rest.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # An unknown or empty `?format=` is a 400 listing the endpoint's formats (DRF: 404).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "integrations.rest.StrictContentNegotiation",
     # Every error is JSON {"detail": ..., "errors"?: {field: [...]}} with a 4xx status; domain
     # errors of the services map to 400/403/404/409 (docs/api.md).
     "EXCEPTION_HANDLER": "integrations.rest.exception_handler",
@@ -331,13 +358,32 @@ SPECTACULAR_SETTINGS = {
 API_WRITE_RATE = REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["write"]
 if API_WRITE_RATE and not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", API_WRITE_RATE):
     raise ImproperlyConfigured(f"API_WRITE_RATE must look like 120/min, got {API_WRITE_RATE!r}")
-# Largest request body the API reads (JSON). An article's plain body is limited by
-# ARTICLE_MAX_BODY_CHARS; HTML from a feed may be larger than the text it becomes.
+# Two kinds of limit, one rule each (docs/api.md, *Limits*). A field's limit is in characters:
+# over it is a 400 naming the field and the limit (ARTICLE_MAX_TITLE_CHARS, ARTICLE_MAX_BODY_CHARS,
+# API_MAX_HTML_CHARS for a feed's HTML, which may be larger than the text it becomes). The request
+# body's limit is in bytes: over it is a 413, refused before it is read
+# (integrations/middleware.py). The byte limit must hold the largest request the field limits
+# allow however its JSON is written (a character outside the BMP escaped as \uXXXX\uXXXX takes
+# 12 bytes), or a field over its limit would be a 413 for some clients and a 400 for others.
 API_MAX_HTML_CHARS = env_int("API_MAX_HTML_CHARS", 1_000_000)
 # The most markup openings (`<` then a letter, `/`, `!` or `?`) such HTML may hold: with the
 # length limit, this bounds the CPU one create spends converting it (docs/api.md).
 API_MAX_HTML_ELEMENTS = env_int("API_MAX_HTML_ELEMENTS", 100_000)
-API_MAX_REQUEST_BYTES = env_int("API_MAX_REQUEST_BYTES", 5 * 1024 * 1024)
+API_MAX_REQUEST_BYTES = env_int("API_MAX_REQUEST_BYTES", 12 * 1024 * 1024)
+LARGEST_VALID_REQUEST_BYTES = 12 * (API_MAX_HTML_CHARS + ARTICLE_MAX_TITLE_CHARS) + 64 * 1024
+if API_MAX_REQUEST_BYTES < LARGEST_VALID_REQUEST_BYTES:
+    raise ImproperlyConfigured(
+        f"API_MAX_REQUEST_BYTES ({API_MAX_REQUEST_BYTES:,}) must be at least "
+        f"{LARGEST_VALID_REQUEST_BYTES:,}, the largest request API_MAX_HTML_CHARS allows in JSON: "
+        "raise it, or lower API_MAX_HTML_CHARS."
+    )
+if DATA_UPLOAD_MAX_MEMORY_SIZE < API_MAX_REQUEST_BYTES:
+    # Django refuses (400) a body over its own limit when DRF reads it.
+    raise ImproperlyConfigured(
+        f"DATA_UPLOAD_MAX_BYTES ({DATA_UPLOAD_MAX_MEMORY_SIZE:,}) must be at least "
+        f"API_MAX_REQUEST_BYTES ({API_MAX_REQUEST_BYTES:,}): "
+        "the API reads its bodies through Django."
+    )
 # A retried create with the same Idempotency-Key gets the stored response for this long.
 IDEMPOTENCY_KEY_TTL_SECONDS = env_int("IDEMPOTENCY_KEY_TTL_SECONDS", 24 * 3600)
 

@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from articles.api import ClaimViewSet, ExtractionJobViewSet
+from integrations import docs as integrations_docs
 from integrations import views as integrations_views
 from integrations.api import ArticleViewSet
 from review.api import ArticlePublicationViewSet, ClaimVerdictViewSet, ReviewQueueViewSet
@@ -23,12 +24,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include((api.urls, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path(
-        "api/redoc/",
-        SpectacularRedocView.as_view(url_name="api-schema", template_name="integrations/redoc.html"),
-        name="api-redoc",
-    ),
+    path("api/docs/", integrations_docs.swagger_ui, name="api-docs"),
+    path("api/redoc/", integrations_docs.redoc, name="api-redoc"),
     re_path(r"^api/", integrations_views.api_not_found),
     path("integrations/", include("integrations.urls")),
     path("review/", include("review.urls")),

@@ -145,7 +145,8 @@ class ArticlePublicationViewSet(viewsets.GenericViewSet):
             "on a two-step scale (2 Verified, 1 Unverified), authored by the organisation of "
             "NEWSROOM_ORGANIZATION_NAME / NEWSROOM_ORGANIZATION_URL."
         ),
-        responses={200: ClaimReviewDocumentSerializer, **errors(404)},
+        # 400: a `format` other than jsonld or json (integrations.rest.StrictContentNegotiation).
+        responses={200: ClaimReviewDocumentSerializer, **errors(400, 404)},
     )
     @action(
         detail=True,
@@ -306,7 +307,8 @@ class ReviewQueueViewSet(GateCountsListMixin, viewsets.GenericViewSet):
     pagination_class = Pagination
 
     def get_queryset(self) -> QuerySet[Article]:
-        ordering = self.request.query_params.get("ordering") or "submitted_at"
+        # Absent is the default; present, even empty, must name an ordering (400 otherwise).
+        ordering = self.request.query_params.get("ordering", "submitted_at")
         if ordering not in QUEUE_ORDERINGS:
             raise ValidationError(
                 {"ordering": [f"Choose one of: {', '.join(QUEUE_ORDERINGS)}."]}

@@ -140,7 +140,64 @@ def test_the_list_is_paginated_newest_first_with_a_page_size_up_to_100(api, edit
     assert [r["id"] for r in second["results"]] == [created[2].pk, created[1].pk]
     assert first["next"].endswith("page=2&page_size=2")
     assert client.get(LIST, {"page": 9}).status_code == 404
-    assert client.get(LIST, {"page": "x"}).status_code == 404
+    assert client.get(LIST, {"page": "99999999999999999999999999"}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path", [LIST, "/api/v1/claims", "/api/v1/extraction-jobs", "/api/v1/review-queue"]
+)
+@pytest.mark.parametrize("page", ["", "x", "0", "-1", "1.5", "+2", " 2", "²", "last"])
+def test_a_page_that_is_not_a_whole_number_from_1_is_400_naming_the_parameter(
+    api, editor, reviewer, path, page
+):
+    make_article(editor, status="in_review")
+
+    response = api(reviewer).get(path, {"page": page})
+
+    assert response.status_code == 400, response.content
+    assert response.json() == {
+        "detail": "page: A page number: a whole number from 1.",
+        "errors": {"page": ["A page number: a whole number from 1."]},
+    }
+
+
+@pytest.mark.parametrize(
+    ("path", "fmt", "formats"),
+    [
+        (LIST, "xml", "json"),
+        (LIST, "", "json"),
+        ("/api/v1/claims", "html", "json"),
+        ("/api/v1/articles/{pk}/claimreview", "csv", "jsonld, json"),
+        ("/api/schema/", "txt", "yaml, json"),
+    ],
+)
+def test_an_unknown_or_empty_format_is_400_listing_the_formats(api, editor, path, fmt, formats):
+    article = make_article(editor, status="published")
+    client = api(editor)
+
+    response = client.get(path.format(pk=article.pk), {"format": fmt})
+
+    assert response.status_code == 400, response.content
+    assert response["Content-Type"].split(";")[0] in (
+        "application/json", "application/ld+json", "application/vnd.oai.openapi+json"
+    )
+    message = (
+        f"Unknown format {fmt!r}: this endpoint answers {formats}." if fmt
+        else f"Give a format ({formats}), or leave the parameter out."
+    )
+    assert response.json() == {"detail": f"format: {message}", "errors": {"format": [message]}}
+
+
+def test_a_known_format_still_answers(api, editor):
+    article = make_article(editor, status="published")
+    client = api(editor)
+
+    assert client.get(LIST, {"format": "json"}).json()["count"] == 1
+    claimreview = client.get(f"{LIST}/{article.pk}/claimreview", {"format": "jsonld"})
+    assert claimreview.status_code == 200
+    assert claimreview["Content-Type"] == "application/ld+json"
+    schema = client.get("/api/schema/", {"format": "json"})
+    assert schema.status_code == 200 and "openapi" in schema.json()
 
 
 @pytest.mark.parametrize("rows", [1, 50])

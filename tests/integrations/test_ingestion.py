@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import json
+import os
+import subprocess
+import sys
 
 import pytest
 import time_machine
@@ -101,6 +105,73 @@ def test_html_with_more_elements_than_the_budget_is_refused_quickly_before_conve
         "errors": {"html": ["Too many elements (249,001, limit 100,000)."]},
     }
     assert seconds < 5
+
+
+@pytest.mark.parametrize(
+    "char",
+    ["a", "\u00e9", "\U0001f600"],
+    ids=["ascii", "accented (6 bytes escaped)", "emoji (12 bytes escaped)"],
+)
+def test_html_over_its_limit_is_400_naming_the_field_however_the_json_is_written(
+    api, editor, settings, char
+):
+    """One rule for field limits (issue 20): a field over its limit is a 400 that names it and the
+    limit, as `title` and `body` are, even when the JSON escapes every character (Python's
+    json.dumps does by default); 413 is only for a body over the byte limit, which is set above the
+    largest request the field limits allow."""
+    limit = settings.API_MAX_HTML_CHARS
+    payload = json.dumps({"title": "T", "html": "<p>" + char * (limit - 3) + "x"})
+
+    response = api(editor).post(LIST, data=payload, content_type="application/json")
+
+    message = f"Ensure this field has no more than {limit} characters."
+    assert response.status_code == 400, response.content[:200]
+    assert response.json() == {"detail": f"html: {message}", "errors": {"html": [message]}}
+    assert not Article.objects.exists()
+
+
+def test_a_request_larger_than_the_byte_limit_is_413_before_it_is_read(api, editor, settings):
+    client = api(editor)
+    settings.API_MAX_REQUEST_BYTES = 1_000
+    payload = json.dumps({"title": "T", "body": "a" * 2_000})
+
+    response = client.post(LIST, data=payload, content_type="application/json")
+    at_the_limit = client.post(
+        LIST, data=json.dumps({"title": "T", "body": "a" * 970}), content_type="application/json"
+    )
+
+    assert response.status_code == 413
+    assert response.json() == {"detail": "The request body is larger than 1,000 bytes."}
+    assert at_the_limit.status_code == 201
+    assert list(Article.objects.values_list("body", flat=True)) == ["a" * 970]
+
+
+def test_a_page_form_over_djangos_limit_is_413_before_it_is_read(client, editor, settings):
+    client.force_login(editor)
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+
+    response = client.post("/articles/new/", {"title": "T", "body": "a" * 2_000})
+
+    assert response.status_code == 413
+    assert response.content.decode() == "The request body is larger than 1,000 bytes."
+    assert not Article.objects.exists()
+
+
+def test_a_chunked_body_on_a_server_that_does_not_decode_chunks_is_411(api, editor):
+    """gunicorn marks its decoded input as terminated (tests/integrations/test_chunked.py); a server
+    that does not (runserver) hands over the raw stream, which the app must not read blind."""
+    response = api(editor).post(
+        LIST,
+        data=json.dumps({"title": "T", "body": "B."}),
+        content_type="application/json",
+        CONTENT_LENGTH="",
+        HTTP_TRANSFER_ENCODING="chunked",
+    )
+
+    assert response.status_code == 411
+    assert response.json() == {
+        "detail": "Send a Content-Length: this server cannot read chunked bodies."
+    }
     assert not Article.objects.exists()
 
 
@@ -123,6 +194,31 @@ def test_hostile_html_within_the_budget_is_converted_quickly(api, editor, html, 
     assert response.status_code == 201, response.json()
     assert seconds < 5
     assert Article.objects.get().body.startswith(body_start)
+
+
+    ("env", "complaint"),
+    [
+        ({"API_MAX_REQUEST_BYTES": str(5 * 1024 * 1024)}, "API_MAX_REQUEST_BYTES (5,242,880) must"),
+        (
+            {"API_MAX_HTML_CHARS": "1000", "API_MAX_REQUEST_BYTES": "200000",
+             "DATA_UPLOAD_MAX_BYTES": "100000"},
+            "DATA_UPLOAD_MAX_BYTES (100,000) must be at least API_MAX_REQUEST_BYTES",
+        ),
+    ],
+)
+def test_settings_refuse_a_byte_limit_that_a_request_within_the_field_limits_could_pass(
+    env, complaint
+):
+    result = subprocess.run(
+        [sys.executable, "-c", "import newsroom.settings"],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode != 0
+    assert complaint in result.stderr
 
 
 # --- Idempotency-Key ----------------------------------------------------------------------------

@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import sys
+import unicodedata
 
 import pytest
 from django.urls import reverse
@@ -14,6 +16,7 @@ from django.utils import timezone
 
 from articles.models import ArticleEvent
 from articles.services import log_event
+from articles import exports
 from articles.exports import csv_cell
 from review import services as review_services
 from tests.conftest import STORY_CLAIMS, make_article
@@ -38,12 +41,93 @@ def read_csv(response) -> list[dict[str, str]]:
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\tTab", "'\tTab"),
         ("Plain = fine", "Plain = fine"),
+        ("1 + 1 = 2, well-known; e-mail", "1 + 1 = 2, well-known; e-mail"),
         (None, ""),
         (7, "7"),
+        # Issue 20: a full-width ＝ (U+FF1D), which Excel folds to =, and its kin.
+        ("\uff1dHYPERLINK(\"http://evil\")", "'\uff1dHYPERLINK(\"http://evil\")"),
+        ("\uff0b1", "'\uff0b1"),
+        ("\ufe6bSUM(A1)", "'\ufe6bSUM(A1)"),
+        # Invisible characters (zero-width space, BOM, word joiner) and blanks before the =.
+        ("\u200b=1+1", "'\u200b=1+1"),
+        ("\ufeff \u2060@SUM(A1)", "'\ufeff \u2060@SUM(A1)"),
+        ("  =1+1", "'  =1+1"),
+        # A separator of some spreadsheet import, then a trigger: the apostrophe goes before it.
+        ("Budget;=1+cmd|' /C calc'!A0", "Budget;'=1+cmd|' /C calc'!A0"),
+        ("a ;\u200b \uff1dcmd", "a ;\u200b '\uff1dcmd"),
+        ("x|=1", "x|'=1"),
+        ("x,+1", "x,'+1"),
+        ("x\t-1", "x\t'-1"),
+        ("x\uff1b=1", "x\uff1b'=1"),
+        ("Sources:\n- minutes\r\n@council", "Sources:\n'- minutes\r\n'@council"),
+        ("\t=1", "'\t'=1"),
     ],
 )
 def test_cells_that_a_spreadsheet_would_run_are_quoted(value, cell):
     assert csv_cell(value) == cell
+
+
+def test_the_trigger_and_separator_sets_are_every_character_that_folds_to_one():
+    """NFKC over every code point: a character a spreadsheet could fold into a trigger or a
+    separator is in the set (and nothing else is)."""
+    chars = (chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    triggers, separators = set(), set()
+    for char in chars:
+        folded = unicodedata.normalize("NFKC", char)[:1]
+        if folded and folded in "=+-@":
+            triggers.add(char)
+        if folded and folded in ",;|\t\r\n":
+            separators.add(char)
+
+    assert triggers == set(exports.FORMULA_TRIGGERS)
+    assert separators == set(exports.CELL_SEPARATORS)
+
+
+def spreadsheet_formulas(text: str) -> list[str]:
+    """The cells of `text` that a spreadsheet would run, read the ways spreadsheets read a CSV:
+    with each delimiter a locale or an import dialog may pick, honouring quotes or not, after
+    dropping invisible characters and folding to NFKC."""
+    found = []
+    for delimiter in (",", ";", "\t", "|"):
+        rows = csv.reader(io.StringIO(text), delimiter=delimiter)
+        quoted = [cell for row in rows for cell in row]
+        naive = [cell for line in text.splitlines() for cell in line.split(delimiter)]
+        for cell in quoted + naive:
+            visible = "".join(
+                c for c in unicodedata.normalize("NFKC", cell)
+                if not c.isspace() and unicodedata.category(c) != "Cf"
+            )
+            if visible[:1] in ("=", "+", "-", "@"):
+                found.append(cell)
+    return found
+
+
+def test_no_cell_of_an_export_runs_as_a_formula_whatever_delimiter_the_spreadsheet_picks(
+    client, editor, reviewer
+):
+    article = make_article(editor, title="\u200b=HYPERLINK(\"http://evil\")", status="in_review")
+    notes = [
+        "Minutes;=1+cmd|' /C calc'!A0",
+        "\uff1dWEBSERVICE(\"http://evil\")",
+        "Sources:\n- the minutes\n@council",
+        "a\t+1|-2,=3",
+    ]
+    for claim, note in zip(article.claims.order_by("ordinal"), notes):
+        review_services.record_verdict(claim, by=reviewer, verdict="unverified", note=note)
+    client.force_login(editor)
+
+    response = client.get(reverse("articles:history_csv", args=[article.pk]))
+    text = b"".join(response.streaming_content).decode()
+
+    assert spreadsheet_formulas(text) == []
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [r["note"] for r in rows[-4:]] == [
+        "Minutes;'=1+cmd|' /C calc'!A0",
+        "'\uff1dWEBSERVICE(\"http://evil\")",
+        "Sources:\n'- the minutes\n'@council",
+        "a\t'+1|'-2,'=3",
+    ]
+    assert rows[0]["article"] == "'\u200b=HYPERLINK(\"http://evil\")"
 
 
 def test_article_timeline_exports_as_csv_with_a_header(client, editor, reviewer):

@@ -95,10 +95,14 @@ def test_the_queue_can_be_ordered_by_check_worthiness(api, editor, other_editor,
     assert [c["ordinal"] for c in ordered[1]["claims"]] == [3, 0, 1, 2, 4]
 
 
-def test_an_unknown_queue_ordering_is_400(api, reviewer):
-    response = api(reviewer).get("/api/v1/review-queue", {"ordering": "title"})
+@pytest.mark.parametrize("ordering", ["title", "", "-checkworthiness,title"])
+def test_an_unknown_or_empty_queue_ordering_is_400(api, reviewer, ordering):
+    response = api(reviewer).get("/api/v1/review-queue", {"ordering": ordering})
 
     assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "ordering": ["Choose one of: submitted_at, -checkworthiness."]
+    }
 
 
 def test_claims_carry_their_score_model_and_provenance(api, judged_pair, second_reviewer):

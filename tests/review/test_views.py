@@ -96,7 +96,7 @@ def test_queue_page_refreshes_itself_and_the_partial_drops_claims_judged_by_othe
     assert f'hx-get="{reverse("review:queue_version")}?v=' in page
     assert 'hx-trigger="every 3s"' in page
     assert f'hx-get="{reverse("review:queue_partial")}?page=1"' in page
-    assert 'hx-trigger="queueChanged[' in page
+    assert 'hx-trigger="queueChanged from:body" data-hold-while="#queue .dirty"' in page
 
     judged = article.claims.get(ordinal=0)
     review_services.record_verdict(judged, by=second_reviewer, verdict="verified", note="Ok.")

@@ -1,0 +1,45 @@
+/* Behaviour every page shares, kept out of the markup: the Content-Security-Policy allows scripts
+   from our own files only (script-src 'self'), so no inline handler, no hx-on attribute and no
+   htmx expression (hx-trigger filters, js: values), which htmx would have to eval (allowEval is
+   off in base.html's htmx-config).
+
+   data-mark-dirty         on a form: typing in it adds the class "dirty" (a refresh of the list
+                           or of the gate then leaves it alone).
+   data-hold-while="SEL"   on an htmx element: its request is skipped while an element matching
+                           SEL exists (unsaved work that the swap would throw away).
+   data-hold-polls-only    with data-hold-while: only its "every Ns" polls are skipped; a request
+                           an event asked for (a verdict recorded on this page) still goes.
+   #queue-refresh          the review queue's list refresh asks review-keys.js (reviewQueueIdle),
+                           which knows more about what the reviewer is doing. */
+(function () {
+  "use strict";
+
+  document.addEventListener("input", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-mark-dirty]");
+    if (form) {
+      form.classList.add("dirty");
+    }
+  });
+
+  function busy(elt) {
+    if (elt.id === "queue-refresh" && typeof window.reviewQueueIdle === "function") {
+      return !window.reviewQueueIdle();
+    }
+    return document.querySelector(elt.getAttribute("data-hold-while")) !== null;
+  }
+
+  // htmx asks before every request it is about to send; cancelling the event skips the request.
+  document.addEventListener("htmx:confirm", function (event) {
+    var elt = event.detail.elt;
+    if (!elt.hasAttribute("data-hold-while")) {
+      return;
+    }
+    // A poll ("every 5s") has no triggering event; an event trigger ("claimJudged") has one.
+    if (elt.hasAttribute("data-hold-polls-only") && event.detail.triggeringEvent) {
+      return;
+    }
+    if (busy(elt)) {
+      event.preventDefault();
+    }
+  });
+})();
