@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.db import connection
 from django.db.models.signals import post_save
 
+from articles.diffing import diff_for_review, segments_to_json
 from articles.matching import Change, match_claims
 from articles.models import (
     Article,
@@ -17,6 +18,8 @@ from articles.models import (
     Claim,
     ImageCredit,
     RelatedLink,
+    ReviewRound,
+    Revision,
     Section,
 )
 
@@ -42,6 +45,9 @@ class ExtractionRows:
     credits: list[ImageCredit] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     events: list[ArticleEvent] = field(default_factory=list)
+    # Re-extractions: (article id, revision extracted before, revision extracted now), whose text
+    # diff becomes a `ReviewRound` row (`_review_rounds`).
+    rounds: list[tuple[int, int, int]] = field(default_factory=list)
 
     def save(self, *, now: dt.datetime) -> None:
         _insert_claims(self.claims, now=now)
@@ -49,6 +55,7 @@ class ExtractionRows:
         ImageCredit.objects.bulk_create(self.credits, batch_size=500)
         Section.objects.bulk_create(self.sections, batch_size=500)
         ArticleEvent.objects.bulk_create(self.events, batch_size=500)
+        ReviewRound.objects.bulk_create(_review_rounds(self.rounds, now=now), batch_size=100)
         # For the status rows, what `log_event` would have done: the log line, and `post_save`
         # (the webhooks' doorbell listens to it; bulk_create sends no signals).
         for event in self.events:
@@ -62,6 +69,39 @@ class ExtractionRows:
                 sender=ArticleEvent, instance=event, created=True, update_fields=None, raw=False,
                 using=event._state.db,
             )
+
+
+def _review_rounds(rounds: list[tuple[int, int, int]], *, now: dt.datetime) -> list[ReviewRound]:
+    """The text diff of each re-extraction, computed here, once, so that the article page only
+    reads it. The diff costs time linear in the size of the texts (`articles.diffing`: an
+    adversarial body gets "too large", never minutes), paid inside the transaction that applies
+    the extraction so that the round and the claims it describes appear together. One query reads
+    the texts of the whole batch; a batch of first extractions (the common case) runs none."""
+    if not rounds:
+        return []
+    wanted = {pk for _, previous, current in rounds for pk in (previous, current)}
+    bodies = dict(Revision.objects.filter(pk__in=wanted).values_list("pk", "body"))
+    out = []
+    for article_id, previous, current in rounds:
+        diff = diff_for_review(bodies[previous], bodies[current])
+        out.append(
+            ReviewRound(
+                article_id=article_id,
+                previous_revision_id=previous,
+                revision_id=current,
+                segments=segments_to_json(diff.segments),
+                inserted=diff.inserted,
+                deleted=diff.deleted,
+                too_large=diff.too_large,
+                created_at=now,
+            )
+        )
+        if diff.too_large:
+            logger.info(
+                "article=%s review round r%s->r%s: text diff too large, changed claims only",
+                article_id, previous, current,
+            )
+    return out
 
 
 def _insert_claims(claims: list[NewClaim], *, now: dt.datetime) -> None:
@@ -116,6 +156,9 @@ def apply_extraction(
     revision, a dateline found) are set on `article`: the caller saves both, for a whole batch at
     once (`complete_extraction_jobs`), inside the transaction that holds the article locks.
 
+    A re-extraction is also a review round: the diff between the text extracted before and this
+    one is stored with the rest (`ReviewRound`, see `ExtractionRows.rounds`).
+
     Claims are matched to the article's current ones (`articles.matching`): an unchanged sentence
     keeps its row, verdict, note, evidence and history, with its offsets moved; a changed one keeps
     its row and history but goes back to pending, remembering its previous text and verdict; a
@@ -124,6 +167,8 @@ def apply_extraction(
     # A first extraction has nothing to match or replace: skip those queries (the hot path of a
     # busy newsroom is the first extraction of each article).
     first = article.extracted_revision_id is None
+    if not first:
+        rows.rounds.append((article.pk, article.extracted_revision_id, revision_id))
     old = [] if first else list(article.claims.active().order_by("ordinal", "id"))
     plan = match_claims([c.text for c in old], [c.text for c in result.claims])
     to_update: list[Claim] = []
