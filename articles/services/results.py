@@ -141,6 +141,39 @@ def _insert_claims(claims: list[NewClaim], *, now: dt.datetime) -> None:
         )
 
 
+# What a re-extraction may change on an existing claim.
+_UPDATED_CLAIM_FIELDS = (
+    "revision", "ordinal", "text", "start", "end", "section", "extractor_version", "verdict",
+    "note", "evidence_url", "reviewed_by", "reviewed_at", "previous_text", "previous_verdict",
+    "retired_at",
+)
+
+
+def _update_claims(claims: list[Claim]) -> None:
+    """UPDATE the re-extracted claims: one statement, executed once per row. `bulk_update` builds
+    a CASE expression per field and row, and spent about 6 ms per claim doing so: a 48 KB edit of
+    9,600 one-line sentences held the database's write lock for a minute (issue 20). This takes
+    well under a second for the same rows."""
+    if not claims:
+        return
+    fields = [Claim._meta.get_field(name) for name in _UPDATED_CLAIM_FIELDS]
+    ops = connection.ops
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        ops.quote_name(Claim._meta.db_table),
+        ", ".join(f"{ops.quote_name(f.column)} = %s" for f in fields),
+        ops.quote_name(Claim._meta.pk.column),
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql,
+            [
+                [f.get_db_prep_save(getattr(claim, f.attname), connection) for f in fields]
+                + [claim.pk]
+                for claim in claims
+            ],
+        )
+
+
 def apply_extraction(
     article: Article,
     revision_id: int,
@@ -221,16 +254,7 @@ def apply_extraction(
                 created_at=now,
             )
         )
-    if to_update:
-        Claim.objects.bulk_update(
-            to_update,
-            [
-                "revision", "ordinal", "text", "start", "end", "section", "extractor_version",
-                "verdict", "note", "evidence_url", "reviewed_by", "reviewed_at",
-                "previous_text", "previous_verdict", "retired_at",
-            ],
-            batch_size=500,
-        )
+    _update_claims(to_update)
 
     if not first:
         article.related_links.all().delete()
