@@ -80,7 +80,7 @@ def _review_rounds(rounds: list[tuple[int, int, int]], *, now: dt.datetime) -> l
     if not rounds:
         return []
     wanted = {pk for _, previous, current in rounds for pk in (previous, current)}
-    bodies = dict(Revision.objects.filter(pk__in=wanted).values_list("pk", "body"))
+    bodies = dict(Revision.objects.filter(pk__in=wanted).order_by().values_list("pk", "body"))
     out = []
     for article_id, previous, current in rounds:
         diff = diff_for_review(bodies[previous], bodies[current])

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from articles import diffing, services
 from articles.models import ExtractionJob, ReviewRound
+from extraction import extract
 from review import services as review_services
 from tests.conftest import STORY, make_article, run_extraction_now
 
@@ -18,6 +19,13 @@ pytestmark = pytest.mark.django_db
 
 # 48,000 characters of one repeated line, and the same with two lines changed a third of the way
 # in and two thirds of the way in (so neither the common start nor the common end settles it).
+# Questions: diff units, but no claims, so the page's cost is the diff's alone (old code: 20 s).
+QUESTION = "Why?\n"
+QUESTIONS = QUESTION * 9_600
+QUESTIONS_EDITED = (
+    QUESTION * 3_200 + "Why not?\n" + QUESTION * 3_199 + "Who pays?\n" + QUESTION * 3_199
+)
+# The same shape in sentences: 9,600 claims to match and store.
 LINE = "Yes.\n"
 REPEATED = LINE * 9_600
 REPEATED_EDITED = (
@@ -78,22 +86,19 @@ def test_each_re_extraction_stores_its_own_round_and_the_page_shows_the_newest(c
     assert "[removed: </span>The council vote" not in section  # that was the round before
 
 
-@pytest.mark.parametrize("body", [REPEATED, "small"], ids=["48KB-repeated-lines", "small"])
+@pytest.mark.parametrize("body", [QUESTIONS, "small"], ids=["48KB-repeated-lines", "small"])
 def test_the_article_page_reads_the_round_and_its_cost_does_not_depend_on_the_body(
     client, django_assert_num_queries, editor, body
 ):
-    """The old page ran difflib on every GET: with this 48 KB edit it took minutes. The page now
-    costs the same queries for any body, and answers within a bound no diff of it could meet."""
+    """The old page ran difflib on every GET: with this 48 KB edit it took 20 s here (minutes for
+    larger ones). The page now costs the same queries for any body, and answers within a bound
+    no diff of it could meet."""
     if body == "small":
         article = make_article(editor, status="in_review")
         article = reextract(article, editor, STORY.replace("7 to 2", "6 to 3"))
     else:
-        article = make_article(editor, body=REPEATED, status="in_review")
-        started = time.monotonic()
-        article = reextract(article, editor, REPEATED_EDITED)
-        # The worker's part (extract, match 9,600 claims, store, diff): it took a minute before
-        # the claims were updated in one statement (see `_update_claims`); generous on a busy box.
-        assert time.monotonic() - started < 20
+        article = make_article(editor, body=QUESTIONS, status="in_review")
+        article = reextract(article, editor, QUESTIONS_EDITED)
     client.force_login(editor)
     url = reverse("articles:detail", args=[article.pk])
 
@@ -107,7 +112,7 @@ def test_the_article_page_reads_the_round_and_its_cost_does_not_depend_on_the_bo
     elapsed = time.monotonic() - started
 
     assert response.status_code == 200
-    assert elapsed < 10, f"the article page took {elapsed:.1f} s"
+    assert elapsed < 5, f"the article page took {elapsed:.1f} s"
     section = round_section(response.content.decode())
     if body == "small":
         assert "1 sentence added, 1 removed" in section
@@ -116,10 +121,58 @@ def test_the_article_page_reads_the_round_and_its_cost_does_not_depend_on_the_bo
     else:
         assert "2 sentences added, 2 removed" in section
         added = [part.split("</ins>")[0] for part in section.split("<ins>")[1:]]
-        assert any("No, said the clerk." in part for part in added)
-        assert any("Maybe, said the mayor." in part for part in added)
+        assert any("Why not?" in part for part in added)
+        assert any("Who pays?" in part for part in added)
         assert "unchanged lines" in section  # 9,600 lines folded to the context of the changes
-        assert len(section) < 20_000
+        assert len(section) < 5_000
+
+
+@pytest.mark.parametrize("claims", [5, 1_200])
+def test_storing_a_re_extraction_costs_the_same_queries_for_few_and_many_claims(
+    django_assert_num_queries, editor, claims
+):
+    body = "\n\n".join(
+        f"The council approved item {i} of the ferry budget on Monday." for i in range(claims)
+    ) + "\n"
+    article = make_article(editor, body=body, status="in_review")
+    services.update_article(
+        article, by=editor, title=article.title, body=body.replace("item 1 ", "item one ")
+    )
+    job, token = services.start_extraction_job(article.extraction_jobs.get(state="pending").pk)
+    result = extract(job.revision.body)
+
+    # A savepoint; the articles, locked, 3 the jobs, locked; 4 the article's active claims; 5 one
+    # UPDATE of the claims, executed once per row (bulk_update took one per 500 rows, and most of
+    # the time: see `_update_claims`); 6-8 the old links, credit and sections deleted; 9 the
+    # history rows; 10 the two revisions' texts, 11 the review round; 12 the article, 13 the job;
+    # 14 the savepoint released.
+    with django_assert_num_queries(14):
+        services.complete_extraction_job(job.pk, token=token, result=result)
+
+    article.refresh_from_db()
+    assert article.claims.active().count() == claims
+    assert article.claims.get(ordinal=1).text.startswith("The council approved item one ")
+    assert article.claims.get(ordinal=1).verdict == "pending"
+    assert set(article.claims.values_list("revision__number", flat=True)) == {2}
+    assert ReviewRound.objects.get(article=article).inserted == 1
+
+
+def test_a_48kb_edit_of_9600_repeated_sentences_is_stored_in_bounded_time(editor):
+    article = make_article(editor, body=REPEATED, status="in_review")
+
+    started = time.monotonic()
+    article = reextract(article, editor, REPEATED_EDITED)
+    elapsed = time.monotonic() - started
+
+    # Extract, match 9,600 claims, store them, diff: about 3 s here (a minute under profiling
+    # before `_update_claims`); the bound is for a busy CI box.
+    assert elapsed < 30, f"re-extraction took {elapsed:.1f} s"
+    stored = ReviewRound.objects.get(article=article)
+    assert (stored.inserted, stored.deleted, stored.too_large) == (2, 2, False)
+    assert article.claims.active().count() == 9_600
+    assert sorted(
+        article.claims.active().exclude(text="Yes.").values_list("text", flat=True)
+    ) == ["Maybe, said the mayor.", "No, said the clerk."]
 
 
 def test_a_diff_over_the_cap_shows_the_changed_claims_only(client, editor, reviewer, monkeypatch):
