@@ -121,9 +121,12 @@ def work_budget(n_units: int) -> int:
 # --- Matching -----------------------------------------------------------------------------------
 
 
-def matching_blocks(a: Sequence[str], b: Sequence[str], *, budget: int | None = None) -> list[Block]:
+def matching_blocks(
+    a: Sequence[str], b: Sequence[str], *, budget: int | None = None
+) -> list[Block]:
     """The runs of units of `a` matched to equal units of `b`, in order in both (no two cross),
-    adjacent runs joined. Raises `DiffTooLarge` past `budget` operations (default: `work_budget`)."""
+    adjacent runs joined. Raises `DiffTooLarge` past `budget` operations (default:
+    `work_budget`)."""
     if budget is None:
         budget = work_budget(len(a) + len(b))
     work = 0

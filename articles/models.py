@@ -269,7 +269,8 @@ class ReviewRound(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(too_large=True) | (Q(inserted__isnull=False) & Q(deleted__isnull=False)),
+                condition=Q(too_large=True)
+                | (Q(inserted__isnull=False) & Q(deleted__isnull=False)),
                 name="review_round_counts_unless_too_large",
             ),
         ]

@@ -5,8 +5,9 @@ Line endings are `\\n` only. Browsers submit a text area with `\\r\\n` line brea
 standard says so), other systems send `\\r\\n` or old Mac `\\r`, and an HTML feed's `<pre>` keeps
 whatever it had. Left alone, the same article saved from the browser and from the API would have
 different bodies, hashes and revisions, and a diff between them would mark every line changed.
-So every title and body is normalised once, where it enters (`articles.services.clean_article_text`),
-before it is validated, compared, hashed or stored; nothing downstream sees a `\\r`.
+So every title and body is normalised once, where it enters
+(`articles.services.clean_article_text`), before it is validated, compared, hashed or stored;
+nothing downstream sees a `\\r`.
 """
 
 from __future__ import annotations

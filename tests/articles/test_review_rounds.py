@@ -29,7 +29,11 @@ QUESTIONS_EDITED = (
 LINE = "Yes.\n"
 REPEATED = LINE * 9_600
 REPEATED_EDITED = (
-    LINE * 3_200 + "No, said the clerk.\n" + LINE * 3_199 + "Maybe, said the mayor.\n" + LINE * 3_199
+    LINE * 3_200
+    + "No, said the clerk.\n"
+    + LINE * 3_199
+    + "Maybe, said the mayor.\n"
+    + LINE * 3_199
 )
 
 
@@ -43,6 +47,10 @@ def reextract(article, by, body: str):
 
 def round_section(html: str) -> str:
     return html.split('id="round-heading"')[1].split("</section>")[0]
+
+
+def page_round(client, article) -> str:
+    return round_section(client.get(reverse("articles:detail", args=[article.pk])).content.decode())
 
 
 def test_the_worker_stores_the_round_when_it_applies_a_re_extraction(editor):
@@ -73,7 +81,7 @@ def test_each_re_extraction_stores_its_own_round_and_the_page_shows_the_newest(c
     )
     client.force_login(editor)
 
-    section = round_section(client.get(reverse("articles:detail", args=[article.pk])).content.decode())
+    section = page_round(client, article)
 
     assert list(
         ReviewRound.objects.order_by("id").values_list(
@@ -185,7 +193,7 @@ def test_a_diff_over_the_cap_shows_the_changed_claims_only(client, editor, revie
         article, editor, STORY.replace("7 to 2", "6 to 3").replace("in 2027", "in 2028")
     )
     client.force_login(editor)
-    section = round_section(client.get(reverse("articles:detail", args=[article.pk])).content.decode())
+    section = page_round(client, article)
 
     stored = ReviewRound.objects.get()
     assert (stored.too_large, stored.segments, stored.inserted, stored.deleted) == (True, [], 2, 2)
@@ -204,7 +212,7 @@ def test_a_diff_given_up_for_its_cost_says_so_without_counts(client, editor, mon
 
     article = reextract(article, editor, STORY.replace("7 to 2", "6 to 3"))
     client.force_login(editor)
-    section = round_section(client.get(reverse("articles:detail", args=[article.pk])).content.decode())
+    section = page_round(client, article)
 
     stored = ReviewRound.objects.get()
     assert (stored.too_large, stored.inserted, stored.deleted) == (True, None, None)
