@@ -149,6 +149,7 @@ AFTER = [("articles", "0007_normalise_text_and_store_rounds")]
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.postgres  # `contains` lookups and bulk updates on each database
 def test_the_migration_normalises_stored_crlf_rows_and_keeps_offsets_on_the_same_text(editor):
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)

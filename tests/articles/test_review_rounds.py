@@ -136,6 +136,7 @@ def test_the_article_page_reads_the_round_and_its_cost_does_not_depend_on_the_bo
 
 
 @pytest.mark.parametrize("claims", [5, 1_200])
+@pytest.mark.postgres  # the claims' UPDATE is plain SQL
 def test_storing_a_re_extraction_costs_the_same_queries_for_few_and_many_claims(
     django_assert_num_queries, editor, claims
 ):
@@ -165,6 +166,7 @@ def test_storing_a_re_extraction_costs_the_same_queries_for_few_and_many_claims(
     assert ReviewRound.objects.get(article=article).inserted == 1
 
 
+@pytest.mark.postgres
 def test_a_48kb_edit_of_9600_repeated_sentences_is_stored_in_bounded_time(editor):
     article = make_article(editor, body=REPEATED, status="in_review")
 
