@@ -91,6 +91,14 @@ class ArticleAdmin(admin.ModelAdmin):
         # Articles are written in the newsroom UI, where the author and the workflow are set.
         return False
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "body":
+            # As in the newsroom's form: wire copy starts with a space before its " date ..."
+            # header, and a stripped body is a different text (a re-extraction, moved offsets).
+            field.strip = False
+        return field
+
     def save_model(self, request, obj, form, change):
         try:
             services.update_article(

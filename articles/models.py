@@ -301,6 +301,48 @@ class ExtractionJob(models.Model):
         return f"extraction of article {self.article_id} r{self.revision_id} ({self.state})"
 
 
+class ReviewRound(models.Model):
+    """What a re-extraction changed in the text: the sentence diff between the revision extracted
+    before and the one extracted now, as the article page shows it ("Changes since the last review
+    round"). Written once, by the worker, in the transaction that applies the extraction
+    (`articles.services.complete_extraction_jobs`); the page only reads the newest row. Computing
+    it on every page view was quadratic (issue 20).
+
+    `segments` are the folded diff segments, `[kind, text, skipped_lines]` each
+    (`articles.diffing.segments_to_json`). `too_large`: the diff was too big or too costly to show,
+    `segments` is empty and the page lists the changed claims only; `inserted`/`deleted` are then
+    null when the comparison was given up before counting."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="review_rounds")
+    previous_revision = models.ForeignKey(
+        Revision, on_delete=models.CASCADE, related_name="+"
+    )
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="+")
+    segments = models.JSONField(default=list, blank=True)
+    inserted = models.PositiveIntegerField(null=True, blank=True)
+    deleted = models.PositiveIntegerField(null=True, blank=True)
+    too_large = models.BooleanField(default=False)
+    # The time the extraction was applied: its claim_changed/claim_retired history rows and the
+    # claims it created carry the same time, which is how the page finds them.
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["article", "-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["article", "-created_at", "-id"], name="review_round_latest_idx")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(too_large=True)
+                | (Q(inserted__isnull=False) & Q(deleted__isnull=False)),
+                name="review_round_counts_unless_too_large",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} r{self.previous_revision_id}→r{self.revision_id}"
+
+
 class ClaimQuerySet(models.QuerySet["Claim"]):
     def active(self) -> ClaimQuerySet:
         return self.filter(retired_at__isnull=True)

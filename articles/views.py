@@ -20,9 +20,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from articles import permissions, services
-from articles.diffing import DiffSegment, diff_texts, fold, summarize
+from articles.diffing import DiffSegment, segments_from_json
 from articles.forms import ArticleForm, ReturnToDraftForm
-from articles.models import Article, ArticleEvent, Claim, ExtractionJob, ImageCredit
+from articles.models import Article, ArticleEvent, Claim, ExtractionJob, ImageCredit, ReviewRound
 from articles.exports import EVENT_CSV_HEADER, csv_response, event_csv_row
 from articles.panels import panels_for
 from articles.presenters import (
@@ -303,35 +303,41 @@ class ChangedClaim:
 
 
 @dataclass
-class ReviewRound:
-    """What the last re-extraction changed: the text (diff segments) and the claims."""
+class RoundView:
+    """What the last re-extraction changed: the text (diff segments, stored by the worker) and the
+    claims. `too_large`: no segments; the page shows the changed claims only."""
 
-    previous: Any  # Revision
-    current: Any  # Revision
+    previous: Any  # Revision (number only)
+    current: Any  # Revision (number only)
     finished_at: Any
     segments: list[DiffSegment]
-    inserted: int
-    deleted: int
+    inserted: int | None
+    deleted: int | None
+    too_large: bool
     changed: list[ChangedClaim]
     new: list[Claim]
     removed: list[ChangedClaim]
 
 
-def review_round(article: Article, claims: list[Claim]) -> ReviewRound | None:
-    """The diff since the last review round, when the article has been extracted more than once.
+def review_round(article: Article, claims: list[Claim]) -> RoundView | None:
+    """The diff since the last review round, when the article has been re-extracted.
 
-    The round is the last finished extraction: its claim_changed/claim_retired history rows and
-    the claims it created all date from when it was applied, which is after its job's
-    `finished_at` was taken (see `articles.services.complete_extraction_job`)."""
-    jobs = list(
-        article.extraction_jobs.filter(state=ExtractionJob.State.DONE)
-        .select_related("revision")
-        .order_by("-finished_at", "-id")[:2]
+    No diff is computed here: the worker stored the round (`ReviewRound`) when it applied the
+    extraction, and this reads the newest one. Its claim_changed/claim_retired history rows and
+    the claims it created carry the round's `created_at` (see `articles.services.results`)."""
+    stored = (
+        ReviewRound.objects.filter(article=article)
+        .select_related("previous_revision", "revision")
+        .only(
+            "created_at", "segments", "inserted", "deleted", "too_large",
+            "previous_revision__number", "revision__number",
+        )
+        .order_by("-created_at", "-id")
+        .first()
     )
-    if len(jobs) < 2 or jobs[0].finished_at is None:
+    if stored is None:
         return None
-    current, previous = jobs[0], jobs[1]
-    since = current.finished_at
+    since = stored.created_at
     changed, removed = [], []
     for event in (
         ArticleEvent.objects.filter(
@@ -352,15 +358,14 @@ def review_round(article: Article, claims: list[Claim]) -> ReviewRound | None:
         else:
             was = state_label("verdict", event.from_state)
             removed.append(ChangedClaim(event.claim, event.claim.text, was))
-    segments = diff_texts(previous.revision.body, current.revision.body)
-    summary = summarize(segments)
-    return ReviewRound(
-        previous=previous.revision,
-        current=current.revision,
+    return RoundView(
+        previous=stored.previous_revision,
+        current=stored.revision,
         finished_at=since,
-        segments=fold(segments),
-        inserted=summary.inserted,
-        deleted=summary.deleted,
+        segments=segments_from_json(stored.segments),
+        inserted=stored.inserted,
+        deleted=stored.deleted,
+        too_large=stored.too_large,
         changed=changed,
         new=[c for c in claims if c.created_at >= since],
         removed=removed,

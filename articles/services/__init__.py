@@ -16,6 +16,7 @@ published), `results` (applying an extraction to the article's rows).
 from articles.services.common import (
     InvalidTransition,
     change_status,
+    clean_article_text,
     lock_article,
     lock_editable_article,
     log_event,
@@ -60,6 +61,7 @@ __all__ = [
     "answer_extraction_doorbell",
     "apply_extraction",
     "change_status",
+    "clean_article_text",
     "complete_extraction_job",
     "complete_extraction_jobs",
     "create_article",

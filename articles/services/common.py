@@ -16,6 +16,7 @@ from articles.models import (
     Claim,
 )
 from articles.signals import history_appended
+from articles.text import normalise_text
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,19 @@ def _forbidden_char_error(value: str) -> str | None:
         return None
     line = value.count("\n", 0, match.start()) + 1
     return f"Contains a control character (U+{ord(match.group()):04X}) on line {line}; remove it."
+
+
+def clean_article_text(*, title: str, body: str) -> tuple[str, str]:
+    """The title and body to store: line endings normalised (`articles.text.normalise_text`),
+    then checked (`validate_article_input`, which raises `ValidationError`).
+
+    Every way text enters an article (the browser form, the API with plain text or HTML, the
+    admin, the demo loader) goes through `create_article` or `update_article`, and they call this
+    first: so no path can skip it, and a browser's `\r\n` never reaches a revision, its hash or
+    a diff. Limits count the normalised text (a CRLF is one line break, one character)."""
+    title, body = normalise_text(title), normalise_text(body)
+    validate_article_input(title=title, body=body)
+    return title, body
 
 
 def validate_article_input(*, title: str, body: str) -> None:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 from articles.services.common import (
     InvalidTransition,
     change_status,
+    clean_article_text,
     lock_article,
     lock_editable_article,
     log_event,
@@ -41,10 +42,11 @@ def create_article(
     *, by, title: str, body: str, dateline: dt.date | None = None,
     source_html: str = "", source_links: dict[str, str] | None = None,
 ) -> Article:
-    """Create a draft owned by `by`. `source_html`/`source_links`: the HTML a feed sent, kept."""
+    """Create a draft owned by `by`. `source_html`/`source_links`: the HTML a feed sent, kept as
+    sent (the body converted from it is normalised like any other, `clean_article_text`)."""
     if not permissions.can_create_article(by):
         raise PermissionDenied("Only editors can write articles.")
-    validate_article_input(title=title, body=body)
+    title, body = clean_article_text(title=title, body=body)
     with transaction.atomic():
         article = Article.objects.create(
             title=title, body=body, dateline=dateline, author=by,
@@ -59,8 +61,11 @@ def update_article(
 ) -> Article:
     """Change title, body or dateline. A draft is simply saved. An article already submitted or in
     review gets a new revision, and a changed body goes back to `submitted` and is re-extracted
-    (claims whose sentence did not change keep their verdicts; see `apply_extraction`)."""
-    validate_article_input(title=title, body=body)
+    (claims whose sentence did not change keep their verdicts; see `apply_extraction`).
+
+    Title and body are compared after `clean_article_text`: a browser sends the unchanged body
+    back with `\r\n` line breaks, and that is not an edit."""
+    title, body = clean_article_text(title=title, body=body)
     with transaction.atomic():
         article = lock_editable_article(article, by=by)
         body_changed = body != article.body
