@@ -187,9 +187,9 @@ def _inner_name(text: str, p: int, hi: int) -> bool:
     return (
         len(word) == 2
         and word[0].isupper()
-        and word[1:].islower()
-        and word.isalpha()
+        and word[1].islower()
         and word not in SHORT_OPENERS
+        and word.lower() not in _SPECIAL_WORDS  # "Tuesday.Mr. Smith": an abbreviation
     )
 
 

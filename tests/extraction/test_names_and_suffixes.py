@@ -139,6 +139,10 @@ def test_name_with_an_inner_period_can_end_a_sentence():
             "Sales rose on Monday.Co-founder Ana Ruiz said so.",
             ["Sales rose on Monday.", "Co-founder Ana Ruiz said so."],
         ),
+        (
+            "The hearing ended on Tuesday.Dr. Ruiz testified first.",
+            ["The hearing ended on Tuesday.", "Dr. Ruiz testified first."],
+        ),
     ],
 )
 def test_a_glued_period_ends_a_sentence_where_a_new_one_really_starts(text, parts):
