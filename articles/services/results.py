@@ -15,6 +15,7 @@ from articles.models import (
     Article,
     ArticleEvent,
     Claim,
+    ExtractionJob,
     ImageCredit,
     RelatedLink,
     Section,
@@ -109,12 +110,17 @@ def apply_extraction(
     extractor_version: str,
     rows: ExtractionRows,
     now: dt.datetime,
+    enter_review: bool = True,
 ) -> None:
     """Replace what extraction made of the article with `result`, read from revision
     `revision_id`, and move it into review. Updates and deletes of its old rows run here; the rows
     to insert, history included, go to `rows`, and the article's new fields (status, extracted
     revision, a dateline found) are set on `article`: the caller saves both, for a whole batch at
     once (`complete_extraction_jobs`), inside the transaction that holds the article locks.
+
+    `enter_review=False`: a re-extraction of the same revision by a newer extractor
+    (`articles.services.upgrades`). The article keeps its status (in review or draft); the history
+    gets an `extraction` row naming both extractor versions instead of a status change.
 
     Claims are matched to the article's current ones (`articles.matching`): an unchanged sentence
     keeps its row, verdict, note, evidence and history, with its offsets moved; a changed one keeps
@@ -126,6 +132,8 @@ def apply_extraction(
     first = article.extracted_revision_id is None
     old = [] if first else list(article.claims.active().order_by("ordinal", "id"))
     plan = match_claims([c.text for c in old], [c.text for c in result.claims])
+    # what the claims were extracted with, read before the loop below rewrites it
+    old_versions = "" if enter_review else ", ".join(sorted({c.extractor_version for c in old}))
     to_update: list[Claim] = []
     created = 0
     for new_index, old_index, change in plan.pairs:
@@ -227,6 +235,21 @@ def apply_extraction(
         note += (
             f" ({kept} unchanged, {changed} changed, {created} new, {len(plan.retired)} removed)"
         )
+    article.updated_at = now
+    if not enter_review:
+        rows.events.append(
+            ArticleEvent(
+                article=article,
+                kind=ArticleEvent.Kind.EXTRACTION,
+                to_state=ExtractionJob.State.DONE,
+                note=(
+                    f"Re-extracted with extractor {extractor_version} (its claims were from "
+                    f"{old_versions or 'none'}): {note}."
+                ),
+                created_at=now,
+            )
+        )
+        return
     # The transition `change_status` makes, written in bulk by the caller.
     rows.events.append(
         ArticleEvent(
@@ -239,4 +262,3 @@ def apply_extraction(
         )
     )
     article.status = Article.Status.IN_REVIEW
-    article.updated_at = now
