@@ -36,7 +36,7 @@ import logging
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
 
 from articles.models import Article, ArticleQuerySet, Claim, ExtractionJob
 from articles.services.common import lock_article

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from articles import services
-from articles.models import Article, ArticleEvent, Claim, ExtractionJob
+from articles.models import Article, ArticleEvent, ExtractionJob
 from articles.services import jobs as extraction_jobs
 from articles.tasks import extract_article, reextract_outdated_articles
 from extraction import EXTRACTOR_VERSION, extract
@@ -62,7 +62,7 @@ def make_old_article(author, monkeypatch, *, title: str = "Tallis cuts forecast"
         m.setattr(extraction_jobs, "extractor_version", lambda: OLD)
         job = services.submit_article(article, by=author)
     assert job.extractor_version == OLD
-    taken, token = services.start_extraction_job(job.pk)
+    _, token = services.start_extraction_job(job.pk)
     assert services.complete_extraction_job(job.pk, token=token, result=old_extraction(BODY))
     article.refresh_from_db()
     assert article.status == Article.Status.IN_REVIEW
@@ -75,7 +75,9 @@ def make_old_article(author, monkeypatch, *, title: str = "Tallis cuts forecast"
 def verify(article: Article, reviewer, *texts: str) -> None:
     for text in texts:
         claim = article.claims.active().get(text=text)
-        review_services.record_verdict(claim, by=reviewer, verdict="verified", note=f"ok {text[:9]}")
+        review_services.record_verdict(
+            claim, by=reviewer, verdict="verified", note=f"ok {text[:9]}"
+        )
 
 
 def publish(article: Article, author, reviewer) -> Article:
@@ -179,7 +181,8 @@ def test_running_again_queues_nothing_new_while_pending_or_once_done(
 @pytest.mark.django_db
 def test_published_articles_are_left_as_published(editor, reviewer, monkeypatch, sent):
     published = publish(make_old_article(editor, monkeypatch), editor, reviewer)
-    before = list(published.claims.values_list("pk", "text", "verdict", "extractor_version"))
+    columns = ("pk", "text", "verdict", "extractor_version")
+    before = list(published.claims.values_list(*columns))
 
     run = services.reextract_outdated(limit=10)
     run_queued_jobs()
@@ -187,7 +190,7 @@ def test_published_articles_are_left_as_published(editor, reviewer, monkeypatch,
     assert run.queued == []
     published.refresh_from_db()
     assert published.status == Article.Status.PUBLISHED
-    assert list(published.claims.values_list("pk", "text", "verdict", "extractor_version")) == before
+    assert list(published.claims.values_list(*columns)) == before
     assert not ExtractionJob.objects.filter(extractor_version=EXTRACTOR_VERSION).exists()
 
 

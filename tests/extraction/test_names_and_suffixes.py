@@ -165,14 +165,18 @@ def test_addresses_domains_and_decimals_are_untouched(text):
 # -- the same article in every feed style --------------------------------------------------------
 
 PARAGRAPHS = [
-    "Tallis Mining fell 6% on Tuesday after a rival won a copper contract in Chile. "
-    "The ruling was based on an audit by Brightwater Capital Group Inc. "
-    "Tallis shares have lost a third of their value since May. "
-    "Velmora Foods Inc. CEO Ana Ruiz said the ruling would not change her supply contract.",
-    "What Happened: Tallis ships its ore through Qingdao Ports Co. Ltd. under a deal that runs "
-    "until 2028. The rival exchange Swap.Fi and the lender Pay.Io said they saw no change in "
-    "trading. Analysts pointed to a warning from Ostrava Steel Co. The company cut its outlook "
-    "last week.",
+    (
+        "Tallis Mining fell 6% on Tuesday after a rival won a copper contract in Chile. "
+        "The ruling was based on an audit by Brightwater Capital Group Inc. "
+        "Tallis shares have lost a third of their value since May. "
+        "Velmora Foods Inc. CEO Ana Ruiz said the ruling would not change her supply contract."
+    ),
+    (
+        "What Happened: Tallis ships its ore through Qingdao Ports Co. Ltd. under a deal that "
+        "runs until 2028. The rival exchange Swap.Fi and the lender Pay.Io said they saw no "
+        "change in trading. Analysts pointed to a warning from Ostrava Steel Co. The company cut "
+        "its outlook last week."
+    ),
 ]
 EXPECTED = [
     ("Tallis Mining fell 6% on Tuesday after a rival won a copper contract in Chile.", None),
