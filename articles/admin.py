@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 
 from articles import services
@@ -73,19 +73,84 @@ class ExtractionJobInline(admin.TabularInline):
         return False
 
 
+def _active_claims() -> QuerySet[Claim]:
+    return Claim.objects.filter(article=OuterRef("pk"), retired_at__isnull=True)
+
+
+class ExtractorVersionFilter(admin.SimpleListFilter):
+    """Articles by the extractor version of their current claims; "outdated" are those the
+    upgrade sweep would re-extract if they were in review or draft."""
+
+    title = "extractor version"
+    parameter_name = "extractor"
+    OUTDATED, NONE = "outdated", "none"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        versions = set(
+            Claim.objects.active()
+            .order_by()  # else the model's ordering columns make every row distinct
+            .values_list("extractor_version", flat=True)
+            .distinct()
+        )
+        current = services.extractor_version()
+        return [
+            (self.OUTDATED, f"Older than {current}"),
+            *((v, f"{v} (current)" if v == current else v) for v in sorted(versions)),
+            (self.NONE, "No claims"),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Article]) -> QuerySet[Article]:
+        value = self.value()
+        if value is None:
+            return queryset
+        if value == self.OUTDATED:
+            return queryset.filter(
+                Exists(_active_claims().exclude(extractor_version=services.extractor_version()))
+            )
+        if value == self.NONE:
+            return queryset.exclude(Exists(_active_claims()))
+        return queryset.filter(Exists(_active_claims().filter(extractor_version=value)))
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "author", "status", "dateline", "submitted_at", "published_at"]
-    list_filter = ["status", "dateline", "author"]
+    list_display = [
+        "title", "author", "status", "extractor_version", "dateline", "submitted_at",
+        "published_at",
+    ]
+    list_filter = ["status", ExtractorVersionFilter, "dateline", "author"]
     search_fields = ["title", "body", "author__username"]
     date_hierarchy = "created_at"
     list_select_related = ["author"]
     readonly_fields = [
-        "status", "author", "extracted_revision", "created_at", "updated_at", "submitted_at",
-        "published_at",
+        "status", "author", "extracted_revision", "extractor_version", "created_at",
+        "updated_at", "submitted_at", "published_at",
     ]
     inlines = [ClaimInline, ExtractionJobInline]
     actions = ["publish_selected"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
+        # One subquery in the list's own query (no query per row). Every active claim of an
+        # article carries the same version: a re-extraction rewrites them all.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                claims_extractor_version=Subquery(
+                    _active_claims().order_by("-extractor_version").values("extractor_version")[:1]
+                )
+            )
+        )
+
+    @admin.display(description="extractor", ordering="claims_extractor_version")
+    def extractor_version(self, article: Article) -> str:
+        """The extractor version the article's current claims were extracted with."""
+        version = getattr(article, "claims_extractor_version", None)
+        if version is None:
+            return "–"
+        if version != services.extractor_version():
+            return f"{version} (outdated)"
+        return version
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Articles are written in the newsroom UI, where the author and the workflow are set.

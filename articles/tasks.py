@@ -88,3 +88,13 @@ def _describe(exc: Exception) -> str:
 def sweep_extraction_jobs() -> dict[str, int]:
     """Beat: re-enqueue pending jobs and jobs whose worker died; fail those out of attempts."""
     return services.sweep_extraction_jobs()
+
+
+@shared_task(name="articles.reextract_outdated_articles")
+def reextract_outdated_articles() -> int:
+    """Beat: queue the re-extraction of articles in review or in draft whose claims an older
+    extractor version found, at most `EXTRACTION_UPGRADE_BATCH` jobs in flight at a time (see
+    `articles.services.upgrades`). Returns how many it queued."""
+    if settings.EXTRACTION_UPGRADE_BATCH <= 0:
+        return 0
+    return len(services.reextract_outdated(limit=settings.EXTRACTION_UPGRADE_BATCH).queued)

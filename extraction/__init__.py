@@ -10,7 +10,7 @@ it so that they can be recomputed.
 """
 from __future__ import annotations
 
-EXTRACTOR_VERSION = "1.0.0"
+EXTRACTOR_VERSION = "1.1.0"
 
 from .engine import extract  # noqa: E402
 from .results import (  # noqa: E402

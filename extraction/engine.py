@@ -48,6 +48,7 @@ from .parts import (
     _complete_clause,
     _credit,
     _fragment_is_claim,
+    _glued_credit_end,
     _glued_heading_end,
     _has_blank_line,
     _heading_ok,
@@ -355,6 +356,18 @@ class _Run:
                 if nxt is None or nxt[2] != para or _is_bullet(text, nxt):
                     self._heading(pc, nxt)
                     continue
+            elif text[e - 1] in "?!" and para_start and s == pc[0] and self._headline_list_ahead():
+                # a heading with its own "?" or "!" ("Did You Know?") labels a list of headlines;
+                # before anything else it is a question (not a claim), never a section label
+                j = _glued_credit_end(text, s, e) if glued else -1
+                if j > 0:
+                    # "Image via ShutterstockDid You Know?": a credit glued to the label
+                    src.push((j, e, para + 0.5, False, glued, None, None))
+                    src.push((s, j, para, line_start, glued, None, None))
+                    continue
+                if _heading_ok(text, s, e - 2 if text[e - 2] in "?!" else e - 1):
+                    self._link_list(text[s:e], src.peek()[2])
+                    continue
             if s != pc[0]:
                 cands = _after(cands, s)
                 qpos = _quotes_after(qpos, s, curly_single)
@@ -504,6 +517,29 @@ class _Run:
             s, e = nxt[0], nxt[1]
             self._link(label, s, e, _bullet_body(text, s, e), e)
 
+    def _headline_list_ahead(self) -> bool:
+        """Do the next pieces form a bullet list whose items all read like headlines (the list a
+        heading without a colon labels)? The items are those _link_list would take. One item
+        that reads like a sentence ("- The company cut 200 jobs.") makes the list claims."""
+        text = self.text
+        src = self.src
+        nxt = src.peek()
+        if nxt is None or not _is_bullet(text, nxt):
+            return False
+        para = nxt[2]
+        for k in range(1000):
+            if k:
+                nxt = src.peek(k)
+                if nxt is None or not _is_bullet(text, nxt):
+                    break
+                if nxt[2] != para:
+                    if self.blank_mode:
+                        break
+                    para = nxt[2]
+            if not _headline_like(text, _bullet_body(text, nxt[0], nxt[1]), nxt[1]):
+                return False
+        return True
+
     def _headline_end(self, s: int, e: int) -> int:
         """Where a headline ends in a line that lost its breaks: at a sentence boundary or where a
         glued sentence starts ("...Brake Software FaultVoltara said the cuts")."""
@@ -521,11 +557,9 @@ class _Run:
         text = self.text
         s, e, para = pc[0], pc[1], pc[2]
         label = text[s:e]
-        if nxt is not None and _is_bullet(text, nxt):
-            item_s = _bullet_body(text, nxt[0], nxt[1])
-            if _headline_like(text, item_s, nxt[1]):
-                self._link_list(label, nxt[2])
-                return
+        if nxt is not None and self._headline_list_ahead():
+            self._link_list(label, nxt[2])
+            return
         self.section = label
         self.sections.append(_new_section(label, s))
 

@@ -39,6 +39,41 @@ ENDING = frozenset(
     """.split()
 )
 
+# Company suffixes (a subset of ENDING, plus dotted foreign forms). Besides a typical opener, a
+# name that starts a new sentence ends the sentence after them ("...by Meridian Capital Group
+# Inc. Halvorsen shares fell"), but a title ("Inc. CEO Maria Okafor said") or a further part of
+# the company's name ("Co. Limited under") does not; see segmenter._name_opens_sentence.
+COMPANY_SUFFIXES = frozenset(
+    """
+    inc co corp corps cos ltd llc plc lp llp bros hldgs s.a s.a.b n.v b.v a.g s.p.a s.e k.k
+    """.split()
+)
+
+# Lower-case: words that, right after a company suffix, make the capitalised words a title or
+# the rest of the company's name rather than the subject of a new sentence.
+NAME_CONTINUATIONS = frozenset(
+    """
+    chief ceo cfo coo cto cio cmo executive president vice chairman chairwoman chairperson chair
+    founder co-founder cofounder director directors board head officer treasurer secretary
+    counsel general managing manager senior partner principal spokesman spokeswoman spokesperson
+    economist strategist analyst chief-executive deputy interim acting global regional
+    limited holdings holding group international incorporated corporation company plc llc ag sa
+    nv se class series unit division subsidiary
+    """.split()
+)
+
+# The part after the period of a name such as "Lend.Fi", "Trade.Io", "X.AI", "Booking.Com":
+# lower-case; compared with the glued word after a period. Ordinary English words are left out
+# on purpose ("...on Wednesday.Tech stocks fell" is a lost break, not a name).
+INNER_NAME_SUFFIXES = frozenset("com net org io ai fi xyz gg ly fm co".split())
+
+# Two-letter capitalised words that open sentences: after a glued period they mean a lost break
+# ("...Wednesday.It said"), where any other two-letter word reads as the second half of a name
+# ("Lend.Fi", "Trade.Io").
+SHORT_OPENERS = frozenset(
+    "An As At Be By Do Go He If In Is It Me My No Of Oh On Or So To Up Us We".split()
+)
+
 # After "a.m." / "p.m." these words continue the sentence ("8 p.m. EST on Friday").
 TIME_FOLLOWERS = frozenset(
     """

@@ -359,6 +359,21 @@ def _glued_heading_end(text: str, s: int, e: int) -> int:
     return -1
 
 
+_LOWER_UPPER = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def _glued_credit_end(text: str, s: int, e: int) -> int:
+    """In a line that lost its breaks, an image credit can run straight into a heading ("Image
+    via ShutterstockDid You Know?"): where the credit ends (the last junction of a lower-case
+    and a capital letter that leaves a credit before it), or -1."""
+    if text[s : s + 3].lower() not in _CREDIT_PREFIXES:
+        return -1
+    for m in reversed(list(_LOWER_UPPER.finditer(text, s, min(e, s + 200)))):
+        if _credit(text, s, m.start()) is not None:
+            return m.start()
+    return -1
+
+
 def _heading_ok(text: str, s: int, e: int) -> bool:
     last = text[e - 1]
     if not (last.isalnum() or last in ")%") or e - s > 80 or text.find(":", s, e) >= 0:

@@ -25,14 +25,18 @@ from collections.abc import Iterator
 from operator import itemgetter
 
 from .lexicon import (
+    COMPANY_SUFFIXES,
     ENDING,
+    INNER_NAME_SUFFIXES,
     KNOWN_BOILERPLATE_LABELS,
     KNOWN_LINK_LABELS,
     KNOWN_SECTION_LABELS,
     MONTHS,
+    NAME_CONTINUATIONS,
     NEVER_FINAL,
     PREPOSITIONS,
     PREPOSITIVE,
+    SHORT_OPENERS,
     STARTERS,
     TIME_FOLLOWERS,
 )
@@ -94,6 +98,11 @@ _ENUM = re.compile(r"(?:[•⁃‣▪◦●*-][ \u00a0]*)?(\d{1,2}|[A-Za-z])(\.\
 # Several letters separated by periods: U.S, Ph.D, a.m, D.C
 _DOTTED = re.compile(r"(?:[A-Za-z]{1,3}\.)+[A-Za-z]{1,3}\Z")
 _CAMEL_WORD = re.compile(r"[a-z]+[A-Z]")
+# A capitalised word, up to three more, then a lower-case word: "Halvorsen shares have",
+# "Halvorsen Biotech said", "Finance Chief Tomas Lind said" (the last is told apart by its words).
+_NAME_THEN_LOWER = re.compile(
+    r"[A-Z][a-z][\w'’-]*+(?:[ \u00a0][A-Z][a-z][\w'’-]*+){0,3}[ \u00a0]++[a-z]"
+)
 
 _KNOWN_GLUED = tuple(
     sorted(
@@ -130,10 +139,80 @@ def _token_before(text: str, lo: int, pos: int) -> str:
     return parts[-1].lstrip(OPENERS) if parts else ""
 
 
+def _name_opens_sentence(text: str, pos: int, hi: int) -> bool:
+    """After a company suffix: does a new sentence start at pos with a name as its subject?
+
+    "Inc. Halvorsen shares have lost" and "Inc. Halvorsen Biotech said" do: capitalised words
+    (not all capitals) followed by a lower-case word. "Inc. CEO Maria Okafor said", "Inc. Finance
+    Chief Tomas Lind said", "Co. Limited under" and "Inc. Class A shares" do not: an acronym, a
+    title or a further part of the company's name is among the capitalised words, or they do not
+    run into a lower-case word."""
+    m = _NAME_THEN_LOWER.match(text, pos, hi if hi - pos < 120 else pos + 120)
+    if m is None:
+        return False
+    for w in text[pos : m.end() - 1].split():
+        w = w.lower()
+        if w.endswith(("'s", "’s")):
+            w = w[:-2]
+        if w in NAME_CONTINUATIONS:
+            return False
+    return True
+
+
+def _inner_name(text: str, p: int, hi: int) -> bool:
+    """Is the period at p, glued to the word after it, the inner period of a name ("Lend.Fi",
+    "Trade.Io", "X.AI", "Booking.Com") rather than a sentence end whose break a feed lost?
+
+    The word before the period must hold a letter ("April 1.Fed officials" is a lost break);
+    the word after it decides: a web or token suffix (".Io", ".AI", ".Com"), or a capitalised
+    word of two letters that is not a common sentence opener ("Fi", "Xo"). Acronyms
+    ("...Wednesday.BMW said") and longer words ("...Wednesday.Proud of", "...Wednesday.Fed
+    officials") start sentences."""
+    if p == 0 or not text[p - 1].isalnum():
+        return False
+    k = p - 1
+    while k > 0 and p - k < 40 and text[k - 1].isalnum():
+        k -= 1
+    if text[k:p].isdigit():
+        return False
+    j = p + 1
+    end = hi if hi - j < 16 else j + 16
+    while j < end and text[j].isalnum():
+        j += 1
+    word = text[p + 1 : j]
+    if not word or (j < hi and text[j] in "-–"):
+        return False  # "...Wednesday.Co-founder Ana Ruiz said": a hyphenated word
+    if word.lower() in INNER_NAME_SUFFIXES:
+        return True
+    return (
+        len(word) == 2
+        and word[0].isupper()
+        and word[1].islower()
+        and word not in SHORT_OPENERS
+        and word.lower() not in _SPECIAL_WORDS  # "Tuesday.Mr. Smith": an abbreviation
+    )
+
+
+def _dotted_name(word: str) -> bool:
+    """A dotted word that is a name, not an abbreviation: its last part is a web suffix of two
+    or more letters ("X.AI", "Ask.Fm"; but "U.S", "Ph.D", "e.g" are abbreviations)."""
+    last = word.rpartition(".")[2]
+    return len(last) >= 2 and last.lower() in INNER_NAME_SUFFIXES
+
+
 def _boundary(
-    text: str, lo: int, rs: int, pe: int, tok: str, seg_start: int, glued: bool = False
+    text: str,
+    lo: int,
+    rs: int,
+    pe: int,
+    tok: str,
+    seg_start: int,
+    glued: bool = False,
+    tpos: int = -1,
+    hi: int = -1,
 ) -> int:
-    """Decide one candidate. rs..pe is the punctuation run, tok the next token.
+    """Decide one candidate. rs..pe is the punctuation run, tok the next token, starting at tpos
+    (text[tpos:hi] is what the next sentence may hold; -1: unknown).
 
     Returns -1 (no boundary), 0 (boundary after the closers) or a position p > 0 meaning "the
     sentence ends at p and the next one starts after it" (4-dot ellipsis glued to a word).
@@ -189,7 +268,7 @@ def _boundary(
     abbrev = (
         wl in ENDING
         or (len(word) == 1 and word.isalpha() and (not glued or core[1:2] == "."))
-        or _DOTTED.match(word) is not None
+        or (_DOTTED.match(word) is not None and not _dotted_name(word))
     )
     if c.islower():
         if not abbrev and wl not in NEVER_FINAL and _CAMEL_WORD.match(core):
@@ -207,6 +286,12 @@ def _boundary(
                 return -1  # "At 5 a.m. Mr. Smith went ..."
         if nxt in STARTERS or nxt.rstrip(".") in STARTERS:
             return 0
+        if (
+            tpos >= 0
+            and wl in COMPANY_SUFFIXES
+            and _name_opens_sentence(text, tpos + len(tok) - len(core), hi if hi > 0 else len(text))
+        ):
+            return 0  # "...by Meridian Capital Group Inc. Halvorsen shares have lost 38%."
         return -1
     return 0
 
@@ -368,7 +453,7 @@ def sentence_spans(
         if nxt <= a:
             continue
         tok = text[nxt : nxt + 24].split(None, 1)[0]
-        r = _boundary(text, lo, rs, p + 1, tok, a)
+        r = _boundary(text, lo, rs, p + 1, tok, a, False, nxt, hi)
         if r == 0:
             out.append((a, _closers_end(text, nxt)))
             a = nxt
@@ -596,7 +681,10 @@ def _glued_split(text: str, lo: int, hi: int, p: int, splits: list[tuple[int, in
     word = _token_before(text, ls, rs)
     if "://" in word or "www." in word or "@" in word:
         return
-    if _boundary(text, ls, rs, p + 1, tok, max(ls, rs - 200), glued=True) == 0:
+    if rs == p and q == p + 1 and text[p] == "." and _inner_name(text, p, hi):
+        return  # "Lend.Fi", "Trade.Io", "X.AI": one word in any feed
+    le = text.find("\n", q, q + 120)
+    if _boundary(text, ls, rs, p + 1, tok, max(ls, rs - 200), True, q, le if le >= 0 else hi) == 0:
         splits.append((q, SPLIT_PARA))
 
 

@@ -200,6 +200,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.sweep_webhooks",
         "schedule": env_int("WEBHOOK_SWEEP_SECONDS", 30),
     },
+    # A new extractor version: re-extract articles in review or draft whose claims an older one
+    # found, a few at a time (EXTRACTION_UPGRADE_BATCH).
+    "reextract-outdated-articles": {
+        "task": "articles.reextract_outdated_articles",
+        "schedule": env_int("EXTRACTION_UPGRADE_SWEEP_SECONDS", 300),
+    },
     # Claim intelligence: articles whose claims a lost message or a model upgrade left unanalysed.
     "sweep-claim-analysis": {
         "task": "review.sweep_claim_analysis",
@@ -223,6 +229,10 @@ EXTRACTION_PENDING_GRACE_SECONDS = env_int("EXTRACTION_PENDING_GRACE_SECONDS", 6
 # transaction (their own messages then find them done): per-message and per-transaction costs are
 # paid once per batch. 1 turns it off.
 EXTRACTION_BATCH_SIZE = env_int("EXTRACTION_BATCH_SIZE", 50)
+# After an extractor upgrade, beat re-extracts articles in review or draft whose claims an older
+# version found: at most this many such jobs unfinished at a time (the queue stays free for
+# submissions). 0 turns the sweep off; `manage.py reextract_outdated` still works.
+EXTRACTION_UPGRADE_BATCH = env_int("EXTRACTION_UPGRADE_BATCH", 20)
 # Failure tests only: hold each extraction this many milliseconds so a worker can be killed mid-job.
 EXTRACTION_DEBUG_DELAY_MS = env_int("EXTRACTION_DEBUG_DELAY_MS", 0)
 

@@ -10,7 +10,8 @@ One module per part, all re-exported here (callers import from `articles.service
 (the state error, input validation, the article lock, status changes, the history row),
 `editing` (create, edit, submit, return to draft), `jobs` (extraction jobs: queue, doorbell,
 lease, finish, fail, retry, sweep), `publishing` (the gate's transition: in review →
-published), `results` (applying an extraction to the article's rows).
+published), `results` (applying an extraction to the article's rows), `upgrades` (re-extracting
+articles in review or draft whose claims an older extractor version found).
 """
 
 from articles.services.common import (
@@ -31,6 +32,7 @@ from articles.services.editing import (
 )
 from articles.services.jobs import (
     DOORBELL_KEY,
+    UPGRADABLE_STATUSES,
     TakenJobs,
     answer_extraction_doorbell,
     complete_extraction_job,
@@ -50,6 +52,12 @@ from articles.services.results import (
     NewClaim,
     apply_extraction,
 )
+from articles.services.upgrades import (
+    UpgradeRun,
+    outdated_articles,
+    reextract_outdated,
+    upgrade_jobs_in_flight,
+)
 
 __all__ = [
     "DOORBELL_KEY",
@@ -58,6 +66,8 @@ __all__ = [
     "InvalidTransition",
     "NewClaim",
     "TakenJobs",
+    "UPGRADABLE_STATUSES",
+    "UpgradeRun",
     "answer_extraction_doorbell",
     "apply_extraction",
     "change_status",
@@ -72,8 +82,10 @@ __all__ = [
     "lock_editable_article",
     "log_event",
     "log_events",
+    "outdated_articles",
     "publish_article",
     "queue_extraction",
+    "reextract_outdated",
     "retry_extraction_job",
     "return_to_draft",
     "start_extraction_job",
@@ -81,5 +93,6 @@ __all__ = [
     "submit_article",
     "sweep_extraction_jobs",
     "update_article",
+    "upgrade_jobs_in_flight",
     "validate_article_input",
 ]

@@ -37,6 +37,12 @@ logger = logging.getLogger(__name__)
 # --- Extraction jobs ----------------------------------------------------------------------------
 
 
+# Articles whose claims a newer extractor re-extracts in place (`articles.services.upgrades`).
+# A published article keeps the claims it was published with; a submitted one is on its way to a
+# fresh extraction already.
+UPGRADABLE_STATUSES = (Article.Status.IN_REVIEW, Article.Status.DRAFT)
+
+
 def extractor_version() -> str:
     from extraction import EXTRACTOR_VERSION
 
@@ -227,8 +233,10 @@ def complete_extraction_jobs(
 
     A job this attempt no longer owns (a zombie attempt, a lease taken over, a job superseded or
     reset meanwhile) is left alone and its result dropped. A job whose article moved on (a newer
-    revision, back to draft) is marked superseded and its result not applied. Returns the jobs this
-    call finished, done or superseded, with their new state.
+    revision, back to draft) is marked superseded and its result not applied. A job for the
+    revision an article in review or in draft was already extracted from is a newer extractor's
+    re-extraction: applied in place, the article keeping its status. Returns the jobs this call
+    finished, done or superseded, with their new state.
     """
     if not results:
         return []
@@ -263,18 +271,31 @@ def complete_extraction_jobs(
         superseded: list[ExtractionJob] = []
         for job in jobs:
             article = articles.get(job.article_id)
-            if (
-                article is None
-                or article.status != Article.Status.SUBMITTED
-                or article.current_revision_pk != job.revision_id
-            ):
+            if article is None:
                 superseded.append(job)
-                continue
-            apply_extraction(
-                article, job.revision_id, results[job.pk], extractor_version=job.extractor_version,
-                rows=rows, now=now,
-            )
-            done.append(job)
+            elif (
+                article.status == Article.Status.SUBMITTED
+                and article.current_revision_pk == job.revision_id
+            ):
+                apply_extraction(
+                    article, job.revision_id, results[job.pk],
+                    extractor_version=job.extractor_version, rows=rows, now=now,
+                )
+                done.append(job)
+            elif (
+                article.status in UPGRADABLE_STATUSES
+                and job.revision_id == article.extracted_revision_id
+            ):
+                # The text already extracted, extracted again: only a newer extractor queues that
+                # (`articles.services.upgrades`). Applied in place; the article keeps its status.
+                apply_extraction(
+                    article, job.revision_id, results[job.pk],
+                    extractor_version=job.extractor_version, rows=rows, now=now,
+                    enter_review=False,
+                )
+                done.append(job)
+            else:
+                superseded.append(job)
         rows.save(now=now)
         _save_articles_entering_review([articles[job.article_id] for job in done])
         if done:

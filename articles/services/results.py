@@ -16,6 +16,7 @@ from articles.models import (
     Article,
     ArticleEvent,
     Claim,
+    ExtractionJob,
     ImageCredit,
     RelatedLink,
     ReviewRound,
@@ -128,6 +129,7 @@ def apply_extraction(
     extractor_version: str,
     rows: ExtractionRows,
     now: dt.datetime,
+    enter_review: bool = True,
 ) -> None:
     """Replace what extraction made of the article with `result`, read from revision
     `revision_id`, and move it into review. Updates and deletes of its old rows run here; the rows
@@ -137,6 +139,9 @@ def apply_extraction(
 
     A re-extraction is also a review round: the diff between the text extracted before and this
     one is stored with the rest (`ReviewRound`, see `ExtractionRows.rounds`).
+    `enter_review=False`: a re-extraction of the same revision by a newer extractor
+    (`articles.services.upgrades`). The article keeps its status (in review or draft); the history
+    gets an `extraction` row naming both extractor versions instead of a status change.
 
     Claims are matched to the article's current ones (`articles.matching`): an unchanged sentence
     keeps its row, verdict, note, evidence and history, with its offsets moved; a changed one keeps
@@ -150,6 +155,8 @@ def apply_extraction(
         rows.rounds.append((article.pk, article.extracted_revision_id, revision_id))
     old = [] if first else list(article.claims.active().order_by("ordinal", "id"))
     plan = match_claims([c.text for c in old], [c.text for c in result.claims])
+    # what the claims were extracted with, read before the loop below rewrites it
+    old_versions = "" if enter_review else ", ".join(sorted({c.extractor_version for c in old}))
     to_update: list[Claim] = []
     created = 0
     for new_index, old_index, change in plan.pairs:
@@ -242,6 +249,21 @@ def apply_extraction(
         note += (
             f" ({kept} unchanged, {changed} changed, {created} new, {len(plan.retired)} removed)"
         )
+    article.updated_at = now
+    if not enter_review:
+        rows.events.append(
+            ArticleEvent(
+                article=article,
+                kind=ArticleEvent.Kind.EXTRACTION,
+                to_state=ExtractionJob.State.DONE,
+                note=(
+                    f"Re-extracted with extractor {extractor_version} (its claims were from "
+                    f"{old_versions or 'none'}): {note}."
+                ),
+                created_at=now,
+            )
+        )
+        return
     # The transition `change_status` makes, written in bulk by the caller.
     rows.events.append(
         ArticleEvent(
@@ -254,4 +276,3 @@ def apply_extraction(
         )
     )
     article.status = Article.Status.IN_REVIEW
-    article.updated_at = now
