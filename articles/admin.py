@@ -8,6 +8,7 @@ its *change* permission to run an action that changes anything (`@admin.action(p
 ["change"])`) — for read-only models too, where change permission allows the action and nothing
 else: their forms stay read-only. docs/permissions.md ("The admin") has the table;
 tests/test_admin_permissions.py checks every registered admin of our apps."""
+
 from __future__ import annotations
 
 from django.contrib import admin, messages
@@ -115,7 +116,12 @@ class ExtractorVersionFilter(admin.SimpleListFilter):
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     list_display = [
-        "title", "author", "status", "extractor_version", "dateline", "submitted_at",
+        "title",
+        "author",
+        "status",
+        "extractor_version",
+        "dateline",
+        "submitted_at",
         "published_at",
     ]
     list_filter = ["status", ExtractorVersionFilter, "dateline", "author"]
@@ -123,8 +129,14 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["author"]
     readonly_fields = [
-        "status", "author", "extracted_revision", "extractor_version", "created_at",
-        "updated_at", "submitted_at", "published_at",
+        "status",
+        "author",
+        "extracted_revision",
+        "extractor_version",
+        "created_at",
+        "updated_at",
+        "submitted_at",
+        "published_at",
     ]
     inlines = [ClaimInline, ExtractionJobInline]
     actions = ["publish_selected"]
@@ -194,8 +206,14 @@ class RevisionAdmin(ReadOnlyAdmin):
 @admin.register(ExtractionJob)
 class ExtractionJobAdmin(ActionOnlyChangeMixin, ReadOnlyAdmin):
     list_display = [
-        "article", "revision", "state", "attempts", "extractor_version", "created_at",
-        "finished_at", "short_error",
+        "article",
+        "revision",
+        "state",
+        "attempts",
+        "extractor_version",
+        "created_at",
+        "finished_at",
+        "short_error",
     ]
     list_filter = ["state", "extractor_version", "created_at"]
     search_fields = ["article__title", "last_error"]
@@ -223,8 +241,14 @@ class ExtractionJobAdmin(ActionOnlyChangeMixin, ReadOnlyAdmin):
 @admin.register(Claim)
 class ClaimAdmin(ReadOnlyAdmin):
     list_display = [
-        "short_text", "article", "ordinal", "section", "verdict", "checkworthiness",
-        "reviewed_by", "reviewed_at",
+        "short_text",
+        "article",
+        "ordinal",
+        "section",
+        "verdict",
+        "checkworthiness",
+        "reviewed_by",
+        "reviewed_at",
     ]
     list_filter = ["verdict", "section", "reviewed_at", "checkworthiness_model"]
     search_fields = ["text", "note", "article__title"]
@@ -260,7 +284,15 @@ class SectionAdmin(ReadOnlyAdmin):
 
 @admin.register(ArticleEvent)
 class ArticleEventAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "article", "kind", "from_state", "to_state", "actor", "short_note"]
+    list_display = [
+        "created_at",
+        "article",
+        "kind",
+        "from_state",
+        "to_state",
+        "actor",
+        "short_note",
+    ]
     list_filter = ["kind", "created_at"]
     search_fields = ["note", "article__title", "actor__username"]
     list_select_related = ["article", "actor"]

@@ -11,6 +11,7 @@ Creating an article is integrations' feed ingestion (HTML bodies, Idempotency-Ke
 extends `ArticleViewSet` there: articles never import integrations. Publishing and verdicts are
 review's (`review.api`).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -26,7 +27,8 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import mixins, permissions as drf_permissions, serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
+from rest_framework import permissions as drf_permissions
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -159,7 +161,9 @@ _ERRORS: dict[int, OpenApiResponse] = {
         ],
     ),
     413: OpenApiResponse(ErrorSerializer, "The request body is larger than the API accepts."),
-    415: OpenApiResponse(ErrorSerializer, "The body is not JSON (`Content-Type: application/json`)."),
+    415: OpenApiResponse(
+        ErrorSerializer, "The body is not JSON (`Content-Type: application/json`)."
+    ),
     429: OpenApiResponse(
         ErrorSerializer,
         "Too many write requests for this user: wait `Retry-After` seconds.",
@@ -374,7 +378,10 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def detail_response(self, article: Article, *, status: int = 200) -> Response:
         """The article as the detail endpoint shows it, read again after a change."""
         fresh = Article.objects.select_related("author").get(pk=article.pk)
-        return Response(ArticleDetailSerializer(fresh, context=self.get_serializer_context()).data, status=status)
+        return Response(
+            ArticleDetailSerializer(fresh, context=self.get_serializer_context()).data,
+            status=status,
+        )
 
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         article = self.get_object()
@@ -434,7 +441,9 @@ class ClaimFilter(StrictFilterSet):
         model = Claim
         fields = ["verdict", "article", "awaiting_me"]
 
-    def filter_awaiting(self, queryset: QuerySet[Claim], name: str, value: bool | None) -> QuerySet[Claim]:
+    def filter_awaiting(
+        self, queryset: QuerySet[Claim], name: str, value: bool | None
+    ) -> QuerySet[Claim]:
         if value is None:
             return queryset
         awaiting = Claim.objects.awaiting(self.request.user).values("pk")
@@ -498,7 +507,9 @@ class ExtractionJobPermission(drf_permissions.BasePermission):
         responses={200: ExtractionJobSerializer, **errors(404)},
     ),
 )
-class ExtractionJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ExtractionJobViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     serializer_class = ExtractionJobSerializer
     lookup_value_regex = "[0-9]+"
     permission_classes = [drf_permissions.IsAuthenticated, ExtractionJobPermission]

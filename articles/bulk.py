@@ -103,4 +103,3 @@ def update_rows(
                 for pk, values in rows
             ],
         )
-

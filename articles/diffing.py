@@ -311,9 +311,7 @@ def diff_texts(old: str, new: str, *, budget: int | None = None) -> list[DiffSeg
 
 def summarize(segments: list[DiffSegment]) -> DiffSummary:
     """How many units were inserted and deleted (blank lines not counted)."""
-    inserted = sum(
-        1 for s in segments if s.kind == "insert" for u in units(s.text) if u.strip()
-    )
+    inserted = sum(1 for s in segments if s.kind == "insert" for u in units(s.text) if u.strip())
     deleted = sum(1 for s in segments if s.kind == "delete" for u in units(s.text) if u.strip())
     return DiffSummary(inserted=inserted, deleted=deleted)
 

@@ -16,7 +16,6 @@ from articles.models import ArticleEvent
 from articles.people import display_name
 from articles.presenters import state_label
 
-
 # CSV injection. A spreadsheet runs a cell whose first character is one of = + - @ as a formula. It
 # folds text before it looks (Excel takes a full-width ＝ for =), skips characters it does not
 # show (a zero-width space before the =), and a program that splits the file on another delimiter
@@ -36,8 +35,7 @@ from articles.presenters import state_label
 # small, superscript and subscript forms. tests/review/test_history.py derives both sets from
 # unicodedata over every code point, so a new Unicode version cannot leave one out unnoticed.
 FORMULA_TRIGGERS = frozenset(
-    "=+-@\u207a\u207c\u208a\u208c\u2a75\u2a76\ufb29\ufe62\ufe63\ufe66\ufe6b"
-    "\uff0b\uff0d\uff1d\uff20"
+    "=+-@\u207a\u207c\u208a\u208c\u2a75\u2a76\ufb29\ufe62\ufe63\ufe66\ufe6b\uff0b\uff0d\uff1d\uff20"
 )
 # Every character whose NFKC form is a cell or row separator of some spreadsheet import.
 CELL_SEPARATORS = frozenset(",;|\t\r\n\u037e\ufe10\ufe14\ufe50\ufe54\uff0c\uff1b\uff5c")
@@ -106,8 +104,17 @@ def csv_response(filename: str, header: list[str], rows: Iterable[Iterable[Any]]
 
 
 EVENT_CSV_HEADER = [
-    "time", "article_id", "article", "actor", "kind", "from", "to",
-    "claim_number", "claim", "note", "evidence_url",
+    "time",
+    "article_id",
+    "article",
+    "actor",
+    "kind",
+    "from",
+    "to",
+    "claim_number",
+    "claim",
+    "note",
+    "evidence_url",
 ]
 
 

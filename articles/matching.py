@@ -10,6 +10,7 @@ disturb it: exact matches are paired first (in order, so repeated sentences pair
 then each remaining new sentence is paired with the most similar remaining old one, if any is
 similar enough, to show it as "changed" rather than as brand new.
 """
+
 from __future__ import annotations
 
 import re
@@ -70,11 +71,7 @@ def match_claims(old: list[str], new: list[str]) -> Plan:
     free_new = [i for i in range(len(new)) if i not in matched]
     if free_old and free_new and len(free_old) * len(free_new) <= _MAX_FUZZY_PAIRS:
         scored = sorted(
-            (
-                (similarity(new[n], old[o]), n, o)
-                for n in free_new
-                for o in free_old
-            ),
+            ((similarity(new[n], old[o]), n, o) for n in free_new for o in free_old),
             key=lambda item: (-item[0], item[1], item[2]),
         )
         taken_new: set[int] = set()

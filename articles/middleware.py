@@ -12,6 +12,7 @@ caching.
 This is about HTTP caches only: the API's server-side, per-caller memory of rendered reads
 (integrations/cache.py) is not an HTTP cache and is unaffected.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

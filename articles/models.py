@@ -4,6 +4,7 @@ of them (claims, related links, the image credit and section labels), plus the a
 Verdict *state* lives on the claim row so the gate is one aggregate query; the rules that change it
 live in `review.services`. Every transition and every verdict appends an `ArticleEvent`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -89,6 +90,7 @@ def gate_counts(article_ids: list[int]) -> dict[int, tuple[int, ...]]:
 def attach_gate_counts(rows: list) -> list:
     """Give each row (an `Article`, or a dict from `.values()`) the annotations
     `with_claim_counts()` would have given it, from `gate_counts()`."""
+
     def pk(row) -> int:
         return row["id"] if isinstance(row, dict) else row.pk
 
@@ -314,9 +316,7 @@ class ReviewRound(models.Model):
     null when the comparison was given up before counting."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="review_rounds")
-    previous_revision = models.ForeignKey(
-        Revision, on_delete=models.CASCADE, related_name="+"
-    )
+    previous_revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="+")
     revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="+")
     segments = models.JSONField(default=list, blank=True)
     inserted = models.PositiveIntegerField(null=True, blank=True)

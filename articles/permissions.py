@@ -6,6 +6,7 @@ the permission matrix in docs/permissions.md is this module in a table, one test
 
 Deny by default: a user in no group can sign in and see nothing but published articles.
 """
+
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied

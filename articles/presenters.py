@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.utils.text import Truncator
 
-from articles.people import display_name
 from articles.models import Article, ArticleEvent, Claim, ExtractionJob, Gate
+from articles.people import display_name
 
 
 def error_text(error: ValidationError) -> str:

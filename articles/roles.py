@@ -24,7 +24,9 @@ def _groups(user) -> frozenset[str]:
 
 
 def is_chief(user) -> bool:
-    return user.is_authenticated and user.is_active and (user.is_superuser or CHIEF in _groups(user))
+    return (
+        user.is_authenticated and user.is_active and (user.is_superuser or CHIEF in _groups(user))
+    )
 
 
 def is_editor(user) -> bool:

@@ -4,6 +4,7 @@ Output serializers describe rows; input serializers are small and only carry wha
 takes. Status and verdict are read-only everywhere: they change only through the POST actions,
 which call the services (an input naming them is refused with 400, so a client learns why).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,7 +15,6 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from articles.people import display_name, name_of
 from articles.models import (
     Article,
     ArticleEvent,
@@ -25,6 +25,7 @@ from articles.models import (
     RelatedLink,
     Section,
 )
+from articles.people import display_name, name_of
 
 # --- Errors (documentation of what integrations' exception handler returns) ---------------------
 
@@ -149,16 +150,33 @@ class ClaimSerializer(serializers.ModelSerializer):
     class Meta:
         model = Claim
         fields = [
-            "id", "article", "ordinal", "text", "start", "end", "section", "verdict", "note",
-            "evidence_url", "reviewed_by", "reviewed_at", "previous_text", "previous_verdict",
-            "retired_at", "extractor_version", "checkworthiness", "checkworthiness_model",
+            "id",
+            "article",
+            "ordinal",
+            "text",
+            "start",
+            "end",
+            "section",
+            "verdict",
+            "note",
+            "evidence_url",
+            "reviewed_by",
+            "reviewed_at",
+            "previous_text",
+            "previous_verdict",
+            "retired_at",
+            "extractor_version",
+            "checkworthiness",
+            "checkworthiness_model",
             "reused_from",
         ]
         read_only_fields = fields
 
 
 class RelatedLinkSerializer(serializers.ModelSerializer):
-    url = serializers.CharField(read_only=True, help_text="A URL, or empty when the feed gave none.")
+    url = serializers.CharField(
+        read_only=True, help_text="A URL, or empty when the feed gave none."
+    )
 
     class Meta:
         model = RelatedLink
@@ -190,7 +208,14 @@ class EventSerializer(serializers.ModelSerializer):
     class Meta:
         model = ArticleEvent
         fields = [
-            "id", "kind", "actor", "claim", "from_state", "to_state", "note", "evidence_url",
+            "id",
+            "kind",
+            "actor",
+            "claim",
+            "from_state",
+            "to_state",
+            "note",
+            "evidence_url",
             "created_at",
         ]
         read_only_fields = fields
@@ -203,8 +228,16 @@ class ExtractionJobSerializer(serializers.ModelSerializer):
     class Meta:
         model = ExtractionJob
         fields = [
-            "id", "article", "revision", "state", "attempts", "extractor_version", "last_error",
-            "created_at", "started_at", "finished_at",
+            "id",
+            "article",
+            "revision",
+            "state",
+            "attempts",
+            "extractor_version",
+            "last_error",
+            "created_at",
+            "started_at",
+            "finished_at",
         ]
         read_only_fields = fields
 
@@ -229,8 +262,18 @@ class ArticleListSerializer(serializers.ModelSerializer):
     # per-field machinery cost more than the rest of the request (benchmarks/api.py).
 
     COLUMNS = (
-        "id", "title", "status", "dateline", "created_at", "updated_at", "submitted_at",
-        "published_at", "author_id", "author__username", "author__first_name", "author__last_name",
+        "id",
+        "title",
+        "status",
+        "dateline",
+        "created_at",
+        "updated_at",
+        "submitted_at",
+        "published_at",
+        "author_id",
+        "author__username",
+        "author__first_name",
+        "author__last_name",
     )
 
     author = UserSerializer(read_only=True)
@@ -239,8 +282,16 @@ class ArticleListSerializer(serializers.ModelSerializer):
     class Meta:
         model = Article
         fields = [
-            "id", "title", "status", "dateline", "author", "gate", "created_at", "updated_at",
-            "submitted_at", "published_at",
+            "id",
+            "title",
+            "status",
+            "dateline",
+            "author",
+            "gate",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+            "published_at",
         ]
         read_only_fields = fields
 
@@ -291,9 +342,24 @@ class ArticleDetailSerializer(serializers.ModelSerializer):
     class Meta:
         model = Article
         fields = [
-            "id", "title", "status", "dateline", "author", "body", "source_html", "gate",
-            "claims", "related_links", "image_credit", "sections", "extraction", "history",
-            "created_at", "updated_at", "submitted_at", "published_at",
+            "id",
+            "title",
+            "status",
+            "dateline",
+            "author",
+            "body",
+            "source_html",
+            "gate",
+            "claims",
+            "related_links",
+            "image_credit",
+            "sections",
+            "extraction",
+            "history",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+            "published_at",
         ]
         read_only_fields = fields
 
@@ -337,11 +403,15 @@ class ArticleUpdateSerializer(RefuseReadOnlyMixin, serializers.Serializer):
     }
 
     title = TextField(
-        required=False, allow_blank=True, trim_whitespace=False,
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
         max_length=settings.ARTICLE_MAX_TITLE_CHARS,
     )
     body = TextField(
-        required=False, allow_blank=True, trim_whitespace=False,
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
         max_length=settings.ARTICLE_MAX_BODY_CHARS,
     )
     dateline = serializers.DateField(required=False, allow_null=True)
@@ -353,4 +423,3 @@ class ReturnToDraftSerializer(serializers.Serializer):
 
 class EmptySerializer(serializers.Serializer):
     """No input."""
-

@@ -1,4 +1,5 @@
 """Background work on articles. Tasks take ids, re-read the rows, and are safe to run twice."""
+
 from __future__ import annotations
 
 import logging

@@ -21,9 +21,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from articles import permissions, services
 from articles.diffing import DiffSegment, segments_from_json
+from articles.exports import EVENT_CSV_HEADER, csv_response, event_csv_row
 from articles.forms import ArticleForm, ReturnToDraftForm
 from articles.models import Article, ArticleEvent, Claim, ExtractionJob, ImageCredit, ReviewRound
-from articles.exports import EVENT_CSV_HEADER, csv_response, event_csv_row
 from articles.panels import panels_for
 from articles.presenters import (
     ArticleRow,
@@ -329,8 +329,13 @@ def review_round(article: Article, claims: list[Claim]) -> RoundView | None:
         ReviewRound.objects.filter(article=article)
         .select_related("previous_revision", "revision")
         .only(
-            "created_at", "segments", "inserted", "deleted", "too_large",
-            "previous_revision__number", "revision__number",
+            "created_at",
+            "segments",
+            "inserted",
+            "deleted",
+            "too_large",
+            "previous_revision__number",
+            "revision__number",
         )
         .order_by("-created_at", "-id")
         .first()

@@ -30,6 +30,7 @@ settings' default SQLite path instead (a new connection per request), for compar
 `--postgres-url postgres://USER:PASSWORD@HOST/DB` runs on PostgreSQL instead: a database
 `newsroom_bench_api` is made on that server (the user needs CREATEDB) and dropped afterwards.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -97,7 +98,7 @@ def populate(count: int) -> tuple[str, int]:
     body = (
         " date 2025-02-03 Harbor City approved a $12.5 million budget for its ferry service on "
         "Monday. The council vote was 7 to 2.\n\nWhat Happened: Mayor Lena Ortiz said the money "
-        "would buy two electric ferries. \"We waited ten years for this. It is finally here,\" she "
+        'would buy two electric ferries. "We waited ten years for this. It is finally here," she '
         "said.\n\nSee Also: Harbor City Ferry Fares To Rise In April\n\nThe first ferry is due to "
         "enter service in 2027.\n\nImage via Harbor City Council\n"
     )
@@ -105,7 +106,7 @@ def populate(count: int) -> tuple[str, int]:
         "Harbor City approved a $12.5 million budget for its ferry service on Monday.",
         "The council vote was 7 to 2.",
         "Mayor Lena Ortiz said the money would buy two electric ferries.",
-        "\"We waited ten years for this. It is finally here,\" she said.",
+        '"We waited ten years for this. It is finally here," she said.',
         "The first ferry is due to enter service in 2027.",
     ]
     now = timezone.now()
@@ -127,11 +128,19 @@ def populate(count: int) -> tuple[str, int]:
             )
         )
     Article.objects.bulk_create(articles, batch_size=1000)
-    extracted = [a for a in Article.objects.exclude(status__in=["draft", "submitted"])][: count // 5]
+    extracted = [a for a in Article.objects.exclude(status__in=["draft", "submitted"])][
+        : count // 5
+    ]
     revisions = Revision.objects.bulk_create(
         [
-            Revision(article=a, number=1, title=a.title, body=body, body_hash=content_hash(body),
-                     created_by=a.author)
+            Revision(
+                article=a,
+                number=1,
+                title=a.title,
+                body=body,
+                body_hash=content_hash(body),
+                created_by=a.author,
+            )
             for a in extracted
         ],
         batch_size=1000,
@@ -143,24 +152,47 @@ def populate(count: int) -> tuple[str, int]:
             start = body.index(text)
             claims.append(
                 Claim(
-                    article=article, revision=revision, ordinal=i, text=text, start=start,
-                    end=start + len(text), extractor_version="bench",
+                    article=article,
+                    revision=revision,
+                    ordinal=i,
+                    text=text,
+                    start=start,
+                    end=start + len(text),
+                    extractor_version="bench",
                     verdict="verified" if published or i < 2 else "pending",
                     note="Checked." if published or i < 2 else "",
                     reviewed_by=reviewer if published or i < 2 else None,
                     reviewed_at=now if published or i < 2 else None,
                 )
             )
-        links.append(RelatedLink(article=article, ordinal=0, label="See Also",
-                                 title="Harbor City Ferry Fares To Rise In April", start=0, end=10))
-        credits.append(ImageCredit(article=article, text="Image via Harbor City Council",
-                                   source="Harbor City Council"))
+        links.append(
+            RelatedLink(
+                article=article,
+                ordinal=0,
+                label="See Also",
+                title="Harbor City Ferry Fares To Rise In April",
+                start=0,
+                end=10,
+            )
+        )
+        credits.append(
+            ImageCredit(
+                article=article, text="Image via Harbor City Council", source="Harbor City Council"
+            )
+        )
         sections.append(Section(article=article, ordinal=0, label="What Happened", start=100))
         events += [
             ArticleEvent(article=article, actor=article.author, kind="created", to_state="draft"),
-            ArticleEvent(article=article, actor=article.author, kind="status", from_state="draft",
-                         to_state="submitted"),
-            ArticleEvent(article=article, kind="status", from_state="submitted", to_state="in_review"),
+            ArticleEvent(
+                article=article,
+                actor=article.author,
+                kind="status",
+                from_state="draft",
+                to_state="submitted",
+            ),
+            ArticleEvent(
+                article=article, kind="status", from_state="submitted", to_state="in_review"
+            ),
         ]
     Claim.objects.bulk_create(claims, batch_size=1000)
     RelatedLink.objects.bulk_create(links, batch_size=1000)
@@ -206,7 +238,9 @@ end
 """
 
 
-def run_wrk(url: str, token: str, *, duration: int, connections: int, fresh: bool) -> dict[str, float]:
+def run_wrk(
+    url: str, token: str, *, duration: int, connections: int, fresh: bool
+) -> dict[str, float]:
     command = [
         "wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s",
         "-H", f"Authorization: Bearer {token}", url,
@@ -235,7 +269,9 @@ def run_wrk(url: str, token: str, *, duration: int, connections: int, fresh: boo
     }
 
 
-def run_python(url: str, token: str, *, duration: int, connections: int, fresh: bool) -> dict[str, float]:
+def run_python(
+    url: str, token: str, *, duration: int, connections: int, fresh: bool
+) -> dict[str, float]:
     """Fallback: `connections` threads, each on one keep-alive connection, for `duration` s."""
     match = re.match(r"http://([^/:]+):(\d+)(/.*)", url)
     host, port, path = match.group(1), int(match.group(2)), match.group(3)
@@ -279,16 +315,23 @@ def run_python(url: str, token: str, *, duration: int, connections: int, fresh: 
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per endpoint")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
-    parser.add_argument("--no-persistent", action="store_true", help="a new DB connection per request")
+    parser.add_argument(
+        "--no-persistent", action="store_true", help="a new DB connection per request"
+    )
     parser.add_argument("--python-load", action="store_true", help="use the Python load generator")
-    parser.add_argument("--postgres-url", default="",
-                        help="a PostgreSQL server where the benchmark may create its database")
+    parser.add_argument(
+        "--postgres-url",
+        default="",
+        help="a PostgreSQL server where the benchmark may create its database",
+    )
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="newsroom-api-bench-"))
@@ -349,7 +392,9 @@ def main() -> int:
         while True:
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("GET", "/api/v1/articles", headers={"Authorization": f"Bearer {token}"})
+                conn.request(
+                    "GET", "/api/v1/articles", headers={"Authorization": f"Bearer {token}"}
+                )
                 status = conn.getresponse().status
                 if status != 200:
                     raise SystemExit(f"the list answered {status}; see {workdir / 'gunicorn.log'}")
@@ -361,10 +406,15 @@ def main() -> int:
 
         load = run_python if args.python_load or shutil.which("wrk") is None else run_wrk
         tool = "python threads" if load is run_python else "wrk -t2"
-        workers = f"{args.worker_class}" + (f", {args.threads} threads" if args.worker_class == "gthread" else "")
+        workers = f"{args.worker_class}" + (
+            f", {args.threads} threads" if args.worker_class == "gthread" else ""
+        )
         database = "PostgreSQL" if args.postgres_url else "SQLite"
-        connection = (f"new {database} connection per request" if args.no_persistent
-                      else f"persistent {database} connections")
+        connection = (
+            f"new {database} connection per request"
+            if args.no_persistent
+            else f"persistent {database} connections"
+        )
         print(
             f"gunicorn: {WORKERS} workers ({workers}), DEBUG off, {connection}; load: {tool}, "
             f"{args.connections} keep-alive connections, {args.duration} s per endpoint, same machine "

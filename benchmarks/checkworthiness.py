@@ -60,8 +60,10 @@ def pin_one_core() -> str:
 
 
 def line(name: str, m: dict, ci: tuple[float, float] | None = None) -> str:
-    text = (f"  {name:<12} n={m['n']:<5} pos={m['positives']:<4} F1 {m['f1']:.3f}  "
-            f"P {m['precision']:.3f}  R {m['recall']:.3f}  AP {m['average_precision']:.3f}")
+    text = (
+        f"  {name:<12} n={m['n']:<5} pos={m['positives']:<4} F1 {m['f1']:.3f}  "
+        f"P {m['precision']:.3f}  R {m['recall']:.3f}  AP {m['average_precision']:.3f}"
+    )
     if ci:
         text += f"  F1 95% CI [{ci[0]:.3f}, {ci[1]:.3f}]"
     return text
@@ -82,8 +84,10 @@ def timing(score, articles: list[list[str]], count: int) -> list[float]:
 
 def summary(times: list[float]) -> str:
     p95 = times[int(0.95 * (len(times) - 1))]
-    return (f"median {statistics.median(times):.2f} ms, mean {statistics.fmean(times):.2f} ms, "
-            f"p95 {p95:.2f} ms")
+    return (
+        f"median {statistics.median(times):.2f} ms, mean {statistics.fmean(times):.2f} ms, "
+        f"p95 {p95:.2f} ms"
+    )
 
 
 def quality(score, splits: dict[str, D.Split], thr: float, resamples: int) -> dict[str, dict]:
@@ -106,8 +110,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=cw.DEFAULT_MODEL_DIR)
     parser.add_argument("--resamples", type=int, default=1000)
     parser.add_argument("--timing-articles", type=int, default=300)
-    parser.add_argument("--skip-baseline", action="store_true",
-                        help="do not fit and measure the sparse TF-IDF reference")
+    parser.add_argument(
+        "--skip-baseline",
+        action="store_true",
+        help="do not fit and measure the sparse TF-IDF reference",
+    )
     args = parser.parse_args(argv)
 
     pinned = pin_one_core()
@@ -118,52 +125,81 @@ def main(argv: list[str] | None = None) -> int:
     card = scorer.card
     thr = scorer.threshold
     print(f"model {scorer.version} ({card['kind']})")
-    print(f"artifact {args.model}: {size / 1e6:.2f} MB (+ the base package's tokenizer and "
-          f"frozen word embeddings); threshold {thr:.4f} (chosen on CT24 dev); "
-          f"trained in {card.get('training_seconds', '?')} s")
+    print(
+        f"artifact {args.model}: {size / 1e6:.2f} MB (+ the base package's tokenizer and "
+        f"frozen word embeddings); threshold {thr:.4f} (chosen on CT24 dev); "
+        f"trained in {card.get('training_seconds', '?')} s"
+    )
 
     print("\nCheckThat! 2024 Task 1 English (positive class = Yes), threshold from dev:")
     splits = {name: D.load_ct24(args.shared, name) for name in SPLITS}
     shipped = quality(scorer.score, splits, thr, args.resamples)
-    print(f"  (bootstrap: {args.resamples} resamples of the sentences, percentile interval, seed 0)")
+    print(
+        f"  (bootstrap: {args.resamples} resamples of the sentences, percentile interval, seed 0)"
+    )
 
-    print("\nClaimBuster (CFS vs NFS+UFS): trained on crowdsourced.csv (= CT24 train), "
-          "tested on groundtruth.csv")
+    print(
+        "\nClaimBuster (CFS vs NFS+UFS): trained on crowdsourced.csv (= CT24 train), "
+        "tested on groundtruth.csv"
+    )
     cb_test = D.load_claimbuster(args.shared, "groundtruth")
     scores = scorer.score(cb_test.texts)
-    print(line("thr 0.50", M.evaluate(cb_test.labels, scores, 0.5),
-               M.bootstrap_f1(cb_test.labels, scores, 0.5, resamples=args.resamples)))
+    print(
+        line(
+            "thr 0.50",
+            M.evaluate(cb_test.labels, scores, 0.5),
+            M.bootstrap_f1(cb_test.labels, scores, 0.5, resamples=args.resamples),
+        )
+    )
     print(line(f"thr {thr:.2f}", M.evaluate(cb_test.labels, scores, thr)))
-    print(f"  (0.50 is untuned; groundtruth.csv IS CT24 dev, where the checkpoint and the {thr:.2f} "
-          "threshold were chosen, so the second line is optimistic)")
+    print(
+        f"  (0.50 is untuned; groundtruth.csv IS CT24 dev, where the checkpoint and the {thr:.2f} "
+        "threshold were chosen, so the second line is optimistic)"
+    )
 
     # Speed: 25-sentence articles made of consecutive dev-test + test_gold sentences.
     pool = splits["dev-test"].texts + splits["test_gold"].texts
-    articles = [pool[i:i + 25] for i in range(0, len(pool) - 24, 25)]
+    articles = [pool[i : i + 25] for i in range(0, len(pool) - 24, 25)]
     times = timing(scorer.score, articles, args.timing_articles)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"\nSpeed on one core ({pinned}; BLAS and onnxruntime threads 1): {len(times)} articles "
-          f"of 25 sentences")
-    print(f"  (machine load average {load} on {os.cpu_count()} cores: other processes share the core)")
-    print(f"  per article: {summary(times)}; cold load of the artifact {load_ms:.0f} ms "
-          "(once per process)")
+    print(
+        f"\nSpeed on one core ({pinned}; BLAS and onnxruntime threads 1): {len(times)} articles "
+        f"of 25 sentences"
+    )
+    print(
+        f"  (machine load average {load} on {os.cpu_count()} cores: other processes share the core)"
+    )
+    print(
+        f"  per article: {summary(times)}; cold load of the artifact {load_ms:.0f} ms "
+        "(once per process)"
+    )
 
     if not args.skip_baseline:
         train = D.load_ct24(args.shared, "train")
-        print("\nReference in the same run: sparse TF-IDF baseline (word 1-2 + char 2-5 n-grams + "
-              "cues, logistic regression, C = 2), fitted here on CT24 train, threshold on dev:")
+        print(
+            "\nReference in the same run: sparse TF-IDF baseline (word 1-2 + char 2-5 n-grams + "
+            "cues, logistic regression, C = 2), fitted here on CT24 train, threshold on dev:"
+        )
         started = time.perf_counter()
         baseline = L.SparseModel.fit(train.texts, train.labels, C=2.0)
         fitted = time.perf_counter() - started
-        base_thr, _ = M.best_threshold(splits["dev"].labels, baseline.predict_proba(splits["dev"].texts))
+        base_thr, _ = M.best_threshold(
+            splits["dev"].labels, baseline.predict_proba(splits["dev"].texts)
+        )
         reference = quality(baseline.predict_proba, splits, base_thr, args.resamples)
         base_times = timing(baseline.predict_proba, articles, args.timing_articles)
-        print(f"  per article: {summary(base_times)} (fitted in {fitted:.0f} s, threshold {base_thr:.4f})")
-        print("  shipped vs reference: " + "; ".join(
-            f"{name} F1 {shipped[name]['f1'] - reference[name]['f1']:+.3f} "
-            f"AP {shipped[name]['average_precision'] - reference[name]['average_precision']:+.3f}"
-            for name in SPLITS[1:]
-        ) + f"; time per article x{statistics.median(times) / statistics.median(base_times):.1f}")
+        print(
+            f"  per article: {summary(base_times)} (fitted in {fitted:.0f} s, threshold {base_thr:.4f})"
+        )
+        print(
+            "  shipped vs reference: "
+            + "; ".join(
+                f"{name} F1 {shipped[name]['f1'] - reference[name]['f1']:+.3f} "
+                f"AP {shipped[name]['average_precision'] - reference[name]['average_precision']:+.3f}"
+                for name in SPLITS[1:]
+            )
+            + f"; time per article x{statistics.median(times) / statistics.median(base_times):.1f}"
+        )
 
     print("\nAnchors (measured on this kind of machine; F1 dev-test / test_gold / ms per article):")
     for name, a, b, c in ANCHORS:

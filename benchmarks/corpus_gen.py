@@ -6,6 +6,7 @@ people, places and figures drawn from a seeded random generator, so every articl
 header, section labels, quotations, abbreviations, bullets, related links, an image credit, a
 disclaimer; some articles use single newlines, CRLF, or lost their breaks altogether.
 """
+
 from __future__ import annotations
 
 import random
@@ -16,11 +17,39 @@ _CO_A = "Apex Borealis Cobalt Driftwood Ember Fathom Granite Halcyon Ironwood Ju
 _CO_B = "Robotics Biotech Motors Energy Semiconductors Airlines Foods Logistics Pharma Networks Mining Analytics Telecom Shipping Holdings".split()
 _SUFFIX = ["Inc.", "Corp.", "Co.", "Ltd.", "Group Inc.", "Holdings Corp."]
 _EXCH = ["NASDAQ", "NYSE", "NYSE American", "OTC"]
-_CITY = ["Austin, Texas", "Tampa, Fla.", "San Jose, Calif.", "Denver, Colo.", "Boston, Mass.", "Seattle, Wash.", "Phoenix, Ariz.", "Nashville, Tenn."]
+_CITY = [
+    "Austin, Texas",
+    "Tampa, Fla.",
+    "San Jose, Calif.",
+    "Denver, Colo.",
+    "Boston, Mass.",
+    "Seattle, Wash.",
+    "Phoenix, Ariz.",
+    "Nashville, Tenn.",
+]
 _DAY = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
-_MON = ["Jan.", "Feb.", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.", "March", "April", "May", "June", "July"]
+_MON = [
+    "Jan.",
+    "Feb.",
+    "Aug.",
+    "Sept.",
+    "Oct.",
+    "Nov.",
+    "Dec.",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+]
 _TITLE = ["CEO", "CFO", "Chief Operating Officer", "Chairwoman", "President", "Chief Scientist"]
-_ANALYST_FIRM = ["Halberd Securities", "Crestline Capital", "Marrow & Finch", "Osprey Research", "Tallgrass Partners"]
+_ANALYST_FIRM = [
+    "Halberd Securities",
+    "Crestline Capital",
+    "Marrow & Finch",
+    "Osprey Research",
+    "Tallgrass Partners",
+]
 _OFFICIAL = ["Sen.", "Rep.", "Gov.", "Gen.", "Dr."]
 
 
@@ -33,7 +62,11 @@ def _pct(r: random.Random) -> str:
 
 
 def _person(r: random.Random) -> str:
-    return f"{r.choice(_FIRST)} {r.choice('ABCDEFGHJKLMNPRSTW')}. {r.choice(_LAST)}" if r.random() < 0.3 else f"{r.choice(_FIRST)} {r.choice(_LAST)}"
+    return (
+        f"{r.choice(_FIRST)} {r.choice('ABCDEFGHJKLMNPRSTW')}. {r.choice(_LAST)}"
+        if r.random() < 0.3
+        else f"{r.choice(_FIRST)} {r.choice(_LAST)}"
+    )
 
 
 def article(r: random.Random) -> str:
@@ -56,11 +89,11 @@ def article(r: random.Random) -> str:
         f"{name} said it now expects full-year sales of between {_money(r)} and {_money(r)}.",
     ]
     happened = [
-        f"{boss} told analysts on a call that demand in the U.S. had \"held up better than we feared. Orders in the last six weeks were the strongest of the year,\" according to a transcript.",
+        f'{boss} told analysts on a call that demand in the U.S. had "held up better than we feared. Orders in the last six weeks were the strongest of the year," according to a transcript.',
         f"The company, based in {city}, said it would add {r.randint(120, 2400):,} jobs by {r.choice(_MON)} {r.randint(1, 28)}, {r.randint(2025, 2028)}.",
         f"Gross profit climbed to {_money(r)}, or {r.randint(1, 9)}.{r.randint(10, 99)} per share vs. {r.randint(1, 9)}.{r.randint(10, 99)} a year ago.",
         f"“We are not done investing,” {ceo.split()[-1]} said. “The next two years will decide who leads this market.”",
-        f"{official} said in a statement that the expansion would bring \"real jobs, not promises\" to the region.",
+        f'{official} said in a statement that the expansion would bring "real jobs, not promises" to the region.',
     ]
     matters = [
         f"{rival} and other rivals have struggled with higher input costs, and shares of {rival} are down {_pct(r)} this year.",
@@ -82,17 +115,26 @@ def article(r: random.Random) -> str:
     paras.append(" ".join(lead))
     paras.append("What Happened: " + " ".join(happened[:3]))
     paras.append(" ".join(happened[3:]))
-    paras.append(f"The company highlighted three figures for the quarter:\n" + "\n".join("- " + b for b in bullets))
+    paras.append(
+        "The company highlighted three figures for the quarter:\n"
+        + "\n".join("- " + b for b in bullets)
+    )
     paras.append(f"See Also: {links[0]}")
     paras.append("Why It Matters: " + " ".join(matters))
     if r.random() < 0.4:
         paras.append("Read Next:\n" + "\n".join("- " + x for x in links[1:]))
     else:
         paras.append(f"Read Next: {links[1]}")
-    paras.append(f"{ticker} Price Action: {name} shares were up {_pct(r)} at ${r.randint(10, 400)}.{r.randint(10, 99)} at the time of publication on {day}, according to Benzinga Pro.")
-    paras.append(r.choice(["Image via Shutterstock", "Photo courtesy of " + name, "Image: " + name + "."]))
+    paras.append(
+        f"{ticker} Price Action: {name} shares were up {_pct(r)} at ${r.randint(10, 400)}.{r.randint(10, 99)} at the time of publication on {day}, according to Benzinga Pro."
+    )
+    paras.append(
+        r.choice(["Image via Shutterstock", "Photo courtesy of " + name, "Image: " + name + "."])
+    )
     if r.random() < 0.5:
-        paras.append("Disclaimer: This content was partially produced with the help of AI tools and was reviewed and published by editors.")
+        paras.append(
+            "Disclaimer: This content was partially produced with the help of AI tools and was reviewed and published by editors."
+        )
     style = r.random()
     if style < 0.6:
         body = "\n\n".join(paras)
@@ -103,7 +145,9 @@ def article(r: random.Random) -> str:
     else:
         body = "".join(p.replace("\n", " ") for p in paras)
     if r.random() < 0.85:
-        body = f" date {r.randint(2019, 2025)}-{r.randint(1, 12):02d}-{r.randint(1, 28):02d} " + body
+        body = (
+            f" date {r.randint(2019, 2025)}-{r.randint(1, 12):02d}-{r.randint(1, 28):02d} " + body
+        )
     return body
 
 

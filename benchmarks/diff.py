@@ -61,7 +61,10 @@ def shapes(n: int) -> dict[str, tuple[str, str]]:
         "alternating, shifted by one": ("".join(alternating), "".join(alternating[1:] + ["No.\n"])),
         "reversed": ("".join(distinct), "".join(reversed(distinct))),
         "shuffled": ("".join(distinct), "".join(shuffled)),
-        "all changed": ("".join(distinct), "".join(u.replace("passed", "failed") for u in distinct)),
+        "all changed": (
+            "".join(distinct),
+            "".join(u.replace("passed", "failed") for u in distinct),
+        ),
     }
 
 
@@ -87,10 +90,14 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     probes = [sizes[0] // 4, sizes[0] // 2]
 
-    print(f"median of {args.runs} runs; difflib one run, skipped when projected over "
-          f"{args.reference_limit:.0f} s")
-    print(f"{'shape':<28} {'units':>6} {'KB':>5} {'ingest':>9} {'diff':>9} {'x2':>5}  "
-          f"{'result':<26} {'difflib':>10}")
+    print(
+        f"median of {args.runs} runs; difflib one run, skipped when projected over "
+        f"{args.reference_limit:.0f} s"
+    )
+    print(
+        f"{'shape':<28} {'units':>6} {'KB':>5} {'ingest':>9} {'diff':>9} {'x2':>5}  "
+        f"{'result':<26} {'difflib':>10}"
+    )
     for name in shapes(8):
         previous_diff: float | None = None
         reference: dict[int, float] = {}
@@ -105,7 +112,8 @@ def main() -> None:
             previous_diff = diff
             if result.too_large:
                 outcome = "too large" + (
-                    f" (+{result.inserted} -{result.deleted})" if result.inserted is not None
+                    f" (+{result.inserted} -{result.deleted})"
+                    if result.inserted is not None
                     else " (given up)"
                 )
             else:

@@ -18,6 +18,7 @@ Prints, in one run:
 
 MB means 10**6 bytes of UTF-8.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,8 +33,8 @@ import sys
 import time
 import tracemalloc
 
-from extraction import EXTRACTOR_VERSION, extract, split_sentences
 from benchmarks.corpus_gen import corpus, long_article, short_lines
+from extraction import EXTRACTOR_VERSION, extract, split_sentences
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 
@@ -147,7 +148,7 @@ def linear_cost() -> None:
         holder: list = []
         wall, cpu = _timed(lambda: holder.append(extract(text)))
         claims = len(holder[0].claims)
-        del holder
+        holder.clear()
         print(
             f"  {label:36s} {size:6.2f} MB  {wall:6.2f} s  {wall / size:5.3f} s/MB  "
             f"({claims} claims)"

@@ -18,6 +18,7 @@ Prints, in one run:
 Times are this process's CPU seconds (`time.process_time`), best of --runs (default 3), so other
 work on the machine disturbs them little. KB and MB are 10**3 and 10**6 bytes of UTF-8.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,7 +41,7 @@ _PAGE_HEAD = (
     "<body><header><nav><ul>{nav}</ul></nav></header><main><article>"
 )
 _PAGE_TAIL = (
-    "<!-- ad slot --><aside class=\"ad\"><iframe src=\"https://ads.example/x\"></iframe></aside>"
+    '<!-- ad slot --><aside class="ad"><iframe src="https://ads.example/x"></iframe></aside>'
     "</article></main><footer><p>&copy; 2025 Example News &mdash; all rights reserved</p>"
     "</footer></body></html>"
 )
@@ -212,8 +213,11 @@ def run_hostile(runs: int) -> None:
             for i in range(len(times) - 1)
         ]
         print(
-            f"  {name:<38} " + " ".join(f"{t:>9.3f}" for t in times) + "  "
-            + "  ".join(ratios) + f"  {elements:>14,}  {'400' if refused else 'ok'}"
+            f"  {name:<38} "
+            + " ".join(f"{t:>9.3f}" for t in times)
+            + "  "
+            + "  ".join(ratios)
+            + f"  {elements:>14,}  {'400' if refused else 'ok'}"
         )
     print(
         f"\nslowest shape the API converts at the length limit: {worst[1]} ({worst[0]:.3f} s); "

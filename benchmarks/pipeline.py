@@ -19,6 +19,7 @@ load. `--batch-size` sets the worker's `EXTRACTION_BATCH_SIZE` (1: one job per m
 Every article is unique (generated from templates of our own, names and numbers varied). Set
 `DATABASE_URL` to measure on PostgreSQL instead of SQLite (the database must exist and be empty).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,8 +34,20 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 
 TOWNS = ["Harbor City", "Eastgate", "Riverton", "Millbrook", "Northfield", "Clearwater", "Oakdale"]
-PEOPLE = ["Lena Ortiz", "Dev Alcott", "Priya Nair", "Martin Oyelaran", "Harriet Vance", "Tomas Berg"]
-COMPANIES = ["Brightfield Energy Corp.", "Kessler & Sons Inc.", "Northwind Logistics Co.", "Tessa Foods Ltd."]
+PEOPLE = [
+    "Lena Ortiz",
+    "Dev Alcott",
+    "Priya Nair",
+    "Martin Oyelaran",
+    "Harriet Vance",
+    "Tomas Berg",
+]
+COMPANIES = [
+    "Brightfield Energy Corp.",
+    "Kessler & Sons Inc.",
+    "Northwind Logistics Co.",
+    "Tessa Foods Ltd.",
+]
 
 
 def make_story(rng: random.Random, n: int) -> str:
@@ -46,7 +59,7 @@ def make_story(rng: random.Random, n: int) -> str:
         f"million contract with {company} on Monday, story {n}. The vote was {rng.randint(5, 9)} to "
         f"{rng.randint(0, 4)}.\n\n"
         f"What Happened: Mayor {person} said the work would start in {rng.randint(2026, 2030)}. "
-        f"\"We waited {rng.randint(3, 15)} years for this. It is finally here,\" {person.split()[0]} said. "
+        f'"We waited {rng.randint(3, 15)} years for this. It is finally here," {person.split()[0]} said. '
         f"The U.S. Department of Transportation will pay {pct}% of the cost.\n\n"
         f"- Traffic rose {rng.randint(2, 40)}% since {rng.randint(2010, 2020)}.\n"
         f"- The old plan cost ${rng.randint(1, 50)} million more.\n\n"
@@ -74,14 +87,19 @@ def load_average() -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--articles", type=int, default=1000, help="burst size for throughput")
     parser.add_argument("--latency-articles", type=int, default=200)
     parser.add_argument("--rate", type=float, default=50.0, help="submits per second for latency")
     parser.add_argument("--pool", default="prefork", choices=["prefork", "solo"])
-    parser.add_argument("--batch-size", type=int, default=None, help="the worker's EXTRACTION_BATCH_SIZE")
     parser.add_argument(
-        "--queues", default="extraction",
+        "--batch-size", type=int, default=None, help="the worker's EXTRACTION_BATCH_SIZE"
+    )
+    parser.add_argument(
+        "--queues",
+        default="extraction",
         help="queues the worker consumes; extraction,default adds the work that follows extraction "
         "(claim analysis) to the same process, as bin/run's worker does",
     )
@@ -113,17 +131,26 @@ def main() -> int:
     editor = User.objects.create_user("bench-editor")
     editor.groups.add(Group.objects.get(name=permissions.EDITOR))
     db = settings.DATABASES["default"]
-    print(f"database: {connection.vendor} {db['NAME']}; redis {redis.url}; pool {args.pool}, 1 process")
+    print(
+        f"database: {connection.vendor} {db['NAME']}; redis {redis.url}; pool {args.pool}, 1 process"
+    )
 
     env = {**os.environ, "REDIS_URL": redis.url, "LOG_LEVEL": "WARNING"}
     if args.batch_size is not None:
         env["EXTRACTION_BATCH_SIZE"] = str(args.batch_size)
-    print(f"load average {load_average()}; worker queues {args.queues}, EXTRACTION_BATCH_SIZE "
-          f"{env.get('EXTRACTION_BATCH_SIZE', settings.EXTRACTION_BATCH_SIZE)}")
+    print(
+        f"load average {load_average()}; worker queues {args.queues}, EXTRACTION_BATCH_SIZE "
+        f"{env.get('EXTRACTION_BATCH_SIZE', settings.EXTRACTION_BATCH_SIZE)}"
+    )
     extra = ("--pool", "solo") if args.pool == "solo" else ()
-    worker = CeleryWorker(env=env, log_path=workdir / "worker.log", concurrency=1, loglevel="warning",
-                          queues=args.queues,
-                          extra_args=extra)
+    worker = CeleryWorker(
+        env=env,
+        log_path=workdir / "worker.log",
+        concurrency=1,
+        loglevel="warning",
+        queues=args.queues,
+        extra_args=extra,
+    )
     if args.pool == "solo":
         worker.command = lambda: [  # type: ignore[method-assign]
             sys.executable, "-m", "celery", "-A", "newsroom", "worker", "-Q", args.queues,
@@ -171,7 +198,9 @@ def main() -> int:
             next_at += interval
             time.sleep(max(0.0, next_at - time.monotonic()))
         wait_all(list(submitted), 120)
-        finished = dict(ExtractionJob.objects.filter(pk__in=submitted).values_list("pk", "finished_at"))
+        finished = dict(
+            ExtractionJob.objects.filter(pk__in=submitted).values_list("pk", "finished_at")
+        )
         latencies = [(finished[j].timestamp() - submitted[j]) * 1000 for j in submitted]
         print(
             f"latency at {args.rate:g} submits/s, {len(latencies)} articles: "

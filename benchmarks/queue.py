@@ -114,7 +114,11 @@ def populate(article_count: int, claims_per_article: int) -> int:
     )
     revisions = Revision.objects.bulk_create(
         Revision(
-            article=a, number=1, title=a.title, body=body, body_hash=content_hash(body),
+            article=a,
+            number=1,
+            title=a.title,
+            body=body,
+            body_hash=content_hash(body),
             created_by=a.author,
         )
         for a in articles
@@ -125,8 +129,14 @@ def populate(article_count: int, claims_per_article: int) -> int:
     claims = Claim.objects.bulk_create(
         [
             Claim(
-                article=a, revision=r, ordinal=j, text=text, start=start, end=end,
-                section=section, extractor_version="bench",
+                article=a,
+                revision=r,
+                ordinal=j,
+                text=text,
+                start=start,
+                end=end,
+                section=section,
+                extractor_version="bench",
             )
             for a, r in zip(articles, revisions)
             for j, (start, end, text, section) in enumerate(spans)
@@ -141,8 +151,13 @@ def populate(article_count: int, claims_per_article: int) -> int:
     link_at = body.index("See Also")
     RelatedLink.objects.bulk_create(
         RelatedLink(
-            article=a, ordinal=0, label="See Also", title="Ferry fares to rise in April",
-            url="https://example.org/fares", start=link_at, end=link_at + 38,
+            article=a,
+            ordinal=0,
+            label="See Also",
+            title="Ferry fares to rise in April",
+            url="https://example.org/fares",
+            start=link_at,
+            end=link_at + 38,
         )
         for a in articles
     )
@@ -161,8 +176,12 @@ def populate(article_count: int, claims_per_article: int) -> int:
         for a in articles[:: max(1, article_count // 10)]
     )
     ClaimHold.objects.bulk_create(
-        ClaimHold(claim=claims[i * claims_per_article * 7], holder=other, taken_at=now,
-                  expires_at=now + dt.timedelta(minutes=5))
+        ClaimHold(
+            claim=claims[i * claims_per_article * 7],
+            holder=other,
+            taken_at=now,
+            expires_at=now + dt.timedelta(minutes=5),
+        )
         for i, other in enumerate(others)
         if i * claims_per_article * 7 < len(claims)
     )

@@ -32,6 +32,7 @@ sentences. It prints per-claim time (the article's time divided by its claims): 
 recall on the planted duplicates (found the stored claim, or a stored copy with the same text);
 and every false match on the changed-fact variants.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -73,7 +74,9 @@ Pemberton Rasmussen Kaur Delgado Thornbury Yilmaz Costa Harrow Eklund Mbeki Carr
 Lachance Osei Blackwood Horvat Santangelo Wexford""".split()
 _PLACE_A = """North East West South New Port Fort Lake Glen Mount Spring Oak Pine Cedar Maple Ash
 Elm River Stone Fair Green Red White Silver Gold Iron Clear Bright Harbor Bay""".split()
-_PLACE_B = "field ton ville wood brook port ford bury dale haven mouth stead gate ridge moor".split()
+_PLACE_B = (
+    "field ton ville wood brook port ford bury dale haven mouth stead gate ridge moor".split()
+)
 PLACES = [a + b for a in _PLACE_A for b in _PLACE_B]
 INDUSTRY = """Energy Foods Logistics Health Capital Motors Pharma Telecom Mining Airlines Bank
 Insurance Media Software Steel Water Rail Retail Chemicals Shipping Semiconductors Textiles Cement
@@ -100,8 +103,17 @@ unemployment|inflation|home prices|rents|wages|tourist numbers|crime reports|hos
 traffic deaths|water use|electricity demand|passenger numbers|retail sales|factory output|
 house sales|bankruptcies""".replace("\n", " ").split("|")
 METRICS = [m.strip() for m in METRICS]
-PERIODS = ["the first quarter", "the second quarter", "the third quarter", "the fourth quarter",
-           "the first half", "the year", "the month", "the fiscal year", "the winter season"]
+PERIODS = [
+    "the first quarter",
+    "the second quarter",
+    "the third quarter",
+    "the fourth quarter",
+    "the first half",
+    "the year",
+    "the month",
+    "the fiscal year",
+    "the winter season",
+]
 DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
 MONTHS = """January February March April May June July August September October November
 December""".split()
@@ -184,12 +196,14 @@ def money(rng: random.Random) -> str:
 
 
 def date(rng: random.Random) -> str:
-    return rng.choice([
-        f"on {rng.choice(DAYS)}",
-        f"on {rng.choice(MONTHS)} {rng.randint(1, 28)}",
-        f"in {rng.choice(MONTHS)} {rng.randint(2015, 2026)}",
-        f"last {rng.choice(['week', 'month', 'year'])}",
-    ])
+    return rng.choice(
+        [
+            f"on {rng.choice(DAYS)}",
+            f"on {rng.choice(MONTHS)} {rng.randint(1, 28)}",
+            f"in {rng.choice(MONTHS)} {rng.randint(2015, 2026)}",
+            f"last {rng.choice(['week', 'month', 'year'])}",
+        ]
+    )
 
 
 def t_approve(rng: random.Random) -> Sentence:
@@ -209,7 +223,11 @@ def t_results(rng: random.Random) -> Sentence:
     company, metric = org(rng), rng.choice(METRICS[:8])
     direction = rng.choice(["rose", "fell", "grew", "shrank"])
     core = f"{company} said its {metric} {direction} {rng.randint(1, 60)}.{rng.randint(0, 9)}% to {money(rng)}"
-    neg = core.replace(f" {direction} ", f" did not {dict(rose='rise', fell='fall', grew='grow', shrank='shrink')[direction]} ", 1)
+    neg = core.replace(
+        f" {direction} ",
+        f" did not {dict(rose='rise', fell='fall', grew='grow', shrank='shrink')[direction]} ",
+        1,
+    )
     mods = (f"in {rng.choice(PERIODS)}",)
     return Sentence(core, neg, mods, names=(("org", company),))
 
@@ -222,18 +240,28 @@ def t_quote(rng: random.Random) -> Sentence:
     verb, syn = rng.choice(PLAN)
     core = f"the company {verb} to finish the {topic} by {rng.choice(MONTHS)} {rng.randint(2025, 2031)}"
     neg = core.replace(f" {verb} ", " does not plan ", 1)
-    return Sentence(core, neg, (), speaker=f"{role} {who} of {company}",
-                    names=(("person", who), ("org", company)), swap=(verb, syn))
+    return Sentence(
+        core,
+        neg,
+        (),
+        speaker=f"{role} {who} of {company}",
+        names=(("person", who), ("org", company)),
+        swap=(verb, syn),
+    )
 
 
 def t_stat(rng: random.Random) -> Sentence:
     place, metric = rng.choice(PLACES), rng.choice(METRICS)
     direction = rng.choice(["rose", "fell"])
     core = f"{metric} in {place} {direction} by {rng.randint(2, 45)} percent"
-    neg = core.replace(f" {direction} ", f" did not {'rise' if direction == 'rose' else 'fall'} ", 1)
+    neg = core.replace(
+        f" {direction} ", f" did not {'rise' if direction == 'rose' else 'fall'} ", 1
+    )
     mods = [f"compared with {rng.randint(2010, 2024)}"]
     if rng.random() < 0.6:
-        mods.append(f"according to the {rng.choice(['statistics office', 'chamber of commerce', 'regional council', 'central bank', 'trade association'])}")
+        mods.append(
+            f"according to the {rng.choice(['statistics office', 'chamber of commerce', 'regional council', 'central bank', 'trade association'])}"
+        )
     return Sentence(core, neg, tuple(mods), names=(("place", place),))
 
 
@@ -243,17 +271,37 @@ def t_official(rng: random.Random) -> Sentence:
     verb, syn = rng.choice(ANNOUNCE)
     core = f"{title} {who} {verb} that the {topic} in {place} would cost {money(rng)}"
     neg = core.replace(" would cost ", " would not cost ", 1)
-    return Sentence(core, neg, (date(rng),), names=(("person", who), ("place", place)), swap=(verb, syn))
+    return Sentence(
+        core, neg, (date(rng),), names=(("person", who), ("place", place)), swap=(verb, syn)
+    )
 
 
 def t_incident(rng: random.Random) -> Sentence:
     n = rng.randint(2, 40)
-    what = rng.choice(["people were injured", "homes were evacuated", "vehicles were damaged",
-                       "workers were treated in hospital", "flights were cancelled",
-                       "schools were closed", "people were arrested"])
+    what = rng.choice(
+        [
+            "people were injured",
+            "homes were evacuated",
+            "vehicles were damaged",
+            "workers were treated in hospital",
+            "flights were cancelled",
+            "schools were closed",
+            "people were arrested",
+        ]
+    )
     place = rng.choice(PLACES)
-    cause = rng.choice(["a fire", "a gas leak", "flooding", "a storm", "a collision", "a power cut",
-                        "a protest", "a chemical spill"])
+    cause = rng.choice(
+        [
+            "a fire",
+            "a gas leak",
+            "flooding",
+            "a storm",
+            "a collision",
+            "a power cut",
+            "a protest",
+            "a chemical spill",
+        ]
+    )
     core = f"{n} {what} after {cause} in {place}"
     neg = f"no {what.split(' ', 1)[1]} after {cause} in {place}"
     return Sentence(core, neg, (date(rng),), names=(("place", place),))
@@ -274,8 +322,18 @@ def t_deal(rng: random.Random) -> Sentence:
 def t_court(rng: random.Random) -> Sentence:
     who = person(rng)
     years = rng.randint(2, 25)
-    offence = rng.choice(["fraud", "bribery", "tax evasion", "arson", "embezzlement", "money laundering",
-                          "insider trading", "theft of public funds"])
+    offence = rng.choice(
+        [
+            "fraud",
+            "bribery",
+            "tax evasion",
+            "arson",
+            "embezzlement",
+            "money laundering",
+            "insider trading",
+            "theft of public funds",
+        ]
+    )
     place = rng.choice(PLACES)
     core = f"a court in {place} sentenced {who} to {years} years in prison for {offence}"
     neg = f"a court in {place} did not sentence {who} to {years} years in prison for {offence}"
@@ -300,15 +358,31 @@ def t_jobs(rng: random.Random) -> Sentence:
     verb = rng.choice(["will cut", "will create", "plans to cut", "plans to add"])
     core = f"{company} {verb} {n:,} jobs at its {rng.choice(['plant', 'warehouse', 'offices', 'headquarters', 'call centre', 'depot'])} in {place}"
     neg = core.replace(verb, "will not " + verb.split()[-1], 1)
-    return Sentence(core, neg, (f"by {rng.choice(['the end of', 'early', 'mid'])} {rng.randint(2025, 2029)}",),
-                    names=(("org", company), ("place", place)))
+    return Sentence(
+        core,
+        neg,
+        (f"by {rng.choice(['the end of', 'early', 'mid'])} {rng.randint(2025, 2029)}",),
+        names=(("org", company), ("place", place)),
+    )
 
 
 def t_budget(rng: random.Random) -> Sentence:
     place = rng.choice(PLACES)
     share = rng.randint(2, 40)
-    item = rng.choice(["schools", "road maintenance", "public transport", "policing", "social care",
-                       "parks", "housing", "libraries", "health clinics", "waste collection"])
+    item = rng.choice(
+        [
+            "schools",
+            "road maintenance",
+            "public transport",
+            "policing",
+            "social care",
+            "parks",
+            "housing",
+            "libraries",
+            "health clinics",
+            "waste collection",
+        ]
+    )
     verb, syn = rng.choice(APPROVE)
     core = f"{place} {verb} a budget that spends {share}% more on {item} than {rng.randint(2019, 2025)}"
     neg = core.replace(f" {verb} ", " rejected ", 1).replace("rejected", "did not pass", 1)
@@ -327,11 +401,24 @@ def t_weather(rng: random.Random) -> Sentence:
     return Sentence(core, neg, tuple(mods), names=(("place", place),))
 
 
-TEMPLATES = [t_approve, t_results, t_quote, t_stat, t_official, t_incident, t_deal, t_court,
-             t_poll, t_jobs, t_budget, t_weather]
+TEMPLATES = [
+    t_approve,
+    t_results,
+    t_quote,
+    t_stat,
+    t_official,
+    t_incident,
+    t_deal,
+    t_court,
+    t_poll,
+    t_jobs,
+    t_budget,
+    t_weather,
+]
 
 
 # --- Corpus --------------------------------------------------------------------------------------
+
 
 def article_sizes(total_claims: int) -> list[int]:
     rng = random.Random(SEED)
@@ -349,7 +436,9 @@ def own_sentences(index: int, size: int) -> list[Sentence]:
     sentences = [rng.choice(TEMPLATES)(rng) for _ in range(size)]
     roll = rng.random()
     for _ in range(2 if roll < 0.2 else 1 if roll < 0.8 else 0):
-        sentences[rng.randrange(size // 2, size)] = Sentence("", "", boilerplate=rng.choice(BOILERPLATE))
+        sentences[rng.randrange(size // 2, size)] = Sentence(
+            "", "", boilerplate=rng.choice(BOILERPLATE)
+        )
     return sentences
 
 
@@ -396,7 +485,9 @@ def build_corpus(claims: int, path: Path) -> None:
     pickled chunks, each a list of (texts, keys per text) per article."""
     global _SIZES
     _SIZES = article_sizes(claims)
-    bounds = [(a, min(a + CHUNK_ARTICLES, len(_SIZES))) for a in range(0, len(_SIZES), CHUNK_ARTICLES)]
+    bounds = [
+        (a, min(a + CHUNK_ARTICLES, len(_SIZES))) for a in range(0, len(_SIZES), CHUNK_ARTICLES)
+    ]
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
     started = time.perf_counter()
@@ -409,7 +500,10 @@ def build_corpus(claims: int, path: Path) -> None:
                 pickle.dump(chunk, out, protocol=pickle.HIGHEST_PROTOCOL)
                 done += sum(len(texts) for texts, _ in chunk)
                 if len(bounds) > 4 and done % 100_000 < sum(len(t) for t, _ in chunk):
-                    print(f"  ... {done:,} claims keyed ({time.perf_counter() - started:.0f} s)", flush=True)
+                    print(
+                        f"  ... {done:,} claims keyed ({time.perf_counter() - started:.0f} s)",
+                        flush=True,
+                    )
         pool.close()
     finally:
         pool.terminate()
@@ -419,7 +513,8 @@ def build_corpus(claims: int, path: Path) -> None:
             stale.unlink()
     print(
         f"corpus: {claims:,} claims in {len(_SIZES):,} articles generated and keyed in "
-        f"{time.perf_counter() - started:.1f} s with {processes} processes -> {path}", flush=True
+        f"{time.perf_counter() - started:.1f} s with {processes} processes -> {path}",
+        flush=True,
     )
 
 
@@ -435,7 +530,13 @@ def read_corpus(path: Path):
 # --- The planted test articles -------------------------------------------------------------------
 
 EXACT, NEAR, CHANGED_NUMBER, CHANGED_NAME, NEGATED, BOILER, NEW = (
-    "exact", "near", "changed number", "changed name", "negation", "boilerplate", "new",
+    "exact",
+    "near",
+    "changed number",
+    "changed name",
+    "negation",
+    "boilerplate",
+    "new",
 )
 
 
@@ -454,7 +555,7 @@ def change_number(text: str, rng: random.Random) -> str | None:
         return None
     m = rng.choice(numbers)
     value = int(m.group())
-    return text[: m.start()] + str(value + rng.randint(1, 9)) + text[m.end():]
+    return text[: m.start()] + str(value + rng.randint(1, 9)) + text[m.end() :]
 
 
 def change_name(sentence: Sentence, text: str, rng: random.Random) -> str | None:
@@ -476,7 +577,9 @@ class Planted:
     source_text: str = ""
 
 
-def plant(rng: random.Random, sources: list[tuple[int, str, Sentence]], fresh: list[Sentence]) -> list[Planted]:
+def plant(
+    rng: random.Random, sources: list[tuple[int, str, Sentence]], fresh: list[Sentence]
+) -> list[Planted]:
     """One test article of 25 claims: 3 exact, 3 near-duplicates, 3 changed facts, a boilerplate
     line, 15 new sentences; `sources` are stored claims (id, text, sentence) to vary."""
     claims: list[Planted] = []
@@ -529,18 +632,22 @@ def schema_of(connection, table: str) -> list[tuple[str, str, str]]:
         if connection.vendor == "sqlite":
             cursor.execute(
                 "SELECT 'index', name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
-                "AND sql IS NOT NULL ORDER BY name", [table])
+                "AND sql IS NOT NULL ORDER BY name",
+                [table],
+            )
             return [tuple(row) for row in cursor.fetchall()]
         cursor.execute(
             "SELECT 'constraint', conname, pg_get_constraintdef(oid) FROM pg_constraint "
             "WHERE conrelid = %s::regclass AND contype IN ('u', 'f') ORDER BY contype DESC, conname",
-            [table])
+            [table],
+        )
         constraints = [tuple(row) for row in cursor.fetchall()]
         cursor.execute(
             "SELECT 'index', i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s AND "
             "NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = "
             "(quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass) ORDER BY 2",
-            [table])
+            [table],
+        )
         return constraints + [tuple(row) for row in cursor.fetchall()]
 
 
@@ -564,7 +671,8 @@ def restore_schema(connection, table: str, schema: list[tuple[str, str, str]]) -
     if restored != schema:
         raise SystemExit(
             f"{table}: the restored indexes differ from the migration's:\n"
-            f"  before: {sorted(set(schema) - set(restored))}\n  after: {sorted(set(restored) - set(schema))}")
+            f"  before: {sorted(set(schema) - set(restored))}\n  after: {sorted(set(restored) - set(schema))}"
+        )
 
 
 def fill(corpus: Path, claims_total: int) -> dict:
@@ -589,14 +697,44 @@ def fill(corpus: Path, claims_total: int) -> dict:
         reviewers.append(user.pk)
 
     now = timezone.now().replace(microsecond=0)
-    a_cols, a_row = row_template(Article, connection, title="", body="", author_id=0, status="in_review",
-                                 created_at=now, updated_at=now, submitted_at=now)
-    r_cols, r_row = row_template(Revision, connection, article_id=0, number=1, title="", body="",
-                                 body_hash="", created_by_id=0, created_at=now)
-    c_cols, c_row = row_template(Claim, connection, article_id=0, revision_id=0, ordinal=0, text="", start=0,
-                                 end=1, extractor_version="bench", created_at=now)
+    a_cols, a_row = row_template(
+        Article,
+        connection,
+        title="",
+        body="",
+        author_id=0,
+        status="in_review",
+        created_at=now,
+        updated_at=now,
+        submitted_at=now,
+    )
+    r_cols, r_row = row_template(
+        Revision,
+        connection,
+        article_id=0,
+        number=1,
+        title="",
+        body="",
+        body_hash="",
+        created_by_id=0,
+        created_at=now,
+    )
+    c_cols, c_row = row_template(
+        Claim,
+        connection,
+        article_id=0,
+        revision_id=0,
+        ordinal=0,
+        text="",
+        start=0,
+        end=1,
+        extractor_version="bench",
+        created_at=now,
+    )
     k_cols, k_row = row_template(ClaimKey, connection, claim_id=0, article_id=0, key=0)
-    ai, ri, ci, ki = ({c: i for i, c in enumerate(cols)} for cols in (a_cols, r_cols, c_cols, k_cols))
+    ai, ri, ci, ki = (
+        {c: i for i, c in enumerate(cols)} for cols in (a_cols, r_cols, c_cols, k_cols)
+    )
 
     big = [Claim._meta.db_table, ClaimKey._meta.db_table]
     schemas = {table: schema_of(connection, table) for table in big}
@@ -616,20 +754,26 @@ def fill(corpus: Path, claims_total: int) -> dict:
         else:
             raw.execute("PRAGMA cache_size = -1000000")
         batches: dict[str, list] = {"a": [], "r": [], "c": [], "k": []}
-        table_of = {"a": Article._meta.db_table, "r": Revision._meta.db_table,
-                    "c": Claim._meta.db_table, "k": ClaimKey._meta.db_table}
+        table_of = {
+            "a": Article._meta.db_table,
+            "r": Revision._meta.db_table,
+            "c": Claim._meta.db_table,
+            "k": ClaimKey._meta.db_table,
+        }
         cols_of = {"a": a_cols, "r": r_cols, "c": c_cols, "k": k_cols}
         quoted = {name: [f'"{c}"' for c in cols] for name, cols in cols_of.items()}
         sql = {
             name: f'INSERT INTO "{table_of[name]}" ({", ".join(quoted[name])}) '
-            f'VALUES ({", ".join("?" * len(quoted[name]))})'
+            f"VALUES ({', '.join('?' * len(quoted[name]))})"
             for name in "arck"
         }
 
         def flush() -> None:
             if postgres:
                 for name in "arck":
-                    with raw.copy(f'COPY "{table_of[name]}" ({", ".join(quoted[name])}) FROM STDIN') as copy:
+                    with raw.copy(
+                        f'COPY "{table_of[name]}" ({", ".join(quoted[name])}) FROM STDIN'
+                    ) as copy:
                         for row in batches[name]:
                             copy.write_row(row)
             else:
@@ -668,9 +812,19 @@ def fill(corpus: Path, claims_total: int) -> dict:
             for ordinal, (text, claim_keys) in enumerate(zip(texts, keys)):
                 claim_id += 1
                 roll = rng.random()
-                verdict = "verified" if published or roll < 0.6 else "unverified" if roll < 0.7 else "pending"
+                verdict = (
+                    "verified"
+                    if published or roll < 0.6
+                    else "unverified"
+                    if roll < 0.7
+                    else "pending"
+                )
                 row = list(c_row)
-                row[ci["id"]], row[ci["article_id"]], row[ci["revision_id"]] = claim_id, article_id, article_id
+                row[ci["id"]], row[ci["article_id"]], row[ci["revision_id"]] = (
+                    claim_id,
+                    article_id,
+                    article_id,
+                )
                 row[ci["ordinal"]], row[ci["text"]] = ordinal, text
                 row[ci["start"]], row[ci["end"]] = offset, offset + len(text)
                 row[ci["verdict"]], row[ci["note"]], row[ci["evidence_url"]] = verdict_rows[verdict]
@@ -684,7 +838,11 @@ def fill(corpus: Path, claims_total: int) -> dict:
                     key_id += 1
                     row = list(k_row)
                     row[ki["id"]], row[ki["claim_id"]], row[ki["article_id"]], row[ki["key"]] = (
-                        key_id, claim_id, article_id, key)
+                        key_id,
+                        claim_id,
+                        article_id,
+                        key,
+                    )
                     batches["k"].append(row)
             if len(batches["k"]) >= 200_000:
                 flush()
@@ -698,10 +856,12 @@ def fill(corpus: Path, claims_total: int) -> dict:
                 for model in (Article, Revision, Claim, ClaimKey):
                     cursor.execute(
                         f"SELECT setval(pg_get_serial_sequence('{model._meta.db_table}', 'id'), "
-                        f"(SELECT max(id) FROM \"{model._meta.db_table}\"))")
+                        f'(SELECT max(id) FROM "{model._meta.db_table}"))'
+                    )
     if not postgres:
         connection.check_constraints(
-            table_names=[Article._meta.db_table, Revision._meta.db_table, *big])
+            table_names=[Article._meta.db_table, Revision._meta.db_table, *big]
+        )
     indexed = time.perf_counter() - started - loaded
     if postgres:
         # What autovacuum does to a freshly loaded table soon after; done now so that the
@@ -739,11 +899,14 @@ def pick_sources(
         ordinal = rng.randrange(len(sentences))
         if sentences[ordinal].boilerplate:
             continue
-        picks.append((article_ids[index] if article_ids else index + 1, ordinal, sentences[ordinal]))
+        picks.append(
+            (article_ids[index] if article_ids else index + 1, ordinal, sentences[ordinal])
+        )
     found = {
         (a, o): (pk, text)
         for pk, a, o, text in Claim.objects.filter(
-            article_id__in={a for a, _, _ in picks}).values_list("pk", "article_id", "ordinal", "text")
+            article_id__in={a for a, _, _ in picks}
+        ).values_list("pk", "article_id", "ordinal", "text")
     }
     out = []
     for article_id, ordinal, sentence in picks:
@@ -759,8 +922,10 @@ def source_matches(planted: Planted, matches: list, text_of: dict[int, str]) -> 
     from articles.matching import normalise
 
     return [
-        source for source, _ in matches
-        if source == planted.source_id or normalise(text_of[source]) == normalise(planted.source_text)
+        source
+        for source, _ in matches
+        if source == planted.source_id
+        or normalise(text_of[source]) == normalise(planted.source_text)
     ]
 
 
@@ -823,11 +988,19 @@ def measure(args: argparse.Namespace, sizes: list[int], label: str) -> dict:
     mean = statistics.fmean(per_claim_ms)
     p50, p99 = percentile(per_claim_ms, 50), percentile(per_claim_ms, 99)
     claims_measured = sum(len(c) for c, _, _ in results)
-    print(f"  {len(results)} articles, {claims_measured:,} claims (after {warmup} warm-up articles)")
+    print(
+        f"  {len(results)} articles, {claims_measured:,} claims (after {warmup} warm-up articles)"
+    )
     for kind, (hit, planted) in tally.items():
-        extra = f"; {rule_rejects[kind]} of the misses the same-fact rule itself rejects" if rule_rejects[kind] else ""
+        extra = (
+            f"; {rule_rejects[kind]} of the misses the same-fact rule itself rejects"
+            if rule_rejects[kind]
+            else ""
+        )
         print(f"  recall, {kind} duplicates: {hit}/{planted} = {hit / planted:.1%}{extra}")
-    print(f"  changed-fact variants (number, name, negation): {changed}, false matches: {len(false_matches)}")
+    print(
+        f"  changed-fact variants (number, name, negation): {changed}, false matches: {len(false_matches)}"
+    )
     for kind, text, source in false_matches[:20]:
         print(f"    FALSE MATCH ({kind}): {text!r} ~ stored {source!r}")
     print(
@@ -859,10 +1032,14 @@ def explain(claims: list[Planted], article_id: int) -> None:
         (q for q in captured.captured_queries if "review_claimkey" in q["sql"]),
         key=lambda q: float(q["time"]),
     )
-    print(f"  {len(captured.captured_queries)} queries for {len(texts)} claims, "
-          f"{len(lookups)} of them on the index: {sum(float(q['time']) for q in lookups) * 1000:.1f} ms")
+    print(
+        f"  {len(captured.captured_queries)} queries for {len(texts)} claims, "
+        f"{len(lookups)} of them on the index: {sum(float(q['time']) for q in lookups) * 1000:.1f} ms"
+    )
     for label, query in (("slowest", lookups[-1]), ("median", lookups[len(lookups) // 2])):
-        print(f"  {label} index lookup ({float(query['time']) * 1000:.2f} ms): {query['sql'][:300]}...")
+        print(
+            f"  {label} index lookup ({float(query['time']) * 1000:.2f} ms): {query['sql'][:300]}..."
+        )
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"])
@@ -882,7 +1059,8 @@ def bucket_report() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT n, COUNT(*) FROM (SELECT key, COUNT(*) AS n FROM review_claimkey GROUP BY key) t "
-            "GROUP BY n ORDER BY n")
+            "GROUP BY n ORDER BY n"
+        )
         histogram = cursor.fetchall()
     total_keys = sum(c for _, c in histogram)
     single = sum(c for n, c in histogram if n == 1)
@@ -913,7 +1091,9 @@ def run_one(args: argparse.Namespace) -> int:
         f"{label}: filled {counts['articles']:,} articles, {counts['claims']:,} claims, "
         f"{counts['keys']:,} claim keys in {counts['fill_s']:.1f} s (rows {counts['load_s']:.1f} s, "
         f"indexes and constraints, checked, {counts['index_s']:.1f} s"
-        f"{', VACUUM ANALYZE the rest' if label == 'postgresql' else ''})", flush=True)
+        f"{', VACUUM ANALYZE the rest' if label == 'postgresql' else ''})",
+        flush=True,
+    )
     connection.close()  # measure on a fresh connection with the production settings
     bucket_report()
     result = measure(args, article_sizes(args.claims), label)
@@ -938,7 +1118,9 @@ class PrivateCluster:
     """A throw-away PostgreSQL cluster (Debian's binaries) in a temp dir, on a free local port."""
 
     def __init__(self, workdir: Path) -> None:
-        self.bindir = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)), None)
+        self.bindir = next(
+            iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)), None
+        )
         self.datadir = workdir / "pg"
         self.port = 0
         self.user = "postgres" if os.geteuid() == 0 else ""
@@ -957,20 +1139,41 @@ class PrivateCluster:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
-        self._run(str(self.bindir / "initdb"), "-D", str(self.datadir), "-A", "trust", "-U", "bench",
-                  "--no-sync")
+        self._run(
+            str(self.bindir / "initdb"),
+            "-D",
+            str(self.datadir),
+            "-A",
+            "trust",
+            "-U",
+            "bench",
+            "--no-sync",
+        )
         # Durability off: it only speeds up the load of a cluster thrown away afterwards; the
         # lookups measured are reads. Memory settings are PostgreSQL's defaults.
-        options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.datadir} "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
-        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-o", options,
-                  "-l", str(self.datadir / "log"), "-w", "start")
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.datadir} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
+        self._run(
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            str(self.datadir),
+            "-o",
+            options,
+            "-l",
+            str(self.datadir / "log"),
+            "-w",
+            "start",
+        )
         return f"postgres://bench@127.0.0.1:{self.port}/postgres"
 
     def stop(self) -> None:
         if self.port:
             try:
-                self._run(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "fast", "-w", "stop")
+                self._run(
+                    str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "fast", "-w", "stop"
+                )
             except subprocess.CalledProcessError as error:
                 print(f"could not stop the private PostgreSQL cluster: {error.stderr!r}")
 
@@ -993,13 +1196,19 @@ def admin_sql(url: str, statement: str) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--claims", type=int, default=1_000_000)
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--articles", type=int, default=200, help="new articles to time")
-    parser.add_argument("--postgres-url", default="", help="a server where a database may be created")
+    parser.add_argument(
+        "--postgres-url", default="", help="a server where a database may be created"
+    )
     parser.add_argument("--no-cache", action="store_true", help="do not keep the generated corpus")
-    parser.add_argument("--explain", action="store_true", help="print the plans of the index lookups")
+    parser.add_argument(
+        "--explain", action="store_true", help="print the plans of the index lookups"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--corpus", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -1016,11 +1225,17 @@ def main() -> int:
         cache_dir = workdir if args.no_cache else REPO / "var" / "bench-cache"
         corpus = corpus_path(args.claims, cache_dir)
         if corpus.exists():
-            print(f"corpus: {args.claims:,} claims with their keys from the cache {corpus}", flush=True)
+            print(
+                f"corpus: {args.claims:,} claims with their keys from the cache {corpus}",
+                flush=True,
+            )
         else:
             build_corpus(args.claims, corpus)
-        print(f"machine: {os.cpu_count()} CPUs, load average "
-              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+        print(
+            f"machine: {os.cpu_count()} CPUs, load average "
+            f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}",
+            flush=True,
+        )
 
         targets = ["sqlite", "postgres"] if args.database == "both" else [args.database]
         for target in targets:
@@ -1030,7 +1245,10 @@ def main() -> int:
             server = ""
             if target == "postgres":
                 given = args.postgres_url or (
-                    os.environ.get("DATABASE_URL", "") if os.environ.get("DATABASE_URL", "").startswith("postgres") else "")
+                    os.environ.get("DATABASE_URL", "")
+                    if os.environ.get("DATABASE_URL", "").startswith("postgres")
+                    else ""
+                )
                 if given:
                     server = given
                 elif reachable(DEFAULT_POSTGRES_URL):
@@ -1041,26 +1259,45 @@ def main() -> int:
                     try:
                         cluster = PrivateCluster(workdir)
                         server = cluster.start()
-                        print(f"postgresql: {DEFAULT_POSTGRES_URL} does not answer; using a private "
-                              f"cluster on port {cluster.port} ({cluster.bindir.parent.name}) in {workdir}", flush=True)
+                        print(
+                            f"postgresql: {DEFAULT_POSTGRES_URL} does not answer; using a private "
+                            f"cluster on port {cluster.port} ({cluster.bindir.parent.name}) in {workdir}",
+                            flush=True,
+                        )
                     except (RuntimeError, subprocess.CalledProcessError, OSError) as error:
-                        print(f"postgresql: SKIPPED - no server given or reachable and no private cluster ({error})")
+                        print(
+                            f"postgresql: SKIPPED - no server given or reachable and no private cluster ({error})"
+                        )
                         summaries.append("postgresql: skipped (not available)")
                         continue
                 try:
                     admin_sql(server, f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}"')
                     admin_sql(server, f'CREATE DATABASE "{BENCH_DATABASE}"')
                 except Exception as error:  # psycopg's many errors: no right to create, unreachable
-                    print(f"postgresql: SKIPPED - cannot create database {BENCH_DATABASE} on {server}: {error}")
+                    print(
+                        f"postgresql: SKIPPED - cannot create database {BENCH_DATABASE} on {server}: {error}"
+                    )
                     summaries.append("postgresql: skipped (cannot create the database)")
                     continue
                 env["DATABASE_URL"] = with_database(server, BENCH_DATABASE)
-            command = [sys.executable, "-m", "benchmarks.reuse", "--child", "--corpus", str(corpus),
-                       "--claims", str(args.claims), "--articles", str(args.articles)]
+            command = [
+                sys.executable,
+                "-m",
+                "benchmarks.reuse",
+                "--child",
+                "--corpus",
+                str(corpus),
+                "--claims",
+                str(args.claims),
+                "--articles",
+                str(args.articles),
+            ]
             if args.explain:
                 command.append("--explain")
             try:
-                child = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, text=True)
+                child = subprocess.Popen(
+                    command, cwd=REPO, env=env, stdout=subprocess.PIPE, text=True
+                )
                 for line in child.stdout:
                     print(line, end="", flush=True)
                     if re.match(r"(sqlite|postgresql): [\d,]+ claims, candidates", line):

@@ -25,7 +25,9 @@ _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
 _NUMBER = re.compile(r"\d")
 _PERCENT = re.compile(r"%|\bper ?cent\b")
-_MONEY = re.compile(r"[$€£]|\b(dollars?|cents?|billions?|millions?|trillions?|tax(es)?|budget|deficit|debt)\b")
+_MONEY = re.compile(
+    r"[$€£]|\b(dollars?|cents?|billions?|millions?|trillions?|tax(es)?|budget|deficit|debt)\b"
+)
 _YEAR = re.compile(r"\b(1[89]|20)\d\d\b")
 _QUANTITY_WORD = re.compile(
     r"\b(one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|hundred|"
@@ -47,8 +49,11 @@ _SHORT = 6
 def normalise(text: str) -> str:
     """NFKC, curly quotes to straight, white space collapsed, lower case."""
     text = unicodedata.normalize("NFKC", text)
-    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace(
-        "\u201d", '"'
+    text = (
+        text.replace("\u2019", "'")
+        .replace("\u2018", "'")
+        .replace("\u201c", '"')
+        .replace("\u201d", '"')
     )
     return _WS.sub(" ", text).strip().lower()
 

@@ -86,7 +86,9 @@ def _block_entries(
     lengths = np.fromiter(map(len, grams), np.int64, len(grams))
     total = int(lengths.sum())
     # map() with dict.get and a repeated default runs the look-ups without a Python frame each
-    ids = np.fromiter(map(index.get, chain.from_iterable(grams), repeat(-1, total)), np.int64, total)
+    ids = np.fromiter(
+        map(index.get, chain.from_iterable(grams), repeat(-1, total)), np.int64, total
+    )
     rows = np.repeat(np.arange(len(grams), dtype=np.int64), lengths)
     known = ids >= 0
     keys, counts = np.unique(rows[known] * n_cols + ids[known], return_counts=True)
@@ -102,7 +104,7 @@ def design(texts: list[str], word: Block, char: Block) -> Design:
     norms = [F.normalise(t) for t in texts]
     n = len(texts)
     parts = []
-    for block_id, block, grams, offset in (
+    for _block_id, block, grams, offset in (
         (0, word, [F.word_ngrams(t) for t in norms], 0),
         (1, char, [F.char_ngrams(t) for t in norms], len(word.terms)),
     ):
@@ -150,7 +152,7 @@ def lbfgs(
     S: list[np.ndarray] = []
     Y: list[np.ndarray] = []
     iters = 0
-    for iters in range(1, max_iter + 1):
+    for iters in range(1, max_iter + 1):  # noqa: B007 (read after the loop)
         if np.max(np.abs(g)) < gtol:
             break
         q = g.copy()

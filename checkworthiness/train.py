@@ -58,8 +58,10 @@ def train_and_dev(data_root: Path, sample: int | None, log) -> tuple[D.Split, D.
     dev = D.load_ct24(data_root, "dev")
     if sample:
         train_split = stratified_sample(train_split, sample)
-    log(f"train: {len(train_split)} sentences ({train_split.positives} check-worthy); "
-        f"dev: {len(dev)} ({dev.positives})")
+    log(
+        f"train: {len(train_split)} sentences ({train_split.positives} check-worthy); "
+        f"dev: {len(dev)} ({dev.positives})"
+    )
     return train_split, dev
 
 
@@ -84,8 +86,10 @@ def train(
     X = L.design(train_split.texts, word, char)
     X.hand *= hp["hand_scale"]
     y = np.asarray(train_split.labels)
-    log(f"features: {len(word.terms)} word n-grams, {len(char.terms)} char n-grams, "
-        f"{len(F.HAND_FEATURES)} cues ({time.perf_counter() - started:.0f}s)")
+    log(
+        f"features: {len(word.terms)} word n-grams, {len(char.terms)} char n-grams, "
+        f"{len(F.HAND_FEATURES)} cues ({time.perf_counter() - started:.0f}s)"
+    )
 
     best = None
     search = []
@@ -96,8 +100,15 @@ def train(
         dev_scores = model.predict_proba(dev.texts)
         ap = M.average_precision(dev.labels, dev_scores)
         thr, f1 = M.best_threshold(dev.labels, dev_scores)
-        search.append({"C": C, "dev_average_precision": round(ap, 4), "dev_f1_at_best": round(f1, 4),
-                       "iterations": iters, "seconds": round(time.perf_counter() - t0, 1)})
+        search.append(
+            {
+                "C": C,
+                "dev_average_precision": round(ap, 4),
+                "dev_f1_at_best": round(f1, 4),
+                "iterations": iters,
+                "seconds": round(time.perf_counter() - t0, 1),
+            }
+        )
         log(f"C={C:g}: dev AP {ap:.4f}, best dev F1 {f1:.4f} ({iters} L-BFGS iterations)")
         if best is None or ap > best[0]:
             best = (ap, C, model, dev_scores)
@@ -108,30 +119,38 @@ def train(
     model = L.SparseModel.load(out_dir)
     dev_scores = model.predict_proba(dev.texts)
     thr, _ = M.best_threshold(dev.labels, dev_scores)
-    dev_metrics = {k: round(v, 4) if isinstance(v, float) else v
-                   for k, v in M.evaluate(dev.labels, dev_scores, thr).items()}
-
-    files = {
-        str(p.relative_to(data_root)): D.sha256(p)
-        for p in (train_split.path, dev.path)
+    dev_metrics = {
+        k: round(v, 4) if isinstance(v, float) else v
+        for k, v in M.evaluate(dev.labels, dev_scores, thr).items()
     }
+
+    files = {str(p.relative_to(data_root)): D.sha256(p) for p in (train_split.path, dev.path)}
     card = {
         "version": L.content_version(model),
         "kind": "sparse TF-IDF word 1-2 + char 2-5 n-grams + cues, L2 logistic regression",
         "created": datetime.now(UTC).replace(microsecond=0).isoformat(),
-        "trained_on": {"train": len(train_split), "train_positives": train_split.positives,
-                        "sample": sample, "data_sha256": files},
+        "trained_on": {
+            "train": len(train_split),
+            "train_positives": train_split.positives,
+            "sample": sample,
+            "data_sha256": files,
+        },
         "hyperparameters": {**hp, "C": C},
         "search": search,
         "threshold": round(thr, 6),
         "threshold_chosen_on": "CT24 dev (max positive-class F1)",
         "dev_metrics": dev_metrics,
-        "features": {"word": len(word.terms), "char": len(char.terms),
-                     "cues": list(F.HAND_FEATURES)},
+        "features": {
+            "word": len(word.terms),
+            "char": len(char.terms),
+            "cues": list(F.HAND_FEATURES),
+        },
         "environment": {"python": platform.python_version(), "numpy": np.__version__},
         "training_seconds": round(time.perf_counter() - started, 1),
     }
     (Path(out_dir) / L.CARD_FILE).write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
-    log(f"wrote {out_dir}: version {card['version']}, C={C:g}, threshold {thr:.4f}, "
-        f"dev F1 {dev_metrics['f1']:.4f} AP {dev_metrics['average_precision']:.4f}")
+    log(
+        f"wrote {out_dir}: version {card['version']}, C={C:g}, threshold {thr:.4f}, "
+        f"dev F1 {dev_metrics['f1']:.4f} AP {dev_metrics['average_precision']:.4f}"
+    )
     return card

@@ -164,8 +164,11 @@ def export(network, out_dir: Path) -> None:
             str(fp32),
             input_names=["vectors", "mask"],
             output_names=["logit"],
-            dynamic_axes={"vectors": {0: "batch", 1: "tokens"}, "mask": {0: "batch", 1: "tokens"},
-                          "logit": {0: "batch"}},
+            dynamic_axes={
+                "vectors": {0: "batch", 1: "tokens"},
+                "mask": {0: "batch", 1: "tokens"},
+                "logit": {0: "batch"},
+            },
             opset_version=17,
             dynamo=False,
         )
@@ -212,15 +215,22 @@ def train(
     network = build_network(hp["layers"], hp["dropout"])
     network.train()
     trainable = [p for p in network.parameters() if p.requires_grad]
-    optimiser = torch.optim.AdamW(trainable, lr=hp["learning_rate"], weight_decay=hp["weight_decay"])
+    optimiser = torch.optim.AdamW(
+        trainable, lr=hp["learning_rate"], weight_decay=hp["weight_decay"]
+    )
     per_epoch = math.ceil(len(tokens) / hp["batch_size"])
     total = max(1, int(per_epoch * hp["epochs"]))
     warmup = max(1, int(hp["warmup"] * total))
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimiser, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup)))
     )
-    checkpoints = sorted({min(total, max(1, int(per_epoch * k / 2)))
-                          for k in range(1, math.ceil(hp["epochs"] * 2) + 1)} | {total})
+    checkpoints = sorted(
+        {
+            min(total, max(1, int(per_epoch * k / 2)))
+            for k in range(1, math.ceil(hp["epochs"] * 2) + 1)
+        }
+        | {total}
+    )
     loss_fn = torch.nn.BCEWithLogitsLoss()
     lengths = [len(t) for t in tokens]
 
@@ -241,12 +251,19 @@ def train(
                 scores = _predict(torch, network, embeddings, dev_tokens)
                 ap = M.average_precision(dev.labels, scores)
                 _, f1 = M.best_threshold(dev.labels, scores)
-                search.append({"step": step, "epoch": round(step / per_epoch, 2),
-                               "dev_average_precision": round(ap, 4),
-                               "dev_f1_at_best": round(f1, 4),
-                               "seconds": round(time.perf_counter() - started, 1)})
-                log(f"step {step}/{total} (epoch {step / per_epoch:.2f}): dev AP {ap:.4f}, "
-                    f"best dev F1 {f1:.4f} ({time.perf_counter() - started:.0f}s)")
+                search.append(
+                    {
+                        "step": step,
+                        "epoch": round(step / per_epoch, 2),
+                        "dev_average_precision": round(ap, 4),
+                        "dev_f1_at_best": round(f1, 4),
+                        "seconds": round(time.perf_counter() - started, 1),
+                    }
+                )
+                log(
+                    f"step {step}/{total} (epoch {step / per_epoch:.2f}): dev AP {ap:.4f}, "
+                    f"best dev F1 {f1:.4f} ({time.perf_counter() - started:.0f}s)"
+                )
                 if best is None or ap > best[0]:
                     best = (ap, step, copy.deepcopy(network.state_dict()))
             if step >= total:
@@ -261,8 +278,10 @@ def train(
     model = E.EncoderModel.load(out_dir)
     dev_scores = model.predict_proba(dev.texts)
     thr, _ = M.best_threshold(dev.labels, dev_scores)
-    dev_metrics = {k: round(v, 4) if isinstance(v, float) else v
-                   for k, v in M.evaluate(dev.labels, dev_scores, thr).items()}
+    dev_metrics = {
+        k: round(v, 4) if isinstance(v, float) else v
+        for k, v in M.evaluate(dev.labels, dev_scores, thr).items()
+    }
     import onnxruntime
     import transformers
 
@@ -272,8 +291,12 @@ def train(
         "backend": "encoder",
         "kind": f"all-MiniLM-L6-v2 cut to {hp['layers']} layers, fine-tuned, int8 (onnxruntime)",
         "created": datetime.now(UTC).replace(microsecond=0).isoformat(),
-        "trained_on": {"train": len(train_split), "train_positives": train_split.positives,
-                       "sample": sample, "data_sha256": files},
+        "trained_on": {
+            "train": len(train_split),
+            "train_positives": train_split.positives,
+            "sample": sample,
+            "data_sha256": files,
+        },
         "hyperparameters": hp,
         "search": search,
         "chosen_step": best_step,
@@ -281,12 +304,18 @@ def train(
         "threshold": round(thr, 6),
         "threshold_chosen_on": "CT24 dev (max positive-class F1, scores of the int8 graph)",
         "dev_metrics": dev_metrics,
-        "environment": {"python": platform.python_version(), "numpy": np.__version__,
-                        "torch": torch.__version__, "transformers": transformers.__version__,
-                        "onnxruntime": onnxruntime.__version__},
+        "environment": {
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "torch": torch.__version__,
+            "transformers": transformers.__version__,
+            "onnxruntime": onnxruntime.__version__,
+        },
         "training_seconds": round(time.perf_counter() - started, 1),
     }
     (Path(out_dir) / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
-    log(f"wrote {out_dir}: version {card['version']}, step {best_step}, threshold {thr:.4f}, "
-        f"dev F1 {dev_metrics['f1']:.4f} AP {dev_metrics['average_precision']:.4f}")
+    log(
+        f"wrote {out_dir}: version {card['version']}, step {best_step}, threshold {thr:.4f}, "
+        f"dev F1 {dev_metrics['f1']:.4f} AP {dev_metrics['average_precision']:.4f}"
+    )
     return card

@@ -8,6 +8,7 @@ dateline out (../shared/EXTRACTION.md). Pure Python, no Django import anywhere i
 `EXTRACTOR_VERSION` changes whenever the output for some input can change; stored results carry
 it so that they can be recomputed.
 """
+
 from __future__ import annotations
 
 EXTRACTOR_VERSION = "1.1.0"

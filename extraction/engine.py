@@ -22,6 +22,7 @@ order, the first rule that matches wins:
 9. prose: split into sentences; questions, lead-in fragments and promotional imperatives are
    dropped.
 """
+
 from __future__ import annotations
 
 import gc
@@ -555,7 +556,7 @@ class _Run:
 
     def _heading(self, pc: _Piece, nxt: _Piece | None) -> None:
         text = self.text
-        s, e, para = pc[0], pc[1], pc[2]
+        s, e = pc[0], pc[1]
         label = text[s:e]
         if nxt is not None and self._headline_list_ahead():
             self._link_list(label, nxt[2])

@@ -3,6 +3,7 @@
 Plain data, no logic: every entry is lower-case unless the comment says otherwise. Lists are
 kept as frozensets so that a lookup per candidate boundary is one hash probe.
 """
+
 from __future__ import annotations
 
 # Abbreviations that stand before a name and so never end a sentence ("Gov. Waller", "Mt. Fuji").
@@ -235,7 +236,13 @@ KNOWN_LINK_LABELS = (
     "ALSO READ",
 )
 
-KNOWN_BOILERPLATE_LABELS = ("Disclaimer", "Editor's Note", "Editor’s Note", "Editor's note", "Editor’s note")
+KNOWN_BOILERPLATE_LABELS = (
+    "Disclaimer",
+    "Editor's Note",
+    "Editor’s Note",
+    "Editor's note",
+    "Editor’s note",
+)
 
 MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"

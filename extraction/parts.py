@@ -4,6 +4,7 @@ boilerplate, image credit, labels, bullets, tables, headings, lead-ins, question
 Each looks at a span of the text (start, end) and answers without copying more than it needs;
 none of them loops over a span character by character.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -64,7 +65,9 @@ _BULLET = re.compile(
 _BULLET_FIRST = frozenset("•⁃‣▪◦●■□➢►▶→✓✔-–*·(0123456789")
 # The first marker after the image word: "via", "by", "courtesy of" or ":" ("Photo courtesy:
 # Tesla" has ":" as its marker, "Photo courtesy Tesla" has "courtesy").
-_CREDIT_MARK = re.compile(r":|\b(?:courtesy of|via|by)\b|\bcourtesy\b(?![ \u00a0]*:)", re.IGNORECASE)
+_CREDIT_MARK = re.compile(
+    r":|\b(?:courtesy of|via|by)\b|\bcourtesy\b(?![ \u00a0]*:)", re.IGNORECASE
+)
 _URL = re.compile(r"https?://\S+|www\.\S+")
 # In a feed that lost its breaks: a headline running into the next sentence ("...FaultVoltara said").
 _CAMEL_JUNCTION = re.compile(r"(?<=[a-z0-9%)”’\"'])(?=[A-Z][A-Za-z'’]*[ \u00a0]+([a-z][a-z'’-]+))")
@@ -97,7 +100,6 @@ _KNOWN_SECTION_LOWER = frozenset(
 )
 _DETERMINERS = frozenset("the a an this that these those our its their his her my your".split())
 _NOT_LABELS = frozenset({"photo", "image", "q", "a", "source", "sources", "note"})
-
 
 
 def _has_blank_line(text: str, pos: int) -> bool:
@@ -255,7 +257,7 @@ def _complete_clause(text: str, a: int, b: int) -> bool:
     words = text[a : b - 1].replace("’", "'").split()
     if len(words) < 2:
         return False
-    low = [w.lower().strip(",;\"“”") for w in words]
+    low = [w.lower().strip(',;"“”') for w in words]
     if low[-1] in DANGLING:
         return False
     if low[0] in PREPOSITIONS and len(words) <= 4:
@@ -314,7 +316,7 @@ def _phrase_kind(phrase: str) -> int:
         kind = _NEITHER
     elif low in _KNOWN_SECTION_LOWER:
         kind = _KNOWN
-    elif any(ch in phrase for ch in "\"“”,;()"):
+    elif any(ch in phrase for ch in '"“”,;()'):
         kind = _NEITHER
     elif not (words[0][0].isupper() or words[0][0].isdigit()) or words[-1] in SMALL_WORDS:
         kind = _NEITHER
@@ -336,7 +338,10 @@ def _section_label_ok(phrase: str, text: str, rest: int, e: int) -> bool:
         c = text[rest]
         if c.isdigit() or c in "$€£¥%+-−.,;":
             return False  # a list of figures: "Candidate A: 52%"
-        if text.find(" ", rest, rest + 40 if rest + 40 < e else e) < 0 and text[e - 1] not in _TERMINAL:
+        if (
+            text.find(" ", rest, rest + 40 if rest + 40 < e else e) < 0
+            and text[e - 1] not in _TERMINAL
+        ):
             return False  # "Status: closed"
     return True
 

@@ -1,5 +1,6 @@
 """The typed result of an extraction. Frozen, slotted dataclasses; `to_dict()` gives the JSON shape
 of ../shared/EXTRACTION.md plus a few extra fields (claim kind, social posts, boilerplate)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, make_dataclass

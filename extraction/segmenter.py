@@ -17,6 +17,7 @@ its own candidates and quotation marks. Every regex is linear: runs of punctuati
 their last character (a negative lookahead), quantifiers are possessive or bounded, look-backs
 are bounded windows, nothing recurses.
 """
+
 from __future__ import annotations
 
 import re
@@ -71,12 +72,12 @@ _SCAN_DOT = re.compile(r"\." + _BOTH_TAILS)
 _SCAN_OTHER = tuple((ch, re.compile(re.escape(ch) + _BOTH_TAILS)) for ch in "?!…‽")
 _LOWER_TOKEN = re.compile(r"[a-z][^\sA-Z]*+(?:\s|\Z)")
 _MARKERS = "*©•⁃‣▪◦●"
-_QUOTE_MARKS = "\"“”„«»‘"
+_QUOTE_MARKS = '"“”„«»‘'
 # Soft candidates of any punctuation (pieces scanned on their own).
 _CAND = re.compile(r"[.!?…‽]" + _SOFT_TAIL)
 # Quotation marks; an apostrophe or single mark followed by a lower-case letter ("company's",
 # "Kyiv’s") is not looked at.
-_QUOTE = re.compile("[\"“”„«»'‘’](?:(?<=[\"“”„«»])|(?![a-z]))")
+_QUOTE = re.compile('["“”„«»\'‘’](?:(?<=["“”„«»])|(?![a-z]))')
 _COLON = re.compile(r":(?=\s|\Z|[\"“‘]?[A-Z])")
 _COPYRIGHT = re.compile(r"(?:©|\([Cc]\)|\bCopyright\b)[ \u00a0]?(?:©[ \u00a0]?)?(?:\d{4})")
 ATTRIBUTION = re.compile(
@@ -92,7 +93,9 @@ CREDIT_HEAD = re.compile(
     r"screenshot|video|chart)s?(?:[ \u00a0]+(?:credit|source)s?)?(?=[\s:]|\Z)",
     re.IGNORECASE,
 )
-_CREDIT_GLUED_NEXT = re.compile(r"[ \u00a0]*:|[ \u00a0]+(?:via|by|courtesy|credit)\b", re.IGNORECASE)
+_CREDIT_GLUED_NEXT = re.compile(
+    r"[ \u00a0]*:|[ \u00a0]+(?:via|by|courtesy|credit)\b", re.IGNORECASE
+)
 # An enumerator opening a piece: "1.", "1.)", "1)", "a.", optionally after a bullet.
 _ENUM = re.compile(r"(?:[•⁃‣▪◦●*-][ \u00a0]*)?(\d{1,2}|[A-Za-z])(\.\)|\)|\.)(?=\s)")
 # Several letters separated by periods: U.S, Ph.D, a.m, D.C
@@ -116,9 +119,7 @@ _ENUM_FIRST = frozenset("•⁃‣▪◦●*-0123456789")
 _QUOTE_OPEN_CHARS = frozenset("\"“‘'(")
 # A word that cannot be an abbreviation, an initial, an address or a domain: two or more
 # characters, no inner period unless it is a number ("9.6%", "$41.20").
-_PLAIN_WORD = re.compile(
-    r"(?:[A-Za-z0-9][A-Za-z0-9'’&-]*|[$€£]?\d[\d,.]*)[A-Za-z0-9%]\Z"
-)
+_PLAIN_WORD = re.compile(r"(?:[A-Za-z0-9][A-Za-z0-9'’&-]*|[$€£]?\d[\d,.]*)[A-Za-z0-9%]\Z")
 _KNOWN_BY_TAIL: dict[str, tuple[str, ...]] = {}
 for _label in _KNOWN_GLUED:  # longest first
     _KNOWN_BY_TAIL[_label[-4:]] = _KNOWN_BY_TAIL.get(_label[-4:], ()) + (_label,)
@@ -328,7 +329,7 @@ def _quote_spans(
             nxt = text[i + 1] if i + 1 < hi else " "
             if prev.isalnum() and nxt.isalnum():
                 continue
-            if ch != "’" and (prev.isspace() or prev in "([{“\"—–-") and not nxt.isspace():
+            if ch != "’" and (prev.isspace() or prev in '([{“"—–-') and not nxt.isspace():
                 if sq < 0:
                     sq = i
             elif sq >= 0 and not prev.isspace():
@@ -434,8 +435,7 @@ def sentence_spans(
                 # (rpartition takes one argument: cheaper than a bounded rfind)
                 word = text[p - 40 if p - 40 > lo else lo : p].rpartition(" ")[2]
                 if (
-                    (word.isalpha() and word.isascii() and len(word) > 1)
-                    or _PLAIN_WORD.match(word)
+                    (word.isalpha() and word.isascii() and len(word) > 1) or _PLAIN_WORD.match(word)
                 ) and word.lower() not in _SPECIAL_WORDS:
                     # the closers end before the white space (usually a single space)
                     q = nxt - 1
@@ -492,8 +492,11 @@ def _with_enumerators(
             continue
         sub = [c for c in cands if s <= c[0] and c[1] < e and c[0] not in protected]
         if sub:
-            out.extend(sentence_spans(text, s, e, sub, None if qpos is None else
-                                      [x for x in qpos if s <= x < e]))
+            out.extend(
+                sentence_spans(
+                    text, s, e, sub, None if qpos is None else [x for x in qpos if s <= x < e]
+                )
+            )
         else:
             out.append((s, e))
     return out
@@ -537,7 +540,7 @@ def doc_splits(text: str, lo: int, hi: int, glued_doc: bool) -> list[tuple[int, 
             if c == lo or not text[c - 1].isalpha():
                 continue
             if c + 1 < hi and not text[c + 1].isspace():
-                k = c + 2 if text[c + 1] in "\"“‘" else c + 1
+                k = c + 2 if text[c + 1] in '"“‘' else c + 1
                 if k + 1 < hi and text[k].isupper() and text[k + 1].islower():
                     out.append((c + 1, SPLIT_PARA))  # "...milestones:Delivery", "Read Next:Image"
             labels = _KNOWN_BY_TAIL.get(text[c - 4 : c])
@@ -555,7 +558,9 @@ def doc_splits(text: str, lo: int, hi: int, glued_doc: bool) -> list[tuple[int, 
             if prev in _SPACES:
                 # a ticker in front: "...Right NowNWRX Price Action:"
                 k = ls - 1
-                while k > lo and (text[k - 1].isupper() or text[k - 1].isdigit()) and ls - 1 - k < 6:
+                while (
+                    k > lo and (text[k - 1].isupper() or text[k - 1].isdigit()) and ls - 1 - k < 6
+                ):
                     k -= 1
                 if 1 <= ls - 1 - k <= 5 and k > lo and text[ls - 2].isupper():
                     p2 = text[k - 1]

@@ -4,6 +4,7 @@ once, on the page after saving) and revoked by an action; deliveries are a read-
 
 Model permissions decide, as in articles/admin.py: view to list, open and search (a delivery's
 body holds claim texts and reviewer notes), change to revoke a token or redeliver a delivery."""
+
 from __future__ import annotations
 
 from django import forms
@@ -106,16 +107,32 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(ActionOnlyChangeMixin, ReadOnlyAdmin):
     list_display = [
-        "created_at", "event_type", "subscription", "status", "attempts", "last_response_code",
-        "next_attempt_at", "short_error",
+        "created_at",
+        "event_type",
+        "subscription",
+        "status",
+        "attempts",
+        "last_response_code",
+        "next_attempt_at",
+        "short_error",
     ]
     list_filter = ["status", "event_type", "subscription", "created_at"]
     search_fields = ["delivery_id", "last_error", "body"]
     list_select_related = ["subscription"]
     readonly_fields = [
-        "delivery_id", "subscription", "event", "event_type", "status", "attempts",
-        "last_response_code", "last_error", "next_attempt_at", "created_at", "updated_at",
-        "delivered_at", "body",
+        "delivery_id",
+        "subscription",
+        "event",
+        "event_type",
+        "status",
+        "attempts",
+        "last_response_code",
+        "last_error",
+        "next_attempt_at",
+        "created_at",
+        "updated_at",
+        "delivered_at",
+        "body",
     ]
     actions = ["redeliver_selected"]
 
@@ -127,7 +144,9 @@ class WebhookDeliveryAdmin(ActionOnlyChangeMixin, ReadOnlyAdmin):
     def redeliver_selected(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
         for delivery in queryset:
             services.redeliver(delivery, by=request.user)
-        self.message_user(request, f"{queryset.count()} delivery(ies) queued again.", messages.SUCCESS)
+        self.message_user(
+            request, f"{queryset.count()} delivery(ies) queued again.", messages.SUCCESS
+        )
 
 
 @admin.register(IdempotencyKey)
@@ -138,4 +157,11 @@ class IdempotencyKeyAdmin(ReadOnlyAdmin):
     list_display = ["key", "user", "response_status", "created_at"]
     search_fields = ["key", "user__username"]
     list_select_related = ["user"]
-    readonly_fields = ["user", "key", "request_hash", "response_status", "response_body", "created_at"]
+    readonly_fields = [
+        "user",
+        "key",
+        "request_hash",
+        "response_status",
+        "response_body",
+        "created_at",
+    ]

@@ -4,6 +4,7 @@ with `Idempotency-Key`, on top of the articles API.
 `ArticleViewSet` here is `articles.api.ArticleViewSet` plus `create`; it is the one routed at
 /api/v1/articles (newsroom/urls.py), so articles never import integrations.
 """
+
 from __future__ import annotations
 
 import re

@@ -40,6 +40,7 @@ What is cached (in the "api" cache, per process, `settings.CACHES`):
 A remembered response may show only what the `WATCHED` tables hold: a field read from another
 table (say, a review table) in the list or the detail needs its table added there.
 """
+
 from __future__ import annotations
 
 import hashlib

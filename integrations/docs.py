@@ -13,6 +13,7 @@ run code, and the page shows the schema, no article data. Its footer's "API docs
 comes from cdn.redoc.ly and stays blocked (img-src): nothing on our pages loads from a CDN, and
 Redoc hides the image when it fails to load.
 """
+
 from __future__ import annotations
 
 from csp.constants import SELF, UNSAFE_INLINE

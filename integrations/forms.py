@@ -1,4 +1,5 @@
 """Forms of the token settings page and of the webhook admin."""
+
 from __future__ import annotations
 
 from django import forms

@@ -37,6 +37,7 @@ each character is looked at a bounded number of times. The converter keeps per-l
 by a letter, `/`, `!` or `?`) before converting anything: the per-tag work is what costs most, so
 this bounds the time of a request (the API passes `API_MAX_HTML_ELEMENTS`).
 """
+
 from __future__ import annotations
 
 import re
@@ -45,17 +46,65 @@ from html import unescape
 
 BLOCK_TAGS = frozenset(
     {
-        "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog",
-        "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3",
-        "h4", "h5", "h6", "header", "hgroup", "html", "legend", "main", "nav", "p", "pre",
-        "section", "summary", "table", "tbody", "thead", "tfoot", "caption",
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "html",
+        "legend",
+        "main",
+        "nav",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "caption",
     }
 )
 LIST_TAGS = frozenset({"ul", "ol", "menu"})
 # Dropped with everything inside them.
 SKIP_TAGS = frozenset(
-    {"script", "style", "template", "noscript", "svg", "math", "iframe", "object", "embed",
-     "title", "canvas", "select", "textarea", "button"}
+    {
+        "script",
+        "style",
+        "template",
+        "noscript",
+        "svg",
+        "math",
+        "iframe",
+        "object",
+        "embed",
+        "title",
+        "canvas",
+        "select",
+        "textarea",
+        "button",
+    }
 )
 MAX_URL_CHARS = 2000
 
@@ -85,9 +134,7 @@ _START_TAG = re.compile(
     """,
     re.VERBOSE,
 )
-_ATTRIBUTE = re.compile(
-    r"""([^\s/>][^\s/=>]*+)(?:\s*+=++\s*+("[^"]*+"?|'[^']*+'?|[^\s>]*+))?"""
-)
+_ATTRIBUTE = re.compile(r"""([^\s/>][^\s/=>]*+)(?:\s*+=++\s*+("[^"]*+"?|'[^']*+'?|[^\s>]*+))?""")
 _END_TAG = re.compile(r"</\s*+([a-zA-Z][-.a-zA-Z0-9:_]*+)\s*+>")
 _TAG_NAME = re.compile(r"[a-zA-Z][^\t\n\r\f />\x00]*+")
 _COMMENT_END = re.compile(r"--\s*+>")
@@ -238,7 +285,7 @@ class _Tokenizer:
         close = raw_end.search(html, match.end())
         if close is None:
             return n  # a script never closed hides the rest, as in a browser
-        self.sink.handle_data(html[match.end():close.start()])
+        self.sink.handle_data(html[match.end() : close.start()])
         self.sink.handle_endtag(tag)
         return close.end()
 
@@ -277,7 +324,7 @@ class _Tokenizer:
         gt = html.find(">", i + 1)
         if gt < 0:
             return self._rest_as_text(i)
-        self.sink.handle_data(_decode(html[i:gt + 1]))
+        self.sink.handle_data(_decode(html[i : gt + 1]))
         return gt + 1
 
     def _rest_as_text(self, i: int) -> int:

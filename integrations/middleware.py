@@ -14,6 +14,7 @@ One limit per request, in bytes: `API_MAX_REQUEST_BYTES` under /api/, Django's
 counted while reading (chunked), before the view runs. Field limits are another rule (characters,
 400 naming the field, docs/api.md *Limits*).
 """
+
 from __future__ import annotations
 
 import io

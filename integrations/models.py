@@ -4,6 +4,7 @@ and the idempotency keys of API creates.
 `articles` and `review` never import this app; it reads their history table (`ArticleEvent`) as
 the outbox of the webhooks (see `integrations.services`).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -180,9 +181,7 @@ class IdempotencyKey(models.Model):
     key and the same request gets this response again; keys expire after
     `settings.IDEMPOTENCY_KEY_TTL_SECONDS` (24 h by default) and are then purged."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
     request_hash = models.CharField(max_length=64)
     response_status = models.PositiveSmallIntegerField()

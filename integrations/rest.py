@@ -5,6 +5,7 @@ handler that turns every error into JSON with a 4xx status.
 Kept apart from `integrations.api`: DRF imports these classes while `rest_framework.views` is still
 loading, so this module must not import DRF's views (or anything that does) at the top.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -26,10 +27,9 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 
 from articles import permissions
-from articles.services import InvalidTransition
+from articles.services import GateClosed, InvalidTransition
 from integrations import cache, services
 from integrations.models import hash_key
-from articles.services import GateClosed
 from newsroom.celery import redis_breaker
 
 logger = logging.getLogger(__name__)
@@ -168,7 +168,7 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def parse_rate(rate: str | None) -> tuple[int, int] | None:
-    """"120/min" → (120, 60). None or "" disables the throttle."""
+    """ "120/min" → (120, 60). None or "" disables the throttle."""
     if not rate:
         return None
     count, _, period = rate.partition("/")
@@ -199,7 +199,9 @@ class WriteRateThrottle(BaseThrottle):
             return True
         limit, period = rate
         user = request.user
-        who = f"user:{user.pk}" if user and user.is_authenticated else f"ip:{self.get_ident(request)}"
+        who = (
+            f"user:{user.pk}" if user and user.is_authenticated else f"ip:{self.get_ident(request)}"
+        )
         now = time.time()
         window = int(now // period)
         cache = caches["throttle"]
@@ -261,7 +263,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     from rest_framework.views import exception_handler as drf_handler
 
     if isinstance(exc, ValidationError):
-        errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        errors = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
         return Response({"detail": _summary(errors), "errors": errors}, status=400)
     if isinstance(exc, GateClosed):
         gate = exc.gate

@@ -1,4 +1,5 @@
 """API serializers of integrations: article ingestion from a feed (plain text or HTML)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -56,9 +57,7 @@ class ArticleCreateSerializer(RefuseReadOnlyMixin, serializers.Serializer):
             )
         if has_html:
             try:
-                converted = html_to_text(
-                    attrs["html"], max_elements=settings.API_MAX_HTML_ELEMENTS
-                )
+                converted = html_to_text(attrs["html"], max_elements=settings.API_MAX_HTML_ELEMENTS)
             except HtmlTooComplex as exc:
                 # Counted before any conversion work: a bound on this request's CPU.
                 raise serializers.ValidationError(
@@ -70,7 +69,11 @@ class ArticleCreateSerializer(RefuseReadOnlyMixin, serializers.Serializer):
                 )
             if len(converted.text) > settings.ARTICLE_MAX_BODY_CHARS:
                 raise serializers.ValidationError(
-                    {"html": [f"Its text is longer than {settings.ARTICLE_MAX_BODY_CHARS:,} characters."]}
+                    {
+                        "html": [
+                            f"Its text is longer than {settings.ARTICLE_MAX_BODY_CHARS:,} characters."
+                        ]
+                    }
                 )
             attrs["body"] = converted.text
             attrs["source_html"] = attrs.pop("html")

@@ -14,6 +14,7 @@ Webhooks work like the extraction jobs: the database is the truth, the broker a 
 Nothing here runs inside an article's transaction, so a receiver that is down, slow or wrong never
 blocks or rolls back the workflow.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -179,7 +180,7 @@ def check_target_url(url: str, *, resolve: bool = True) -> None:
 def sign(secret: str, timestamp: int, body: str) -> str:
     """`X-Newsroom-Signature`: `t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the secret>`."""
     digest = hmac.new(
-        secret.encode("utf-8"), f"{timestamp}.{body}".encode("utf-8"), hashlib.sha256
+        secret.encode("utf-8"), f"{timestamp}.{body}".encode(), hashlib.sha256
     ).hexdigest()
     return f"t={timestamp},v1={digest}"
 
@@ -231,7 +232,9 @@ def gate_after(event: ArticleEvent) -> Gate:
     verdicts = {pk: Claim.Verdict.PENDING for pk in claims.values_list("pk", flat=True)}
     retired: set[int] = set()
     history = (
-        ArticleEvent.objects.filter(article_id=event.article_id, pk__lte=event.pk, claim__isnull=False)
+        ArticleEvent.objects.filter(
+            article_id=event.article_id, pk__lte=event.pk, claim__isnull=False
+        )
         .filter(
             kind__in=[
                 ArticleEvent.Kind.VERDICT,
@@ -305,7 +308,8 @@ def event_payload(event: ArticleEvent, event_type: str, gate: Gate) -> dict[str,
             "id": article.pk,
             "title": article.title,
             "status": article_status_after(event),
-            "url": settings.WEBHOOK_SITE_URL.rstrip("/") + reverse("articles:detail", args=[article.pk]),
+            "url": settings.WEBHOOK_SITE_URL.rstrip("/")
+            + reverse("articles:detail", args=[article.pk]),
             "gate": gate_json(gate),
         },
     }
@@ -375,7 +379,10 @@ def dispatch_webhook_events() -> list[int]:
                     body = body or render_body(event_payload(event, event_type, gate))
                     new_rows.append(
                         WebhookDelivery(
-                            subscription=sub, event=event, event_type=event_type, body=body,
+                            subscription=sub,
+                            event=event,
+                            event_type=event_type,
+                            body=body,
                             next_attempt_at=now,
                         )
                     )
@@ -383,7 +390,8 @@ def dispatch_webhook_events() -> list[int]:
             row.save()
             created.append(row.pk)
         DispatchedEvent.objects.bulk_create(
-            [DispatchedEvent(event=event, dispatched_at=now) for event in events], ignore_conflicts=True
+            [DispatchedEvent(event=event, dispatched_at=now) for event in events],
+            ignore_conflicts=True,
         )
         high = events[-1].pk if len(events) == DISPATCH_BATCH else newest
         cursor.last_event_id = max(cursor.last_event_id, high)
@@ -395,7 +403,9 @@ def dispatch_webhook_events() -> list[int]:
 
 def purge_dispatch_marks() -> int:
     """Marks older than the look-back are no longer read (the cursor is past their rows)."""
-    deleted, _ = DispatchedEvent.objects.filter(dispatched_at__lt=timezone.now() - 10 * LOOKBACK).delete()
+    deleted, _ = DispatchedEvent.objects.filter(
+        dispatched_at__lt=timezone.now() - 10 * LOOKBACK
+    ).delete()
     return deleted
 
 
@@ -459,10 +469,9 @@ def take_delivery(delivery_id: int) -> WebhookDelivery | None:
     # A second of slack: a countdown message may arrive a little before the stored due time.
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + dt.timedelta(seconds=1))
     with transaction.atomic():
-        taken = (
-            WebhookDelivery.objects.filter(due, pk=delivery_id, status=WebhookDelivery.Status.PENDING)
-            .update(next_attempt_at=now + lease, attempts=F("attempts") + 1, updated_at=now)
-        )
+        taken = WebhookDelivery.objects.filter(
+            due, pk=delivery_id, status=WebhookDelivery.Status.PENDING
+        ).update(next_attempt_at=now + lease, attempts=F("attempts") + 1, updated_at=now)
     if taken != 1:
         return None
     return WebhookDelivery.objects.select_related("subscription").get(pk=delivery_id)
@@ -533,7 +542,9 @@ def enqueue_delivery(delivery_id: int, *, countdown: float | None = None) -> boo
     from integrations.tasks import deliver_webhook as task
 
     return ring(
-        task, args=[delivery_id], countdown=countdown,
+        task,
+        args=[delivery_id],
+        countdown=countdown,
         what=f"enqueueing webhook delivery {delivery_id}",
     )
 

@@ -1,5 +1,6 @@
 """Webhook work in Celery. Tasks take ids, re-read the rows, and are safe to run twice: a delivery
 is taken by compare-and-set, so a duplicated message sends nothing twice."""
+
 from __future__ import annotations
 
 from celery import shared_task

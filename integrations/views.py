@@ -1,4 +1,5 @@
 """HTML views of integrations: the user's own API tokens (create, list, revoke)."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -23,7 +24,9 @@ def tokens(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            _, new_key = services.create_api_token(user=request.user, name=form.cleaned_data["name"])
+            _, new_key = services.create_api_token(
+                user=request.user, name=form.cleaned_data["name"]
+            )
             form = TokenForm()
         else:
             status = 422

@@ -12,6 +12,7 @@ Redis directly: they ring through `ring()` / `call_broker()` below, which
 - never raise: a doorbell that could not ring returns False. The database row it was about is
   committed already, and the sweepers (Celery beat) ring again once Redis answers.
 """
+
 from __future__ import annotations
 
 import logging
@@ -108,7 +109,10 @@ class CircuitBreaker:
             self._probing = False
         self._log.warning(
             "%s answers again after %.1f s; %d calls were skipped meanwhile (the sweepers "
-            "enqueue what they would have)", self.name, down_for, skipped,
+            "enqueue what they would have)",
+            self.name,
+            down_for,
+            skipped,
         )
 
     def failed(self, error: BaseException, *, what: str) -> None:
@@ -123,7 +127,11 @@ class CircuitBreaker:
             self._log.warning(
                 "%s did not answer (%s: %s) while %s; calls to it are skipped for %.1f s at a "
                 "time until it answers, and the sweepers catch up",
-                self.name, type(error).__name__, error, what, self._cooldown(),
+                self.name,
+                type(error).__name__,
+                error,
+                what,
+                self._cooldown(),
                 exc_info=error,
             )
         else:
@@ -274,8 +282,6 @@ def call_broker(fn: Callable[[Broker], Any], *, what: str) -> bool:
     return True
 
 
-def ring(
-    task: Any, *, args: Sequence[Any] = (), countdown: float | None = None, what: str
-) -> bool:
+def ring(task: Any, *, args: Sequence[Any] = (), countdown: float | None = None, what: str) -> bool:
     """Publish one doorbell message for `task` (see `call_broker`): True if it was sent."""
     return call_broker(lambda b: b.send(task, args=args, countdown=countdown), what=what)

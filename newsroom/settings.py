@@ -4,6 +4,7 @@ Everything that differs between machines comes from the environment, read by the
 below; they fail loudly on a value they cannot parse. With nothing set, the app and the tests start
 on SQLite and a Redis on localhost. `.env.example` documents every variable.
 """
+
 from __future__ import annotations
 
 import os
@@ -366,7 +367,9 @@ SPECTACULAR_SETTINGS = {
 }
 # The write rate as "<count>/<sec|min|hour|day>"; read on every request, so tests may change it.
 API_WRITE_RATE = REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["write"]
-if API_WRITE_RATE and not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", API_WRITE_RATE):
+if API_WRITE_RATE and not re.fullmatch(
+    r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", API_WRITE_RATE
+):
     raise ImproperlyConfigured(f"API_WRITE_RATE must look like 120/min, got {API_WRITE_RATE!r}")
 # Two kinds of limit, one rule each (docs/api.md, *Limits*). A field's limit is in characters:
 # over it is a 400 naming the field and the limit (ARTICLE_MAX_TITLE_CHARS, ARTICLE_MAX_BODY_CHARS,

@@ -9,6 +9,7 @@ Webhook deliveries use it now, evidence fetching will. Django-free: settings are
   for their error message.
 - `refusal(address, *, allow_private)` judges one IP address (`outbound.addresses`).
 """
+
 from outbound.addresses import Refusal, embedded_ipv4, refusal
 from outbound.client import (
     FetchError,

@@ -22,6 +22,7 @@ that does not parse, a form we do not know), refuse.
 
 Django-free, like everything in `outbound`.
 """
+
 from __future__ import annotations
 
 import ipaddress

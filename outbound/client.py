@@ -24,6 +24,7 @@ connects to.
 Errors are `FetchError` and its kinds (`Refused`, `TooLarge`, `Timeout`), each with a sentence
 fit to show a user or to store as a delivery's last error. Django-free: settings are arguments.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -370,9 +371,7 @@ def _ssl_context(verify: str | ssl.SSLContext | None) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=verify or certifi.where())
 
 
-def _read_body(
-    response: httpx.Response, *, max_bytes: int, truncate: bool
-) -> tuple[bytes, bool]:
+def _read_body(response: httpx.Response, *, max_bytes: int, truncate: bool) -> tuple[bytes, bool]:
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes and not truncate:
         raise TooLarge(f"The response is {int(declared):,} bytes; the limit is {max_bytes:,}.")

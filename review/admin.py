@@ -1,6 +1,7 @@
 """Staff views of holds, assignments and reuse suggestions, read-only: holds and assignments are
 written by `review.services` only (a stuck hold expires by itself; an assignment is changed on the
 article page), reuse suggestions by the background analysis (`review.intelligence`)."""
+
 from __future__ import annotations
 
 from django.contrib import admin

@@ -7,6 +7,7 @@ state and the gate (409). The ViewSets here add actions to the `articles` and `c
 (`/articles/{id}/publish`, `/claims/{id}/verdict`), so review depends on articles and never the
 reverse.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -19,9 +20,10 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import permissions as drf_permissions, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework import permissions as drf_permissions
+from rest_framework import viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -30,15 +32,15 @@ from articles import permissions
 from articles.api import (
     RETRY_AFTER,
     WRITE_ERRORS,
+    GateCountsListMixin,
     Pagination,
     errors,
     list_errors,
     validated,
-    GateCountsListMixin,
 )
 from articles.models import Article, Claim
-from articles.services import publish_article
 from articles.serializers import ArticleDetailSerializer, ClaimSerializer
+from articles.services import publish_article
 from review import services
 from review.models import ReuseSuggestion
 from review.serializers import (
@@ -157,11 +159,11 @@ class ArticlePublicationViewSet(viewsets.GenericViewSet):
     def claimreview(self, request: Request, pk: str | None = None) -> Response:
         article = self.get_object()
         claims = list(
-            article.claims.active()
-            .exclude(verdict=Claim.Verdict.PENDING)
-            .order_by("ordinal", "id")
+            article.claims.active().exclude(verdict=Claim.Verdict.PENDING).order_by("ordinal", "id")
         )
-        return Response(claim_review_document(article, claims, build_url=request.build_absolute_uri))
+        return Response(
+            claim_review_document(article, claims, build_url=request.build_absolute_uri)
+        )
 
 
 # --- Verdicts -----------------------------------------------------------------------------------
@@ -310,9 +312,7 @@ class ReviewQueueViewSet(GateCountsListMixin, viewsets.GenericViewSet):
         # Absent is the default; present, even empty, must name an ordering (400 otherwise).
         ordering = self.request.query_params.get("ordering", "submitted_at")
         if ordering not in QUEUE_ORDERINGS:
-            raise ValidationError(
-                {"ordering": [f"Choose one of: {', '.join(QUEUE_ORDERINGS)}."]}
-            )
+            raise ValidationError({"ordering": [f"Choose one of: {', '.join(QUEUE_ORDERINGS)}."]})
         awaiting = Claim.objects.awaiting(self.request.user)
         claims = awaiting.select_related("reviewed_by").order_by("ordinal", "id")
         articles = Article.objects.filter(pk__in=awaiting.values("article_id"))

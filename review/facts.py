@@ -23,6 +23,7 @@ sentence with a Jaccard similarity of 0.6 to a stored one shares at least one ba
 probability 0.77, at 0.7 with 0.92, at 0.8 with 0.99; unrelated sentences almost never do. The keys
 only find candidates: `compare` decides.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -46,9 +47,7 @@ NUMBER_WORDS = frozenset(
     ninety hundred thousand million billion trillion dozen dozens half quarter double triple twice
     thrice first second third fourth fifth sixth seventh eighth ninth tenth percent""".split()
 )
-NEGATIONS = frozenset(
-    "not no never none nobody nothing neither nor without cannot nowhere".split()
-)
+NEGATIONS = frozenset("not no never none nobody nothing neither nor without cannot nowhere".split())
 TIME_WORDS = frozenset(
     "today yesterday tomorrow tonight last next ago earlier later recently soon".split()
 )
@@ -152,15 +151,20 @@ def compare(a: str, b: str) -> Match | None:
 
 _PRIME = (1 << 61) - 1
 _SEEDS = [
-    (int.from_bytes(hashlib.blake2b(f"a{i}".encode(), digest_size=8).digest(), "big") % _PRIME | 1,
-     int.from_bytes(hashlib.blake2b(f"b{i}".encode(), digest_size=8).digest(), "big") % _PRIME)
+    (
+        int.from_bytes(hashlib.blake2b(f"a{i}".encode(), digest_size=8).digest(), "big") % _PRIME
+        | 1,
+        int.from_bytes(hashlib.blake2b(f"b{i}".encode(), digest_size=8).digest(), "big") % _PRIME,
+    )
     for i in range(BANDS * ROWS)
 ]
 
 
 def _hash64(text: str) -> int:
     """A stable signed 64-bit hash (fits a BigIntegerField on every database)."""
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True)
+    return int.from_bytes(
+        hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True
+    )
 
 
 def exact_key(text: str) -> int:

@@ -9,6 +9,7 @@ score came from another model than the one installed. Extraction enqueues `revie
 for the article once its claims are stored; the beat sweep (`sweep`) catches what a lost message
 or a model upgrade left behind. Running the analysis twice writes the same rows.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,10 +20,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 import checkworthiness
-from newsroom.celery import ring
 from articles.bulk import insert_rows, update_rows
 from articles.models import Claim
 from articles.services import lock_article
+from newsroom.celery import ring
 from review import facts
 from review.models import ClaimKey, ReuseSuggestion
 
@@ -111,9 +112,11 @@ def find_candidates(
     per_key = _newest_per_key(article_id, list({k for keys in keys_of.values() for k in keys}))
     found = {claim_id: _ranked(keys, per_key) for claim_id, keys in keys_of.items()}
     wanted = {source for sources in found.values() for source in sources}
-    source_texts = dict(
-        Claim.objects.filter(pk__in=wanted, retired_at__isnull=True).values_list("pk", "text")
-    ) if wanted else {}
+    source_texts = (
+        dict(Claim.objects.filter(pk__in=wanted, retired_at__isnull=True).values_list("pk", "text"))
+        if wanted
+        else {}
+    )
     result: dict[int, list[tuple[int, facts.Match]]] = {}
     for claim_id, sources in found.items():
         matches = []
@@ -148,11 +151,7 @@ def analyse_article(article_id: int) -> dict[str, int]:
 
     with transaction.atomic():
         lock_article(article_id)
-        current = dict(
-            Claim.objects.active()
-            .filter(pk__in=texts)
-            .values_list("pk", "revision_id")
-        )
+        current = dict(Claim.objects.active().filter(pk__in=texts).values_list("pk", "revision_id"))
         fresh = [
             (index, pk, revision_id)
             for index, (pk, revision_id, _) in enumerate(claims)
@@ -197,7 +196,10 @@ def analyse_article(article_id: int) -> dict[str, int]:
             prepared=True,
         )
     logger.info(
-        "article=%s analysed %s claims, %s reuse suggestions", article_id, len(ids), len(suggestions)
+        "article=%s analysed %s claims, %s reuse suggestions",
+        article_id,
+        len(ids),
+        len(suggestions),
     )
     return {"analysed": len(ids), "suggestions": len(suggestions) // 2}
 

@@ -144,9 +144,7 @@ class ReuseSuggestion(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["claim", "source"], name="reuse_claim_source_unique"),
-            models.CheckConstraint(
-                condition=~Q(claim=F("source")), name="reuse_not_itself"
-            ),
+            models.CheckConstraint(condition=~Q(claim=F("source")), name="reuse_not_itself"),
         ]
 
     def __str__(self) -> str:
@@ -224,8 +222,14 @@ def queue_articles(
         # Only what the queue shows: the rows are grouped by every selected column, and a body
         # (up to 200,000 characters) or a password hash has no business in a GROUP BY.
         .only(
-            "title", "status", "publish_by", "submitted_at", "author_id",
-            "author__username", "author__first_name", "author__last_name",
+            "title",
+            "status",
+            "publish_by",
+            "submitted_at",
+            "author_id",
+            "author__username",
+            "author__first_name",
+            "author__last_name",
         )
     )
     default_order = [
@@ -258,7 +262,12 @@ def queue_claims(
         .select_related("hold__holder")
         # A pending claim shows no verdict, note or reviewer: those columns stay in the database.
         .defer(
-            "start", "end", "extractor_version", "note", "evidence_url", "reviewed_by",
+            "start",
+            "end",
+            "extractor_version",
+            "note",
+            "evidence_url",
+            "reviewed_by",
             "reviewed_at",
         )
     )

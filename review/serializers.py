@@ -1,5 +1,6 @@
 """API serializers of review: verdict and override inputs, the review queue, the gate error, and
 the schema.org ClaimReview export."""
+
 from __future__ import annotations
 
 import copy
@@ -40,7 +41,10 @@ class VerdictInputSerializer(RefuseReadOnlyMixin, serializers.Serializer):
         required=False, allow_blank=True, default="", max_length=5000, trim_whitespace=False
     )
     evidence_url = TextField(
-        required=False, allow_blank=True, default="", max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
         help_text="A full http:// or https:// address.",
     )
 
@@ -153,12 +157,16 @@ RatingSchema = _typed(
     worstRating=serializers.IntegerField(),
     alternateName=serializers.CharField(help_text="Verified or Unverified."),
 )
-OrganizationSchema = _typed("Organization", name=serializers.CharField(), url=serializers.URLField())
+OrganizationSchema = _typed(
+    "Organization", name=serializers.CharField(), url=serializers.URLField()
+)
 AppearanceSchema = _typed(
     "NewsArticle",
     headline=serializers.CharField(),
     url=serializers.URLField(),
-    datePublished=serializers.CharField(required=False, help_text="When the article was published."),
+    datePublished=serializers.CharField(
+        required=False, help_text="When the article was published."
+    ),
 )
 ClaimSchema = _typed(
     "Claim",

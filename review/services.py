@@ -6,6 +6,7 @@ a publish of the same article never interleave: publishing counts the claims aft
 verdict has committed, a verdict arriving after the publish finds the article published and is
 refused, and a verdict never slips past a hold taken a moment earlier by another reviewer.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,13 +20,13 @@ from django.utils import timezone
 
 from articles import permissions
 from articles.models import Article, ArticleEvent, Claim
+from articles.people import short_name
 from articles.services import (
     InvalidTransition,
     lock_article,
     lock_editable_article,
     log_event,
 )
-from articles.people import short_name
 from review.models import Assignment, ClaimHold
 
 _validate_url = URLValidator(schemes=["http", "https"])
@@ -75,8 +76,7 @@ def check_reviewable(article: Article, claim: Claim, *, by, verdict: bool) -> No
     if article.status != Article.Status.IN_REVIEW:
         what = "Verdicts can only be recorded" if verdict else "Claims can only be reviewed"
         raise InvalidTransition(
-            f"{what} while the article is in review "
-            f"(it is {article.get_status_display().lower()})."
+            f"{what} while the article is in review (it is {article.get_status_display().lower()})."
         )
     if claim.retired_at is not None:
         raise InvalidTransition("This sentence was removed from the article by an edit.")
@@ -113,7 +113,12 @@ def record_verdict(
         claim.reused_from = source
         claim.save(
             update_fields=[
-                "verdict", "note", "evidence_url", "reviewed_by", "reviewed_at", "reused_from"
+                "verdict",
+                "note",
+                "evidence_url",
+                "reviewed_by",
+                "reviewed_at",
+                "reused_from",
             ]
         )
         log_event(
@@ -137,7 +142,9 @@ def record_verdict(
 
 def describe_source(source: Claim) -> str:
     """'verified on 12 Mar 2026 in “Title” by R. Lee': where a reusable verdict comes from."""
-    when = timezone.localtime(source.reviewed_at).strftime("%-d %b %Y") if source.reviewed_at else ""
+    when = (
+        timezone.localtime(source.reviewed_at).strftime("%-d %b %Y") if source.reviewed_at else ""
+    )
     return (
         f"{source.get_verdict_display().lower()} on {when} in “{source.article.title}” "
         f"by {short_name(source.reviewed_by)}"
@@ -157,9 +164,7 @@ def reuse_verdict(claim: Claim, *, source: Claim, by) -> Claim:
         # comparison below and the verdict.
         lock_article(claim.article_id)
         claim = Claim.objects.get(pk=claim.pk)
-        source = (
-            Claim.objects.select_related("article", "reviewed_by").filter(pk=source.pk).first()
-        )
+        source = Claim.objects.select_related("article", "reviewed_by").filter(pk=source.pk).first()
         if source is None or not permissions.can_view_article(by, source.article):
             raise PermissionDenied("You may not see the claim whose verdict you want to reuse.")
         if source.article_id == claim.article_id:

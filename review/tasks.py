@@ -1,4 +1,5 @@
 """Background work of the review side. Tasks take ids, re-read the rows, and are safe to run twice."""
+
 from __future__ import annotations
 
 from celery import shared_task

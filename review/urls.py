@@ -19,9 +19,7 @@ urlpatterns = [
     path("articles/<int:pk>/panel/", views.article_panel, name="article_panel"),
     path("articles/<int:pk>/due/", views.set_due, name="set_due"),
     path("articles/<int:pk>/assign/", views.assign, name="assign"),
-    path(
-        "articles/<int:pk>/unassign/<int:reviewer_pk>/", views.unassign, name="unassign"
-    ),
+    path("articles/<int:pk>/unassign/<int:reviewer_pk>/", views.unassign, name="unassign"),
     path("activity/", views.activity, name="activity"),
     path("activity.csv", views.activity_csv, name="activity_csv"),
 ]

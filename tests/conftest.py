@@ -1,5 +1,6 @@
 """Shared fixtures: named personas, article factories, and the real services the integration tests
 need (Redis, Celery workers: see tests/support/fixtures.py)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -19,7 +20,7 @@ STORY = (
     " date 2025-02-03 Harbor City approved a $12.5 million budget for its ferry service on Monday. "
     "The council vote was 7 to 2.\n\n"
     "What Happened: Mayor Lena Ortiz said the money would buy two electric ferries. "
-    "\"We waited ten years for this. It is finally here,\" she said.\n\n"
+    '"We waited ten years for this. It is finally here," she said.\n\n'
     "See Also: Harbor City Ferry Fares To Rise In April\n\n"
     "The first ferry is due to enter service in 2027.\n\n"
     "Image via Harbor City Council\n"
@@ -102,13 +103,15 @@ def run_extraction_now(job_id: int, *, timeout: float = 10.0) -> None:
     import time
 
     from articles import services
-    from extraction import extract
     from articles.models import ExtractionJob
+    from extraction import extract
 
     taken = services.start_extraction_job(job_id)
     if taken is not None:
         job, token = taken
-        assert services.complete_extraction_job(job_id, token=token, result=extract(job.revision.body))
+        assert services.complete_extraction_job(
+            job_id, token=token, result=extract(job.revision.body)
+        )
         return
     deadline = time.monotonic() + timeout
     while ExtractionJob.objects.get(pk=job_id).state != ExtractionJob.State.DONE:
@@ -116,7 +119,9 @@ def run_extraction_now(job_id: int, *, timeout: float = 10.0) -> None:
         time.sleep(0.05)
 
 
-def make_article(author: User, *, title: str = "Ferry budget approved", body: str = STORY, status: str = "draft"):
+def make_article(
+    author: User, *, title: str = "Ferry budget approved", body: str = STORY, status: str = "draft"
+):
     """An article in `status`, taken there through the real services (extraction run inline)."""
     from articles import services
     from articles.models import Article

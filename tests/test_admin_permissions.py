@@ -7,6 +7,7 @@ its model, which a test below insists on).
   anything, no form saves, nothing is added or deleted.
 - The change permission runs the actions (retry a failed extraction job, redeliver a webhook).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -51,7 +52,9 @@ def world(editor, other_editor, reviewer, chief, settings) -> dict[type[models.M
     assignment and reuse suggestions; a token, a subscription, a delivery, an idempotency key."""
     settings.EXTRACTION_MAX_ATTEMPTS = 1
     WebhookSubscription.objects.create(
-        name="partner", target_url="https://partner.example/hooks", secret=SECRET,
+        name="partner",
+        target_url="https://partner.example/hooks",
+        secret=SECRET,
         events=[choice for choice, _ in WebhookSubscription.Event.choices],
     )
     make_article(other_editor, title="Other editor's draft")
@@ -194,7 +197,9 @@ def test_the_change_permission_runs_the_retry_action_and_the_view_permission_doe
     assert (job.state, job.attempts) == (ExtractionJob.State.PENDING, 0)
     event = ArticleEvent.objects.filter(article=job.article).latest("pk")
     assert (event.actor.username, event.to_state, event.note) == (
-        "staff-view-change", "pending", "Extraction retried."
+        "staff-view-change",
+        "pending",
+        "Extraction retried.",
     )
     # The form stays read-only for them too: no field of a job is edited by hand.
     assert 'name="_save"' not in changer.get(url(ExtractionJob, "change", job.pk)).content.decode()
@@ -205,7 +210,9 @@ def test_the_change_permission_runs_the_redeliver_action_and_the_view_permission
     WebhookDelivery.objects.filter(pk=delivery.pk).update(status="failed", attempts=5)
     form = {"action": "redeliver_selected", "_selected_action": [delivery.pk]}
 
-    viewer = staff_with("view", model=WebhookDelivery).post(url(WebhookDelivery, "changelist"), form)
+    viewer = staff_with("view", model=WebhookDelivery).post(
+        url(WebhookDelivery, "changelist"), form
+    )
     after_viewer = WebhookDelivery.objects.values_list("status", "attempts").get(pk=delivery.pk)
     changer = staff_with("view", "change", model=WebhookDelivery)
     redelivered = changer.post(url(WebhookDelivery, "changelist"), form)
@@ -224,13 +231,17 @@ def test_the_delivery_search_answers_only_users_with_the_view_permission(world, 
     search = {"q": note}
 
     without = staff_with().get(url(WebhookDelivery, "changelist"), search)
-    viewer = staff_with("view", model=WebhookDelivery).get(url(WebhookDelivery, "changelist"), search)
+    viewer = staff_with("view", model=WebhookDelivery).get(
+        url(WebhookDelivery, "changelist"), search
+    )
 
     assert without.status_code == 403 and note not in without.content.decode()
     assert viewer.status_code == 200
-    assert viewer.context["cl"].result_count == WebhookDelivery.objects.filter(
-        body__contains=note
-    ).count() > 0
+    assert (
+        viewer.context["cl"].result_count
+        == WebhookDelivery.objects.filter(body__contains=note).count()
+        > 0
+    )
 
 
 def test_a_subscriptions_secret_is_shown_only_with_the_change_permission(world):
@@ -239,8 +250,13 @@ def test_a_subscriptions_secret_is_shown_only_with_the_change_permission(world):
     viewer = staff_with("view", model=WebhookSubscription)
     changer = staff_with("view", "change", model=WebhookSubscription)
 
-    assert SECRET not in viewer.get(url(WebhookSubscription, "change", subscription.pk)).content.decode()
-    assert SECRET in changer.get(url(WebhookSubscription, "change", subscription.pk)).content.decode()
+    assert (
+        SECRET
+        not in viewer.get(url(WebhookSubscription, "change", subscription.pk)).content.decode()
+    )
+    assert (
+        SECRET in changer.get(url(WebhookSubscription, "change", subscription.pk)).content.decode()
+    )
 
 
 def test_publishing_from_the_admin_needs_the_change_permission(world, editor):

@@ -1,5 +1,6 @@
 """The circuit breaker in front of Redis (newsroom/celery.py), alone: a clock of our own, real
 threads. How it behaves against a real stopped or paused Redis: tests/test_redis_outage.py."""
+
 from __future__ import annotations
 
 import logging

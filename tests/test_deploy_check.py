@@ -1,4 +1,5 @@
 """`manage.py check --deploy` passes with the production environment and fails without it."""
+
 from __future__ import annotations
 
 import os

@@ -1,6 +1,7 @@
 """The product's core loop end to end, through the test client, with a real Celery worker process
 on a real Redis: an editor writes and submits, the worker extracts, a reviewer verifies every
 claim, the editor publishes."""
+
 from __future__ import annotations
 
 import time
@@ -70,6 +71,8 @@ def test_editor_submits_worker_extracts_reviewer_verifies_editor_publishes(
     article.refresh_from_db()
     assert article.status == Article.Status.PUBLISHED
     assert list(
-        ArticleEvent.objects.filter(article=article, kind="status").values_list("from_state", "to_state")
+        ArticleEvent.objects.filter(article=article, kind="status").values_list(
+            "from_state", "to_state"
+        )
     ) == [("draft", "submitted"), ("submitted", "in_review"), ("in_review", "published")]
     assert ArticleEvent.objects.filter(article=article, kind="verdict").count() == STORY_CLAIMS

@@ -3,6 +3,7 @@
 Each action goes the way every view does: fetch through the access helper (404 when the article is
 not visible), then call the service (PermissionDenied is 403, InvalidTransition is `state`).
 """
+
 from __future__ import annotations
 
 import re
@@ -42,7 +43,15 @@ CELLS = read_matrix()
 
 def test_the_matrix_covers_every_action_actor_and_state():
     actions = {cell[0] for cell in CELLS}
-    assert actions == {"view", "edit", "submit", "return to draft", "verdict", "publish", "override"}
+    assert actions == {
+        "view",
+        "edit",
+        "submit",
+        "return to draft",
+        "verdict",
+        "publish",
+        "override",
+    }
     assert len(CELLS) == 7 * 6 * 4
 
 
@@ -93,7 +102,9 @@ def perform(action: str, user, article: Article) -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("action", "actor", "state", "expected"), CELLS, ids=lambda v: str(v).replace(" ", "_"))
+@pytest.mark.parametrize(
+    ("action", "actor", "state", "expected"), CELLS, ids=lambda v: str(v).replace(" ", "_")
+)
 def test_permission_matrix_cell(action, actor, state, expected):
     editor = make_user("author", permissions.EDITOR)
     author_reviewer = make_user("author-reviewer", permissions.EDITOR, permissions.REVIEWER)

@@ -1,4 +1,5 @@
 """The process fixtures themselves: a real Redis, real Celery workers and beat, started and stopped."""
+
 from __future__ import annotations
 
 import signal
@@ -85,7 +86,9 @@ def test_the_session_worker_answers_a_control_ping(celery_worker):
 
 
 @pytest.mark.integration
-def test_a_worker_sees_the_test_database_and_the_test_redis(celery_worker, worker_env, redis_server):
+def test_a_worker_sees_the_test_database_and_the_test_redis(
+    celery_worker, worker_env, redis_server
+):
     from django.db import connection
 
     assert worker_env["REDIS_URL"] == redis_server.url
@@ -105,6 +108,7 @@ def test_a_killed_pool_process_is_replaced_by_the_worker(start_worker):
 
     assert killed == before
     wait_gone(killed, timeout=10)
+
     def replaced() -> list[int] | None:
         pids = worker.pool_pids()
         return pids if len(pids) == 2 and set(pids).isdisjoint(before) else None

@@ -8,6 +8,7 @@ job stays pending in the database and the sweepers do the work once Redis is bac
 A pause is always bounded (`paused(..., at_most=...)` resumes the server from a timer), so code that
 waits for Redis without a timeout makes a test fail on its latency assertions instead of hanging.
 """
+
 from __future__ import annotations
 
 import os
@@ -25,9 +26,9 @@ from django.urls import reverse
 
 from articles.models import Article, ExtractionJob
 from articles.services import enqueue_extraction
-from review.intelligence import ring_claim_analysis
 from integrations import services as integrations_services
 from integrations.models import WebhookDelivery, WebhookSubscription
+from review.intelligence import ring_claim_analysis
 from tests.conftest import STORY_CLAIMS, make_article
 from tests.integrations.helpers import token_for
 from tests.support.fixtures import point_app_at_redis

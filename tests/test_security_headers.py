@@ -3,6 +3,7 @@ the main pages of every role, and `Cache-Control: no-store` on whatever a signed
 (pages, htmx partials, CSV exports, API answers), while static files and anonymous public pages
 keep their caching. Plus a scan of the templates for what the policy would block, so a partial
 the browser test does not reach cannot bring an inline script or style back."""
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """What every write shares: the state error, input validation, the article lock, status changes and
 the history row."""
+
 from __future__ import annotations
 
 import logging
@@ -154,4 +155,6 @@ def change_status(
     if to == Article.Status.PUBLISHED:
         article.published_at = now
     article.save(update_fields=["status", "submitted_at", "published_at", "updated_at", *also_save])
-    log_event(article, by=by, kind=ArticleEvent.Kind.STATUS, from_state=from_state, to_state=to, note=note)
+    log_event(
+        article, by=by, kind=ArticleEvent.Kind.STATUS, from_state=from_state, to_state=to, note=note
+    )

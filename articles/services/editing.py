@@ -1,4 +1,5 @@
 """Writing an article: create, edit, submit for review, return to draft."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,8 +40,13 @@ logger = logging.getLogger(__name__)
 
 
 def create_article(
-    *, by, title: str, body: str, dateline: dt.date | None = None,
-    source_html: str = "", source_links: dict[str, str] | None = None,
+    *,
+    by,
+    title: str,
+    body: str,
+    dateline: dt.date | None = None,
+    source_html: str = "",
+    source_links: dict[str, str] | None = None,
 ) -> Article:
     """Create a draft owned by `by`. `source_html`/`source_links`: the HTML a feed sent, kept as
     sent (the body converted from it is normalised like any other, `clean_article_text`)."""
@@ -49,8 +55,12 @@ def create_article(
     title, body = clean_article_text(title=title, body=body)
     with transaction.atomic():
         article = Article.objects.create(
-            title=title, body=body, dateline=dateline, author=by,
-            source_html=source_html, source_links=source_links or {},
+            title=title,
+            body=body,
+            dateline=dateline,
+            author=by,
+            source_html=source_html,
+            source_links=source_links or {},
         )
         log_event(article, by=by, kind=ArticleEvent.Kind.CREATED, to_state=article.status)
     return article
@@ -86,7 +96,10 @@ def update_article(
                 queue_extraction(article, revision)
                 if article.status == Article.Status.IN_REVIEW:
                     change_status(
-                        article, Article.Status.SUBMITTED, by=by, note="Re-extracting the edited body."
+                        article,
+                        Article.Status.SUBMITTED,
+                        by=by,
+                        note="Re-extracting the edited body.",
                     )
     return article
 
@@ -116,7 +129,9 @@ def return_to_draft(article: Article, *, by, note: str = "") -> Article:
         if not permissions.can_edit_article(by, article):
             raise PermissionDenied("You may not change this article.")
         if article.status not in (Article.Status.SUBMITTED, Article.Status.IN_REVIEW):
-            raise InvalidTransition("Only a submitted article or one in review can go back to draft.")
+            raise InvalidTransition(
+                "Only a submitted article or one in review can go back to draft."
+            )
         article.extraction_jobs.unfinished().update(
             state=ExtractionJob.State.SUPERSEDED, lease_token=None, finished_at=timezone.now()
         )

@@ -1,5 +1,6 @@
 """Extraction jobs: queueing, the doorbell, taking jobs under a lease, finishing or failing them,
 retries and the sweeper."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -156,7 +157,10 @@ def _job_candidates(
         " WHERE id = %s OR (state = %s AND attempts = 0) ORDER BY id <> %s, id LIMIT %s"
     )
     params = [
-        connection.ops.adapt_datetimefield_value(now), job_id, ExtractionJob.State.PENDING, job_id,
+        connection.ops.adapt_datetimefield_value(now),
+        job_id,
+        ExtractionJob.State.PENDING,
+        job_id,
         more + 2,
     ]
     with connection.cursor() as cursor:
@@ -195,16 +199,13 @@ def start_extraction_jobs(job_id: int, *, more: int = 0) -> TakenJobs:
     if not candidates:
         return taken
     with transaction.atomic():
-        count = (
-            ExtractionJob.objects.filter(_claimable(now), pk__in=candidates)
-            .update(
-                state=ExtractionJob.State.RUNNING,
-                lease_token=taken.token,
-                lease_expires_at=now + dt.timedelta(seconds=settings.EXTRACTION_LEASE_SECONDS),
-                attempts=F("attempts") + 1,
-                started_at=now,
-                last_error="",
-            )
+        count = ExtractionJob.objects.filter(_claimable(now), pk__in=candidates).update(
+            state=ExtractionJob.State.RUNNING,
+            lease_token=taken.token,
+            lease_expires_at=now + dt.timedelta(seconds=settings.EXTRACTION_LEASE_SECONDS),
+            attempts=F("attempts") + 1,
+            started_at=now,
+            last_error="",
         )
         if count:
             taken.jobs = list(
@@ -278,8 +279,12 @@ def complete_extraction_jobs(
                 and article.current_revision_pk == job.revision_id
             ):
                 apply_extraction(
-                    article, job.revision_id, results[job.pk],
-                    extractor_version=job.extractor_version, rows=rows, now=now,
+                    article,
+                    job.revision_id,
+                    results[job.pk],
+                    extractor_version=job.extractor_version,
+                    rows=rows,
+                    now=now,
                 )
                 done.append(job)
             elif (
@@ -289,8 +294,12 @@ def complete_extraction_jobs(
                 # The text already extracted, extracted again: only a newer extractor queues that
                 # (`articles.services.upgrades`). Applied in place; the article keeps its status.
                 apply_extraction(
-                    article, job.revision_id, results[job.pk],
-                    extractor_version=job.extractor_version, rows=rows, now=now,
+                    article,
+                    job.revision_id,
+                    results[job.pk],
+                    extractor_version=job.extractor_version,
+                    rows=rows,
+                    now=now,
                     enter_review=False,
                 )
                 done.append(job)
@@ -300,9 +309,7 @@ def complete_extraction_jobs(
         _save_articles_entering_review([articles[job.article_id] for job in done])
         if done:
             stored = [job.article_id for job in done]
-            transaction.on_commit(
-                lambda: claims_stored.send(sender=Article, article_ids=stored)
-            )
+            transaction.on_commit(lambda: claims_stored.send(sender=Article, article_ids=stored))
         for state, finished in (
             (ExtractionJob.State.DONE, done),
             (ExtractionJob.State.SUPERSEDED, superseded),
@@ -357,7 +364,9 @@ def fail_extraction_job(job_id: int, *, token: uuid.UUID | None, error: str) -> 
         job.lease_expires_at = None
         job.last_error = error[:4000]
         job.finished_at = timezone.now() if final else None
-        job.save(update_fields=["state", "lease_token", "lease_expires_at", "last_error", "finished_at"])
+        job.save(
+            update_fields=["state", "lease_token", "lease_expires_at", "last_error", "finished_at"]
+        )
         if final:
             log_event(
                 lock_article(job.article_id),
@@ -401,10 +410,14 @@ def sweep_extraction_jobs() -> dict[str, int]:
     now = timezone.now()
     grace = now - dt.timedelta(seconds=settings.EXTRACTION_PENDING_GRACE_SECONDS)
     counts = {"requeued": 0, "failed": 0}
-    expired = ExtractionJob.objects.filter(state=ExtractionJob.State.RUNNING, lease_expires_at__lt=now)
+    expired = ExtractionJob.objects.filter(
+        state=ExtractionJob.State.RUNNING, lease_expires_at__lt=now
+    )
     for job_id, attempts in expired.values_list("id", "attempts"):
         if attempts >= settings.EXTRACTION_MAX_ATTEMPTS:
-            if fail_extraction_job(job_id, token=None, error="The worker was lost on every attempt."):
+            if fail_extraction_job(
+                job_id, token=None, error="The worker was lost on every attempt."
+            ):
                 counts["failed"] += 1
         elif enqueue_extraction(job_id, coalesce=False):
             counts["requeued"] += 1

@@ -1,5 +1,6 @@
 """Applying an extraction: what it found becomes the article's claims, links, credit and sections
 (matched against the claims of the revision before, so unchanged sentences keep their verdicts)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,11 +8,9 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-
 from articles.bulk import insert_rows, update_rows
 from articles.diffing import diff_for_review, segments_to_json
 from articles.matching import Change, match_claims
-from articles.services.common import log_events
 from articles.models import (
     Article,
     ArticleEvent,
@@ -23,6 +22,7 @@ from articles.models import (
     Revision,
     Section,
 )
+from articles.services.common import log_events
 
 if TYPE_CHECKING:
     from extraction import Extraction
@@ -61,7 +61,14 @@ class ExtractionRows:
 
 # The columns of a `NewClaim`, in order.
 NEW_CLAIM_FIELDS = (
-    "article", "revision", "ordinal", "text", "start", "end", "section", "extractor_version"
+    "article",
+    "revision",
+    "ordinal",
+    "text",
+    "start",
+    "end",
+    "section",
+    "extractor_version",
 )
 
 
@@ -93,15 +100,29 @@ def _review_rounds(rounds: list[tuple[int, int, int]], *, now: dt.datetime) -> l
         if diff.too_large:
             logger.info(
                 "article=%s review round r%s->r%s: text diff too large, changed claims only",
-                article_id, previous, current,
+                article_id,
+                previous,
+                current,
             )
     return out
 
 
 # What a re-extraction may change on an existing claim.
 _UPDATED_CLAIM_FIELDS = (
-    "revision", "ordinal", "text", "start", "end", "section", "extractor_version", "verdict",
-    "note", "evidence_url", "reviewed_by", "reviewed_at", "previous_text", "previous_verdict",
+    "revision",
+    "ordinal",
+    "text",
+    "start",
+    "end",
+    "section",
+    "extractor_version",
+    "verdict",
+    "note",
+    "evidence_url",
+    "reviewed_by",
+    "reviewed_at",
+    "previous_text",
+    "previous_verdict",
     "retired_at",
 )
 
@@ -164,8 +185,14 @@ def apply_extraction(
         if change is Change.NEW:
             rows.claims.append(
                 (
-                    article.pk, revision_id, new_index, found.text, found.start, found.end,
-                    found.section or "", extractor_version,
+                    article.pk,
+                    revision_id,
+                    new_index,
+                    found.text,
+                    found.start,
+                    found.end,
+                    found.section or "",
+                    extractor_version,
                 )
             )
             created += 1

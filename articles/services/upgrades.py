@@ -30,6 +30,7 @@ submissions. The beat task (`articles.reextract_outdated_articles`) runs every
 `EXTRACTION_UPGRADE_SWEEP_SECONDS` with `EXTRACTION_UPGRADE_BATCH`; the management command
 `reextract_outdated` does the same on demand.
 """
+
 from __future__ import annotations
 
 import logging
@@ -91,9 +92,7 @@ def upgrade_jobs_in_flight() -> int:
     """Unfinished jobs of articles in review or in draft: only an upgrade queues those (a submit
     or an edit moves the article to `submitted` in the same transaction)."""
     return (
-        ExtractionJob.objects.unfinished()
-        .filter(article__status__in=UPGRADABLE_STATUSES)
-        .count()
+        ExtractionJob.objects.unfinished().filter(article__status__in=UPGRADABLE_STATUSES).count()
     )
 
 
@@ -135,7 +134,9 @@ def reextract_outdated(*, limit: int, dry_run: bool = False) -> UpgradeRun:
             queue_extraction(article, article.extracted_revision)
         logger.info(
             "article=%s queued for re-extraction with extractor %s (claims from %s)",
-            pk, version, old,
+            pk,
+            version,
+            old,
         )
         run.queued.append((pk, status, old))
     if len(candidates) > budget:

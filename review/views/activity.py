@@ -13,8 +13,8 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from articles import permissions
-from articles.models import ArticleEvent
 from articles.exports import EVENT_CSV_HEADER, csv_response, event_csv_row
+from articles.models import ArticleEvent
 from articles.presenters import TimelineEntry
 from review.forms import (
     ActivityFilterForm,

@@ -18,11 +18,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from articles import permissions
+from articles.exports import EVENT_CSV_HEADER, csv_response, event_csv_row
 from articles.models import Article, ArticleEvent, Claim, ImageCredit
 from articles.people import short_name
-from articles.services import InvalidTransition
-from articles.exports import EVENT_CSV_HEADER, csv_response, event_csv_row
 from articles.presenters import ClaimRow, TimelineEntry
+from articles.services import InvalidTransition
 from review import services
 from review.forms import (
     BulkVerdictForm,
@@ -123,9 +123,7 @@ def claim_history(claim: Claim) -> QuerySet[ArticleEvent]:
 
 def reuse_suggestions(user, claim: Claim) -> list[ReuseSuggestion]:
     """Verdicts on the same fact in other articles that `user` may see, best first (one query)."""
-    suggestions = list(
-        ReuseSuggestion.objects.filter(claim=claim).offerable(user)[:REUSE_SHOWN]
-    )
+    suggestions = list(ReuseSuggestion.objects.filter(claim=claim).offerable(user)[:REUSE_SHOWN])
     for suggestion in suggestions:
         suggestion.reviewer_name = short_name(suggestion.source.reviewed_by)
     return suggestions
@@ -332,7 +330,9 @@ def reuse(request: HttpRequest, pk: int) -> HttpResponse:
     next_url = _next_url(request)
     in_queue = request.POST.get("source") == "queue"
     raw = request.POST.get("source_claim", "")
-    source = Claim.objects.filter(pk=int(raw)).first() if raw.isdigit() and int(raw) < 2**63 else None
+    source = (
+        Claim.objects.filter(pk=int(raw)).first() if raw.isdigit() and int(raw) < 2**63 else None
+    )
     try:
         if source is None:
             raise InvalidTransition("Choose a verdict to reuse.")
@@ -346,7 +346,9 @@ def reuse(request: HttpRequest, pk: int) -> HttpResponse:
         return _row_response(request, row, status=409)
     label = claim.get_verdict_display().lower()
     if not request.htmx:
-        messages.success(request, f"Claim {claim.ordinal + 1}: {label}, reused from another article.")
+        messages.success(
+            request, f"Claim {claim.ordinal + 1}: {label}, reused from another article."
+        )
         return redirect(next_url)
     saved = _make_row(claim, next_url=next_url, in_queue=in_queue, notice=f"Reused: {label}.")
     extra = {}

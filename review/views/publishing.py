@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET, require_POST
 from articles import permissions
 from articles.models import Article
 from articles.people import short_name
-from articles.services import InvalidTransition, publish_article
 from articles.presenters import error_text
+from articles.services import InvalidTransition, publish_article
 from review import services
 from review.forms import (
     AssignForm,

@@ -147,7 +147,8 @@ def filter_options(facets: dict[str, list], filters: dict[str, Any]) -> dict[str
             (str(pk), title, pk == filters.get("article")) for pk, title in facets["articles"]
         ],
         "orders": [
-            (value, label, value == filters.get("order", "")) for value, label in QUEUE_ORDERS.items()
+            (value, label, value == filters.get("order", ""))
+            for value, label in QUEUE_ORDERS.items()
         ],
     }
 
@@ -210,9 +211,9 @@ def queue_context(user, filters: dict[str, Any] | None = None) -> dict[str, Any]
         "page_numbers": range(1, pages + 1),
         "page_size": QUEUE_PAGE_SIZE,
         "version": queue_version(user),
-        "refresh_url": reverse("review:queue_partial") + "?" + "&".join(
-            part for part in (query, f"page={page}") if part
-        ),
+        "refresh_url": reverse("review:queue_partial")
+        + "?"
+        + "&".join(part for part in (query, f"page={page}") if part),
     }
 
 

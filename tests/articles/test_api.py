@@ -2,17 +2,16 @@
 create/update with field-level read-only status, submit and return-to-draft, claims, extraction
 jobs, error shapes, and pinned query counts. The full role × state matrix through the API is
 tests/integrations/test_permission_matrix_api.py."""
+
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from articles import permissions, services
 from articles.models import Article, ArticleEvent, Claim, ExtractionJob
-from tests.conftest import STORY, STORY_CLAIMS, make_article, make_user
+from tests.conftest import STORY, STORY_CLAIMS, make_article
 from tests.integrations.helpers import api, api_settings, ids, token_for  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -104,9 +103,15 @@ def test_list_rows_carry_the_gate_and_no_body(api, editor, reviewer):
 # --- List: filters and pagination ---------------------------------------------------------------
 
 
-def test_the_list_filters_by_status_author_dateline_range_and_words(api, editor, other_editor, chief):
-    a = services.create_article(by=editor, title="Airship budget", body="Zeppelins.", dateline=dt.date(2025, 1, 10))
-    b = services.create_article(by=editor, title="Tram plan", body="Trams and zeppelins.", dateline=dt.date(2025, 2, 10))
+def test_the_list_filters_by_status_author_dateline_range_and_words(
+    api, editor, other_editor, chief
+):
+    a = services.create_article(
+        by=editor, title="Airship budget", body="Zeppelins.", dateline=dt.date(2025, 1, 10)
+    )
+    b = services.create_article(
+        by=editor, title="Tram plan", body="Trams and zeppelins.", dateline=dt.date(2025, 2, 10)
+    )
     c = make_article(other_editor, title="Bridge", status="submitted")
     client = api(chief)
 
@@ -179,10 +184,13 @@ def test_an_unknown_or_empty_format_is_400_listing_the_formats(api, editor, path
 
     assert response.status_code == 400, response.content
     assert response["Content-Type"].split(";")[0] in (
-        "application/json", "application/ld+json", "application/vnd.oai.openapi+json"
+        "application/json",
+        "application/ld+json",
+        "application/vnd.oai.openapi+json",
     )
     message = (
-        f"Unknown format {fmt!r}: this endpoint answers {formats}." if fmt
+        f"Unknown format {fmt!r}: this endpoint answers {formats}."
+        if fmt
         else f"Give a format ({formats}), or leave the parameter out."
     )
     assert response.json() == {"detail": f"format: {message}", "errors": {"format": [message]}}
@@ -208,7 +216,9 @@ def test_the_article_list_costs_the_same_queries_for_1_and_50_articles(
     api, editor, reviewer, rows, django_assert_num_queries
 ):
     for i in range(rows):
-        services.submit_article(services.create_article(by=editor, title=f"A{i}", body=STORY), by=editor)
+        services.submit_article(
+            services.create_article(by=editor, title=f"A{i}", body=STORY), by=editor
+        )
     client = api(reviewer)
     # The token with its user and roles is now remembered (and its last_used_at written, once a
     # minute); another URL, so that the page counted below is not the remembered response.
@@ -238,7 +248,10 @@ def test_the_detail_has_claims_links_credit_sections_history_gate_and_extraction
     assert [(link["label"], link["title"]) for link in data["related_links"]] == [
         ("See Also", "Harbor City Ferry Fares To Rise In April")
     ]
-    assert data["image_credit"] == {"text": "Image via Harbor City Council", "source": "Harbor City Council"}
+    assert data["image_credit"] == {
+        "text": "Image via Harbor City Council",
+        "source": "Harbor City Council",
+    }
     assert [s["label"] for s in data["sections"]] == ["What Happened"]
     assert [(e["kind"], e["to_state"]) for e in data["history"]] == [
         ("created", "draft"),
@@ -276,7 +289,10 @@ def test_an_editor_creates_a_draft_with_plain_text(api, editor):
     assert response.json()["id"] == article.pk
     assert response["Location"].endswith(f"/api/v1/articles/{article.pk}")
     assert (article.title, article.body, article.author, article.status) == (
-        "Ferry budget", STORY, editor, "draft"
+        "Ferry budget",
+        STORY,
+        editor,
+        "draft",
     )
     assert article.dateline == dt.date(2025, 2, 3) and article.source_html == ""
     assert list(article.events.values_list("kind", "actor")) == [("created", editor.pk)]
@@ -308,7 +324,9 @@ def test_create_errors_name_the_fields(api, editor):
     }
     assert both.status_code == 400 and "non_field_errors" in both.json()["errors"]
     assert neither.status_code == 400 and "body" in neither.json()["errors"]
-    assert status.status_code == 400 and status.json()["errors"]["status"][0].startswith("Read-only")
+    assert status.status_code == 400 and status.json()["errors"]["status"][0].startswith(
+        "Read-only"
+    )
     assert not Article.objects.exists()
 
 
@@ -337,7 +355,9 @@ def test_bodies_that_are_not_a_json_object_are_400_and_other_content_types_415(a
 
     invalid = client.post(LIST, data="{not json", content_type="application/json")
     a_list = client.post(LIST, data="[1, 2]", content_type="application/json")
-    huge_int = client.post(LIST, data='{"title": ' + "9" * 5000 + "}", content_type="application/json")
+    huge_int = client.post(
+        LIST, data='{"title": ' + "9" * 5000 + "}", content_type="application/json"
+    )
     nan = client.post(LIST, data='{"title": NaN}', content_type="application/json")
     form = client.post(LIST, {"title": "T", "body": "B."})
 
@@ -349,7 +369,9 @@ def test_bodies_that_are_not_a_json_object_are_400_and_other_content_types_415(a
     assert not Article.objects.exists()
 
 
-def test_a_body_over_the_article_limit_is_400_and_a_request_over_the_api_limit_413(api, editor, settings):
+def test_a_body_over_the_article_limit_is_400_and_a_request_over_the_api_limit_413(
+    api, editor, settings
+):
     settings.API_MAX_REQUEST_BYTES = 1_000_000
     client = api(editor)
     limit = settings.ARTICLE_MAX_BODY_CHARS
@@ -392,7 +414,9 @@ def test_status_is_read_only_in_a_patch(api, editor):
 def test_editing_a_body_in_review_sends_it_back_for_extraction(api, editor):
     article = make_article(editor, status="in_review")
 
-    response = api(editor).patch(detail(article.pk), {"body": STORY + "\nOne more sentence.\n"}, format="json")
+    response = api(editor).patch(
+        detail(article.pk), {"body": STORY + "\nOne more sentence.\n"}, format="json"
+    )
 
     assert response.status_code == 200 and response.json()["status"] == "submitted"
     assert article.revisions.count() == 2
@@ -443,7 +467,9 @@ def test_submitting_twice_is_a_409_with_the_reason(api, editor):
     response = api(editor).post(f"{detail(article.pk)}/submit")
 
     assert response.status_code == 409
-    assert response.json() == {"detail": "Only a draft can be submitted; this article is submitted."}
+    assert response.json() == {
+        "detail": "Only a draft can be submitted; this article is submitted."
+    }
     assert article.revisions.count() == 1
 
 
@@ -456,7 +482,11 @@ def test_return_to_draft_keeps_the_note_in_the_history(api, editor):
 
     assert response.status_code == 200 and response.json()["status"] == "draft"
     event = article.events.last()
-    assert (event.from_state, event.to_state, event.note) == ("in_review", "draft", "Needs a second source.")
+    assert (event.from_state, event.to_state, event.note) == (
+        "in_review",
+        "draft",
+        "Needs a second source.",
+    )
 
 
 # --- Claims -------------------------------------------------------------------------------------
@@ -475,7 +505,9 @@ def test_claims_are_listed_only_from_visible_articles(api, editor, other_editor)
     assert api(editor).get(f"/api/v1/claims/{hidden.pk}").status_code == 404
 
 
-def test_claims_filter_by_verdict_article_and_awaiting_me(api, editor, other_editor, editor_reviewer, reviewer):
+def test_claims_filter_by_verdict_article_and_awaiting_me(
+    api, editor, other_editor, editor_reviewer, reviewer
+):
     own = make_article(editor_reviewer, title="Own", status="in_review")
     other = make_article(editor, title="Other", status="in_review")
     from review import services as review_services
@@ -504,7 +536,9 @@ def test_a_claim_is_retrieved_with_its_verdict_fields(api, editor, reviewer):
     data = api(reviewer).get(f"/api/v1/claims/{claim.pk}").json()
 
     assert data["id"] == claim.pk and data["article"] == article.pk
-    assert data["text"] == claim.text and data["verdict"] == "pending" and data["reviewed_by"] is None
+    assert (
+        data["text"] == claim.text and data["verdict"] == "pending" and data["reviewed_by"] is None
+    )
 
 
 @pytest.mark.parametrize("articles", [1, 10])
@@ -572,7 +606,9 @@ def test_a_reviewer_cannot_retry_and_only_failed_jobs_can_be_retried(api, editor
     assert ExtractionJob.objects.get(pk=job.pk).state == "failed"
 
 
-def test_jobs_of_another_editors_draft_are_neither_listed_nor_retrievable(api, editor, other_editor):
+def test_jobs_of_another_editors_draft_are_neither_listed_nor_retrievable(
+    api, editor, other_editor
+):
     article = make_article(other_editor, status="submitted")
     services.return_to_draft(article, by=other_editor)
     job = article.extraction_jobs.get()
@@ -598,7 +634,9 @@ def test_the_browser_session_works_for_reads_and_writes_need_the_csrf_token(edit
     assert refused.status_code == 403 and "CSRF" in refused.json()["detail"]
     client.get("/accounts/login/")  # sets the csrftoken cookie
     token = client.cookies["csrftoken"].value
-    accepted = client.patch(detail(article.pk), {"title": "With token"}, format="json", HTTP_X_CSRFTOKEN=token)
+    accepted = client.patch(
+        detail(article.pk), {"title": "With token"}, format="json", HTTP_X_CSRFTOKEN=token
+    )
     assert accepted.status_code == 200
     article.refresh_from_db()
     assert article.title == "With token"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from articles.bulk import insert_rows, update_rows
@@ -23,9 +22,7 @@ def stored(model, pk) -> dict:
     """Every concrete column of the row but its primary key."""
     row = model.objects.get(pk=pk)
     return {
-        f.attname: getattr(row, f.attname)
-        for f in model._meta.concrete_fields
-        if not f.primary_key
+        f.attname: getattr(row, f.attname) for f in model._meta.concrete_fields if not f.primary_key
     }
 
 
@@ -41,8 +38,14 @@ def test_inserted_claims_equal_bulk_created_ones(editor):
     insert_rows(Claim, NEW_CLAIM_FIELDS, [values], now=NOW, prepared=True)
     fast = newest(Claim, ordinal=90)
     Claim.objects.bulk_create(
-        [Claim(**dict(zip(NEW_CLAIM_FIELDS[2:], values[2:])), article=article, revision=revision,
-               created_at=NOW)]
+        [
+            Claim(
+                **dict(zip(NEW_CLAIM_FIELDS[2:], values[2:])),
+                article=article,
+                revision=revision,
+                created_at=NOW,
+            )
+        ]
     )
     orm = newest(Claim, ordinal=90)
 
@@ -57,19 +60,23 @@ def test_inserted_rows_without_now_get_each_fields_default(editor):
     claim = article.claims.first()
     before = timezone.now()
 
-    insert_rows(Claim, NEW_CLAIM_FIELDS, [
-        (article.pk, article.extracted_revision_id, 91, "A second sentence.", 0, 18, "", "9.9.9")
-    ])
+    insert_rows(
+        Claim,
+        NEW_CLAIM_FIELDS,
+        [(article.pk, article.extracted_revision_id, 91, "A second sentence.", 0, 18, "", "9.9.9")],
+    )
 
     row = newest(Claim, ordinal=91)
     assert row.created_at >= before
     assert row.note == "" and row.checkworthiness is None and row.reused_from_id is None
-    insert_rows(ClaimKey, ["claim", "article", "key"], [(claim.pk, article.pk, 12345)],
-                prepared=True)
+    insert_rows(
+        ClaimKey, ["claim", "article", "key"], [(claim.pk, article.pk, 12345)], prepared=True
+    )
     ClaimKey.objects.bulk_create([ClaimKey(claim=row, article=article, key=12345)])
     fast, orm = ClaimKey.objects.filter(key=12345).order_by("pk")
     assert {**stored(ClaimKey, fast.pk), "claim_id": None} == {
-        **stored(ClaimKey, orm.pk), "claim_id": None
+        **stored(ClaimKey, orm.pk),
+        "claim_id": None,
     }
 
 

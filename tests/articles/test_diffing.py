@@ -58,7 +58,10 @@ def test_a_changed_sentence_is_a_deletion_then_an_insertion():
         ("same", "Harbor City approved a $12.5 million budget on Monday. "),
         ("delete", "The council vote was 7 to 2.\n"),
         ("insert", "The council vote was 6 to 3.\n"),
-        ("same", "\nMayor Lena Ortiz said the money would buy two ferries.\n\nThe first ferry is due in 2027.\n"),
+        (
+            "same",
+            "\nMayor Lena Ortiz said the money would buy two ferries.\n\nThe first ferry is due in 2027.\n",
+        ),
     ]
     assert summarize(segments).inserted == 1 and summarize(segments).deleted == 1
 
@@ -195,7 +198,10 @@ def test_the_work_budget_gives_up_with_too_large_and_no_counts(monkeypatch):
     result = diff_for_review(old, new)
 
     assert (result.too_large, result.segments, result.inserted, result.deleted) == (
-        True, [], None, None
+        True,
+        [],
+        None,
+        None,
     )
 
 
@@ -249,8 +255,9 @@ def _lcs(a: list[str], b: list[str]) -> int:
     for x in a:
         previous_diagonal = 0
         for j, y in enumerate(b, start=1):
-            previous_diagonal, row[j] = row[j], (
-                previous_diagonal + 1 if x == y else max(row[j], row[j - 1])
+            previous_diagonal, row[j] = (
+                row[j],
+                (previous_diagonal + 1 if x == y else max(row[j], row[j - 1])),
             )
     return row[-1]
 

@@ -2,6 +2,7 @@
 one transaction. Batches keep every rule of a single job: a lease per attempt, results stored only
 by the holder of the lease, one set of claims and one history row per article, failures recorded
 per job."""
+
 from __future__ import annotations
 
 import time
@@ -9,11 +10,11 @@ import time
 import pytest
 
 from articles import services
-from articles.services import jobs as extraction_jobs
-from extraction import extract
-from articles.signals import history_appended
 from articles.models import Article, ArticleEvent, Claim, ExtractionJob
+from articles.services import jobs as extraction_jobs
+from articles.signals import history_appended
 from articles.tasks import extract_article
+from extraction import extract
 from tests.conftest import FOLLOW_UP, STORY, STORY_CLAIMS, make_article
 from tests.support.fixtures import point_app_at_redis
 
@@ -151,7 +152,9 @@ def test_each_article_of_a_batch_gets_its_history_row_and_rings_the_webhooks(edi
     assert sorted(event.article_id for event in seen) == sorted(job.article_id for job in jobs)
     for event in seen:
         assert event.pk and (event.kind, event.from_state, event.to_state) == (
-            "status", "submitted", "in_review",
+            "status",
+            "submitted",
+            "in_review",
         )
         assert event.note == f"{STORY_CLAIMS} claims extracted."
 

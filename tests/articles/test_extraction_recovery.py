@@ -7,6 +7,7 @@ pending grace 1 s. With those, a job whose worker died completes within 25 s (le
 job's own deliberately slowed run); in production the bound is the lease (120 s) plus one sweep
 (15 s).
 """
+
 from __future__ import annotations
 
 import signal
@@ -43,7 +44,10 @@ def job_state(job_id: int) -> str:
 
 def assert_extracted_exactly_once(article: Article) -> None:
     assert Claim.objects.filter(article=article).count() == STORY_CLAIMS
-    assert ArticleEvent.objects.filter(article=article, kind="status", to_state="in_review").count() == 1
+    assert (
+        ArticleEvent.objects.filter(article=article, kind="status", to_state="in_review").count()
+        == 1
+    )
     assert Article.objects.get(pk=article.pk).status == Article.Status.IN_REVIEW
 
 
@@ -88,7 +92,9 @@ def test_a_whole_worker_killed_mid_extraction_is_finished_by_a_new_one(
     killed_at = time.monotonic()
     start_worker(concurrency=1, env=env, name="replacement")
 
-    wait_for(lambda: job_state(job.pk) == "done", timeout=RECOVERY_BOUND, what="the replacement worker")
+    wait_for(
+        lambda: job_state(job.pk) == "done", timeout=RECOVERY_BOUND, what="the replacement worker"
+    )
     assert time.monotonic() - killed_at < RECOVERY_BOUND
     assert_extracted_exactly_once(article)
 
@@ -146,7 +152,9 @@ def test_the_same_task_delivered_twice_at_once_stores_one_set_of_claims(
 
     wait_for(lambda: job_state(job.pk) == "done", timeout=RECOVERY_BOUND, what="the job")
     # The duplicate found the job taken, waited for the lease, and then found it done.
-    wait_for(lambda: "'skipped'" in worker.log(), timeout=RECOVERY_BOUND, what="the duplicate to give up")
+    wait_for(
+        lambda: "'skipped'" in worker.log(), timeout=RECOVERY_BOUND, what="the duplicate to give up"
+    )
     assert_extracted_exactly_once(article)
     assert ExtractionJob.objects.get(pk=job.pk).attempts == 1
     assert ArticleEvent.objects.filter(article=article, kind="extraction").count() == 0

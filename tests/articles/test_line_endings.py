@@ -169,24 +169,43 @@ def test_the_migration_normalises_stored_crlf_rows_and_keeps_offsets_on_the_same
     )
     for number, text in enumerate(texts, start=1):
         revision = OldRevision.objects.create(
-            article=article, number=number, title=article.title, body=text,
-            body_hash=content_hash(text), created_by_id=editor.pk,
+            article=article,
+            number=number,
+            title=article.title,
+            body=text,
+            body_hash=content_hash(text),
+            created_by_id=editor.pk,
         )
         OldJob.objects.create(
-            article=article, revision=revision, body_hash=revision.body_hash,
-            extractor_version="test", state="done", finished_at=revision.created_at,
+            article=article,
+            revision=revision,
+            body_hash=revision.body_hash,
+            extractor_version="test",
+            state="done",
+            finished_at=revision.created_at,
         )
     found = extract(texts[1])
     OldClaim.objects.bulk_create(
         OldClaim(
-            article=article, revision=revision, ordinal=i, text=c.text, start=c.start, end=c.end,
+            article=article,
+            revision=revision,
+            ordinal=i,
+            text=c.text,
+            start=c.start,
+            end=c.end,
             extractor_version="test",
         )
         for i, c in enumerate(found.claims)
     )
     OldLink.objects.bulk_create(
-        OldLink(article=article, ordinal=i, label=link.label, title=link.title or "",
-                start=link.start, end=link.end)
+        OldLink(
+            article=article,
+            ordinal=i,
+            label=link.label,
+            title=link.title or "",
+            start=link.start,
+            end=link.end,
+        )
         for i, link in enumerate(found.related_links)
     )
     OldSection.objects.bulk_create(
@@ -203,7 +222,9 @@ def test_the_migration_normalises_stored_crlf_rows_and_keeps_offsets_on_the_same
     expected = extract(normalised)
     article = Article.objects.get(pk=article.pk)
     assert (article.title, article.body, article.updated_at) == (
-        "Ferry\nbudget", normalised, updated_at
+        "Ferry\nbudget",
+        normalised,
+        updated_at,
     )
     assert Article.objects.get(pk=draft.pk).body == "A.\nB.\n"
     revisions = list(article.revisions.order_by("number"))

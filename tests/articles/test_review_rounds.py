@@ -62,7 +62,9 @@ def test_the_worker_stores_the_round_when_it_applies_a_re_extraction(editor):
     stored = ReviewRound.objects.get()
     job = article.extraction_jobs.get(state=ExtractionJob.State.DONE, revision__number=2)
     assert (stored.article, stored.previous_revision.number, stored.revision.number) == (
-        article, 1, 2
+        article,
+        1,
+        2,
     )
     assert (stored.inserted, stored.deleted, stored.too_large) == (1, 1, False)
     assert stored.created_at == job.finished_at
@@ -90,7 +92,7 @@ def test_each_re_extraction_stores_its_own_round_and_the_page_shows_the_newest(c
     ) == [(1, 2), (2, 3)]
     assert "Revision 2 → revision 3" in section
     assert "1 sentence added, 1 removed" in section
-    assert '[added: </span>&quot;We waited nine years for this.' in section
+    assert "[added: </span>&quot;We waited nine years for this." in section
     assert "[removed: </span>The council vote" not in section  # that was the round before
 
 
@@ -140,9 +142,12 @@ def test_the_article_page_reads_the_round_and_its_cost_does_not_depend_on_the_bo
 def test_storing_a_re_extraction_costs_the_same_queries_for_few_and_many_claims(
     django_assert_num_queries, editor, claims
 ):
-    body = "\n\n".join(
-        f"The council approved item {i} of the ferry budget on Monday." for i in range(claims)
-    ) + "\n"
+    body = (
+        "\n\n".join(
+            f"The council approved item {i} of the ferry budget on Monday." for i in range(claims)
+        )
+        + "\n"
+    )
     article = make_article(editor, body=body, status="in_review")
     services.update_article(
         article, by=editor, title=article.title, body=body.replace("item 1 ", "item one ")
@@ -180,9 +185,10 @@ def test_a_48kb_edit_of_9600_repeated_sentences_is_stored_in_bounded_time(editor
     stored = ReviewRound.objects.get(article=article)
     assert (stored.inserted, stored.deleted, stored.too_large) == (2, 2, False)
     assert article.claims.active().count() == 9_600
-    assert sorted(
-        article.claims.active().exclude(text="Yes.").values_list("text", flat=True)
-    ) == ["Maybe, said the mayor.", "No, said the clerk."]
+    assert sorted(article.claims.active().exclude(text="Yes.").values_list("text", flat=True)) == [
+        "Maybe, said the mayor.",
+        "No, said the clerk.",
+    ]
 
 
 def test_a_diff_over_the_cap_shows_the_changed_claims_only(client, editor, reviewer, monkeypatch):

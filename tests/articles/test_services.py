@@ -1,4 +1,5 @@
 """Article services: creation, editing, submission and the extraction job lifecycle."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -74,7 +75,9 @@ def test_submitting_stores_a_revision_and_queues_extraction_after_commit(
     revision = Revision.objects.get(article=article)
     assert (revision.number, revision.body) == (1, STORY)
     assert (job.state, job.revision, job.body_hash) == ("pending", revision, revision.body_hash)
-    assert article.events.filter(kind="status", from_state="draft", to_state="submitted").count() == 1
+    assert (
+        article.events.filter(kind="status", from_state="draft", to_state="submitted").count() == 1
+    )
 
 
 def test_only_the_author_or_a_chief_submits(editor, other_editor, chief):
@@ -141,9 +144,9 @@ def test_a_zombie_attempt_cannot_finish_a_job_taken_over_after_its_lease(editor)
 
     article = make_article(editor, status="submitted")
     job = article.extraction_jobs.get()
-    with time_machine.travel(dt.datetime(2030, 1, 1, 12, 0, tzinfo=dt.timezone.utc), tick=False):
+    with time_machine.travel(dt.datetime(2030, 1, 1, 12, 0, tzinfo=dt.UTC), tick=False):
         _, zombie_token = services.start_extraction_job(job.pk)
-    with time_machine.travel(dt.datetime(2030, 1, 1, 12, 1, tzinfo=dt.timezone.utc), tick=False):
+    with time_machine.travel(dt.datetime(2030, 1, 1, 12, 1, tzinfo=dt.UTC), tick=False):
         _, token = services.start_extraction_job(job.pk)
         result = extract(STORY)
         assert services.complete_extraction_job(job.pk, token=token, result=result)
@@ -236,7 +239,11 @@ def test_editing_an_article_in_review_keeps_verdicts_of_unchanged_sentences(edit
     article.refresh_from_db()
     assert article.status == Article.Status.IN_REVIEW
     kept.refresh_from_db()
-    assert (kept.verdict, kept.note, kept.retired_at) == ("verified", "Minutes of the meeting.", None)
+    assert (kept.verdict, kept.note, kept.retired_at) == (
+        "verified",
+        "Minutes of the meeting.",
+        None,
+    )
     assert new_body[kept.start : kept.end] == kept.text
     changed.refresh_from_db()
     assert changed.text == "The first ferry is due to enter service in 2028."
@@ -297,7 +304,9 @@ def test_a_result_for_a_superseded_revision_is_not_applied(editor):
     old_job = article.extraction_jobs.get()
     _, token = services.start_extraction_job(old_job.pk)
     services.return_to_draft(article, by=editor)
-    services.update_article(article, by=editor, title=article.title, body=STORY + "\nOne more fact.")
+    services.update_article(
+        article, by=editor, title=article.title, body=STORY + "\nOne more fact."
+    )
     services.submit_article(article, by=editor)
 
     assert not services.complete_extraction_job(old_job.pk, token=token, result=extract(STORY))

@@ -5,6 +5,7 @@ articles keep what they were published with; the admin shows each article's extr
 The fixture article is extracted "as by the old extractor": its job and claims carry the version
 "1.0.0" and its claims are what 1.0.0 made of the text, where a company suffix before a name did
 not end the sentence ("...Group Inc. Tallis shares have fallen..." was one claim)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -31,9 +32,7 @@ BODY = (
     "Velmora Foods Inc. CEO Ana Ruiz said the closures would not affect supplies.\n"
 )
 UNCHANGED = "The company will close two mines in Chile."
-MERGED = (
-    "The estimate came from Orrin Partners Group Inc. Tallis shares have fallen 20% this year."
-)
+MERGED = "The estimate came from Orrin Partners Group Inc. Tallis shares have fallen 20% this year."
 NEW_CLAIMS = [
     "Tallis Mining cut its copper forecast on Friday.",
     "The estimate came from Orrin Partners Group Inc.",
@@ -67,7 +66,10 @@ def make_old_article(author, monkeypatch, *, title: str = "Tallis cuts forecast"
     article.refresh_from_db()
     assert article.status == Article.Status.IN_REVIEW
     assert [c.text for c in article.claims.active()] == [
-        NEW_CLAIMS[0], MERGED, UNCHANGED, NEW_CLAIMS[4]
+        NEW_CLAIMS[0],
+        MERGED,
+        UNCHANGED,
+        NEW_CLAIMS[4],
     ]
     return article
 
@@ -108,7 +110,10 @@ def test_the_fixture_is_what_the_old_extractor_made_and_the_new_one_splits():
     assert EXTRACTOR_VERSION != OLD
     assert [c.text for c in extract(BODY).claims] == NEW_CLAIMS
     assert [c.text for c in old_extraction(BODY).claims] == [
-        NEW_CLAIMS[0], MERGED, UNCHANGED, NEW_CLAIMS[4]
+        NEW_CLAIMS[0],
+        MERGED,
+        UNCHANGED,
+        NEW_CLAIMS[4],
     ]
 
 
@@ -142,13 +147,17 @@ def test_article_in_review_is_re_extracted_in_place_keeping_unchanged_verdicts(
     unchanged = article.claims.get(text=UNCHANGED)
     assert unchanged.pk == kept.pk
     assert (unchanged.verdict, unchanged.note, unchanged.reviewed_by) == (
-        "verified", kept.note, reviewer
+        "verified",
+        kept.note,
+        reviewer,
     )
     # the merged sentence's row is now its first half, back to pending, remembering what it was
     first_half = article.claims.get(pk=merged.pk)
     assert first_half.text == "The estimate came from Orrin Partners Group Inc."
     assert (first_half.verdict, first_half.previous_text, first_half.previous_verdict) == (
-        "pending", MERGED, "verified"
+        "pending",
+        MERGED,
+        "verified",
     )
     second_half = article.claims.get(text="Tallis shares have fallen 20% this year.")
     assert second_half.verdict == "pending" and second_half.previous_text == ""
@@ -156,7 +165,8 @@ def test_article_in_review_is_re_extracted_in_place_keeping_unchanged_verdicts(
     # history: one extraction row naming both versions, the changed claim, no status change
     new_events = list(article.events.order_by("pk")[events_before:])
     assert [e.kind for e in new_events] == [
-        ArticleEvent.Kind.CLAIM_CHANGED, ArticleEvent.Kind.EXTRACTION
+        ArticleEvent.Kind.CLAIM_CHANGED,
+        ArticleEvent.Kind.EXTRACTION,
     ]
     note = new_events[1].note
     assert f"Re-extracted with extractor {EXTRACTOR_VERSION}" in note
@@ -166,9 +176,7 @@ def test_article_in_review_is_re_extracted_in_place_keeping_unchanged_verdicts(
 
 
 @pytest.mark.django_db
-def test_running_again_queues_nothing_new_while_pending_or_once_done(
-    editor, monkeypatch, sent
-):
+def test_running_again_queues_nothing_new_while_pending_or_once_done(editor, monkeypatch, sent):
     article = make_old_article(editor, monkeypatch)
     assert len(services.reextract_outdated(limit=10).queued) == 1
     assert services.reextract_outdated(limit=10).queued == []  # its job is pending
@@ -211,9 +219,7 @@ def test_an_article_published_while_its_upgrade_waits_keeps_its_claims(
 
 
 @pytest.mark.django_db
-def test_a_draft_with_claims_is_re_extracted_and_stays_a_draft(
-    editor, reviewer, monkeypatch, sent
-):
+def test_a_draft_with_claims_is_re_extracted_and_stays_a_draft(editor, reviewer, monkeypatch, sent):
     article = make_old_article(editor, monkeypatch)
     verify(article, reviewer, UNCHANGED)
     services.return_to_draft(article, by=editor)

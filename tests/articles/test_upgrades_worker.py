@@ -1,5 +1,6 @@
 """The extractor upgrade end to end: a real Celery beat runs the sweep, a real worker on a real
 Redis re-extracts the article; the published one is left alone. Every wait is bounded."""
+
 from __future__ import annotations
 
 import time

@@ -831,13 +831,15 @@ def test_article_page_shows_what_changed_since_the_last_review_round(client, edi
     review_services.record_verdict(changed, by=reviewer, verdict="verified", note="Minutes.")
     review_services.record_verdict(removed, by=reviewer, verdict="unverified", note="No date.")
     client.force_login(editor)
-    assert "Changes since the last review round" not in client.get(
-        reverse("articles:detail", args=[article.pk])
-    ).content.decode()  # extracted once: nothing to compare
+    assert (
+        "Changes since the last review round"
+        not in client.get(reverse("articles:detail", args=[article.pk])).content.decode()
+    )  # extracted once: nothing to compare
 
     body = (
-        STORY.replace("The council vote was 7 to 2.", "The council vote was 6 to 3.")
-        .replace("The first ferry is due to enter service in 2027.\n\n", "")
+        STORY.replace("The council vote was 7 to 2.", "The council vote was 6 to 3.").replace(
+            "The first ferry is due to enter service in 2027.\n\n", ""
+        )
         + "\nThe ferries will carry 400 passengers each.\n"
     )
     article = reextract(article, editor, body)
@@ -845,8 +847,13 @@ def test_article_page_shows_what_changed_since_the_last_review_round(client, edi
 
     section = html.split('id="round-heading"')[1].split("</section>")[0]
     assert "Revision 1 → revision 2" in section
-    assert "<del><span class=\"visually-hidden\">[removed: </span>The council vote was 7 to 2." in section
-    assert "<ins><span class=\"visually-hidden\">[added: </span>The council vote was 6 to 3." in section
+    assert (
+        '<del><span class="visually-hidden">[removed: </span>The council vote was 7 to 2.'
+        in section
+    )
+    assert (
+        '<ins><span class="visually-hidden">[added: </span>The council vote was 6 to 3.' in section
+    )
     assert "The ferries will carry 400 passengers each." in section.split("<ins>")[-1]
     changed_list = section.split("Claims changed in this round")[1].split("<h3>")[0]
     assert "now reads “The council vote was 6 to 3.”" in changed_list
@@ -868,7 +875,7 @@ def test_the_diff_is_escaped(client, editor):
 
     section = html.split('id="round-heading"')[1].split("</section>")[0]
     assert_escaped(section)
-    assert "<ins><span class=\"visually-hidden\">[added: </span>" in section
+    assert '<ins><span class="visually-hidden">[added: </span>' in section
 
 
 def test_the_gate_polls_while_the_article_is_in_review(client, editor, reviewer):

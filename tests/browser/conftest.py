@@ -104,7 +104,9 @@ def axe() -> Callable[[Any, str], list[dict]]:
     """Run axe-core (from npm, node_modules/axe-core) on the page; write the full report to
     test-artifacts/axe-<name>.json and return the serious and critical violations."""
     if not AXE_JS.exists():
-        pytest.fail("node_modules/axe-core is missing: run `npm ci` (bin/setup does).", pytrace=False)
+        pytest.fail(
+            "node_modules/axe-core is missing: run `npm ci` (bin/setup does).", pytrace=False
+        )
 
     def check(page: Any, name: str) -> list[dict]:
         # Evaluated through the DevTools protocol, not added as a <script>: the page's

@@ -35,9 +35,9 @@ def watched_page(new_page) -> tuple[Any, list[str]]:
     console: list[str] = []
     page.on(
         "console",
-        lambda message: console.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            console.append(message.text) if "Content Security Policy" in message.text else None
+        ),
     )
     return page, console
 

@@ -31,7 +31,9 @@ def queue_with_a_story(new_page, sign_in, editor):
     return page, article.claims.active().order_by("ordinal").first()
 
 
-def test_j_opens_the_claim_in_the_panel_while_a_refreshed_list_settles(new_page, sign_in, editor, reviewer):
+def test_j_opens_the_claim_in_the_panel_while_a_refreshed_list_settles(
+    new_page, sign_in, editor, reviewer
+):
     from playwright.sync_api import expect
 
     page, first = queue_with_a_story(new_page, sign_in, editor)

@@ -16,7 +16,9 @@ pytestmark = [
 ]
 
 
-def test_a_reviewer_reuses_a_verdict_from_the_claim_panel(new_page, sign_in, judged_pair, second_reviewer):
+def test_a_reviewer_reuses_a_verdict_from_the_claim_panel(
+    new_page, sign_in, judged_pair, second_reviewer
+):
     from playwright.sync_api import expect
 
     source, target = judged_pair
@@ -35,5 +37,9 @@ def test_a_reviewer_reuses_a_verdict_from_the_claim_panel(new_page, sign_in, jud
     expect(row).to_contain_text("Verified")
     expect(row).to_contain_text("Reused: verified.")
     target.refresh_from_db()
-    assert (target.verdict, target.reviewed_by, target.reused_from) == ("verified", second_reviewer, source)
+    assert (target.verdict, target.reviewed_by, target.reused_from) == (
+        "verified",
+        second_reviewer,
+        source,
+    )
     assert ArticleEvent.objects.get(claim=target, kind="verdict").source_claim == source

@@ -123,9 +123,10 @@ def test_editor_submits_reviewer_works_the_queue_by_keyboard_editor_publishes(
     expect(rows).to_have_count(0)
     expect(other.locator("li.queue-row")).to_have_count(0, timeout=15_000)
 
-    assert list(article.claims.values_list("verdict", "reviewed_by")) == [
-        ("verified", reviewer.pk)
-    ] * STORY_CLAIMS
+    assert (
+        list(article.claims.values_list("verdict", "reviewed_by"))
+        == [("verified", reviewer.pk)] * STORY_CLAIMS
+    )
     assert sorted(article.claims.values_list("note", flat=True)) == [
         f"Council minutes, page {n}." for n in range(1, STORY_CLAIMS + 1)
     ]

@@ -40,7 +40,9 @@ def test_score_of_a_sentence_does_not_depend_on_the_batch():
 
 
 def test_checkable_sentences_score_above_filler():
-    assert cw.score(["Unemployment fell to 3.9% in May."])[0] > cw.score(["Here is an overview."])[0]
+    assert (
+        cw.score(["Unemployment fell to 3.9% in May."])[0] > cw.score(["Here is an overview."])[0]
+    )
     checkable, filler = cw.score(CHECKABLE), cw.score(FILLER)
     assert min(checkable) > max(filler)
     assert all(s >= cw.threshold() for s in checkable)
@@ -110,7 +112,9 @@ def test_sparse_artifacts_still_load(tmp_path):
     from tests.checkworthiness.conftest import CHECKABLE as TRAIN_YES
     from tests.checkworthiness.conftest import FILLER as TRAIN_NO
 
-    model = L.SparseModel.fit(TRAIN_YES + TRAIN_NO, [1] * len(TRAIN_YES) + [0] * len(TRAIN_NO), C=1.0)
+    model = L.SparseModel.fit(
+        TRAIN_YES + TRAIN_NO, [1] * len(TRAIN_YES) + [0] * len(TRAIN_NO), C=1.0
+    )
     model.save(tmp_path)
     card = {"version": L.content_version(model), "threshold": 0.5}
     (tmp_path / L.CARD_FILE).write_text(json.dumps(card))

@@ -39,7 +39,9 @@ def test_encoder_writes_graph_and_card(trained_encoder, tiny_data):
     assert card["trained_on"]["train"] == 32 and card["trained_on"]["train_positives"] == 16
     assert card["hyperparameters"]["layers"] == 1 and card["hyperparameters"]["epochs"] == 3
     assert set(card["files_sha256"]) == {
-        E.GRAPH_FILE, f"{E.BASE_PACKAGE}/model.safetensors", f"{E.BASE_PACKAGE}/tokenizer.json"
+        E.GRAPH_FILE,
+        f"{E.BASE_PACKAGE}/model.safetensors",
+        f"{E.BASE_PACKAGE}/tokenizer.json",
     }
     # Half-epoch checkpoints (one step per epoch here): the best dev AP is the one exported.
     assert [row["step"] for row in card["search"]] == [1, 2, 3]
@@ -98,7 +100,14 @@ def test_writes_artifact_and_card(trained, tiny_data):
     import numpy as np
 
     with np.load(trained / L.WEIGHTS_FILE, allow_pickle=False) as z:
-        assert set(z.files) == {"word_idf", "char_idf", "word_coef", "char_coef", "hand_coef", "bias"}
+        assert set(z.files) == {
+            "word_idf",
+            "char_idf",
+            "word_coef",
+            "char_coef",
+            "hand_coef",
+            "bias",
+        }
 
 
 def test_trained_model_scores_and_learns(trained):
@@ -110,7 +119,9 @@ def test_trained_model_scores_and_learns(trained):
 
 
 def test_training_is_reproducible(trained, tiny_data, tmp_path):
-    call_command("train_checkworthiness", data=tiny_data, out=tmp_path, backend="sparse", verbosity=0)
+    call_command(
+        "train_checkworthiness", data=tiny_data, out=tmp_path, backend="sparse", verbosity=0
+    )
     first = json.loads((trained / L.CARD_FILE).read_text())
     second = json.loads((tmp_path / L.CARD_FILE).read_text())
     assert first["version"] == second["version"]
@@ -119,8 +130,15 @@ def test_training_is_reproducible(trained, tiny_data, tmp_path):
 
 
 def test_sample_option(tiny_data, tmp_path):
-    call_command("train_checkworthiness", data=tiny_data, out=tmp_path, sample=20, C="1",
-                 backend="sparse", verbosity=0)
+    call_command(
+        "train_checkworthiness",
+        data=tiny_data,
+        out=tmp_path,
+        sample=20,
+        C="1",
+        backend="sparse",
+        verbosity=0,
+    )
     card = json.loads((tmp_path / L.CARD_FILE).read_text())
     assert card["trained_on"]["train"] == 20 and card["trained_on"]["sample"] == 20
     assert card["trained_on"]["train_positives"] == 10

@@ -1,4 +1,5 @@
 """`manage.py extract`: formats, stdin, bad input. No database is touched."""
+
 from __future__ import annotations
 
 import io
@@ -153,7 +154,10 @@ def test_missing_file_and_directory_are_errors(tmp_path):
             "extract", str(tmp_path / "gone.txt"), str(tmp_path), stdout=io.StringIO(), stderr=err
         )
     lines = err.getvalue().strip().splitlines()
-    assert lines == [f"extract: {tmp_path / 'gone.txt'}: no such file", f"extract: {tmp_path}: is a directory"]
+    assert lines == [
+        f"extract: {tmp_path / 'gone.txt'}: no such file",
+        f"extract: {tmp_path}: is a directory",
+    ]
 
 
 def test_stdin_is_read_as_utf8_bytes():
@@ -166,7 +170,7 @@ def test_stdin_is_read_as_utf8_bytes():
 
 
 def test_stdin_through_call_command():
-    stdin = io.BytesIO("Émile Durand cut prices. Ça marche.".encode("utf-8"))
+    stdin = io.BytesIO("Émile Durand cut prices. Ça marche.".encode())
     out = io.StringIO()
     call_command("extract", "--format", "jsonl", "-", stdout=out, stdin=stdin)
     assert [c["text"] for c in json.loads(out.getvalue())["claims"]] == [
@@ -177,7 +181,7 @@ def test_stdin_through_call_command():
 
 def test_output_is_utf8_whatever_the_locale(tmp_path):
     path = tmp_path / "accents.txt"
-    path.write_bytes("Zürich’s Börse rose 2% — “a record,” traders said.".encode("utf-8"))
+    path.write_bytes("Zürich’s Börse rose 2% — “a record,” traders said.".encode())
     proc = run("--format", "jsonl", str(path))
     assert proc.returncode == 0, proc.stderr
     (obj,) = jsonl(proc.stdout)

@@ -1,4 +1,5 @@
 """Whole invented articles in three feed styles, checked part by part."""
+
 from __future__ import annotations
 
 import pathlib

@@ -1,5 +1,6 @@
 """Company suffixes that end a sentence, and names with an inner period (EXTRACTION.md,
 "Abbreviations" and "Names with an inner period"), on invented sentences, in every feed style."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """Properties that hold for every str: extract() never raises, offsets slice back, claims are in
 order and never overlap. Plus a few adversarial inputs that must stay linear."""
+
 from __future__ import annotations
 
 import json
@@ -9,17 +10,37 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from extraction import extract, split_sentences
 from articles.management.commands.extract import to_json_line
+from extraction import extract, split_sentences
 
 # Text built from the characters the engine reacts to, so that the interesting paths run often.
 NEWSY = st.lists(
     st.sampled_from(
         list("aAbBzZ019 .,;:!?…\"'“”‘’()[]*-•—–|@#$%©\t\r\n\x00\x0b\x1f\u00a0\u2028")
-        + ["U.S.", "Inc.", "p.m.", " date 2024-01-02 ", "What Happened: ", "See Also: ",
-           "Read Next:", "Image via ", "Photo: ", "— A (@b) May 1, 2024", " * ", "\n\n",
-           "\r\n", "- ", "Disclaimer: ", "(C) 2024 ", "https://x.co/a.b", "Shares rose. ",
-           "The plan:", "\ud800", "Broader Implications", "Candidate A: 52%"]
+        + [
+            "U.S.",
+            "Inc.",
+            "p.m.",
+            " date 2024-01-02 ",
+            "What Happened: ",
+            "See Also: ",
+            "Read Next:",
+            "Image via ",
+            "Photo: ",
+            "— A (@b) May 1, 2024",
+            " * ",
+            "\n\n",
+            "\r\n",
+            "- ",
+            "Disclaimer: ",
+            "(C) 2024 ",
+            "https://x.co/a.b",
+            "Shares rose. ",
+            "The plan:",
+            "\ud800",
+            "Broader Implications",
+            "Candidate A: 52%",
+        ]
     ),
     max_size=80,
 ).map("".join)

@@ -1,6 +1,7 @@
 """A link label with its own question or exclamation mark ("Did You Know?") alone on its
 paragraph, followed by a list of headlines (EXTRACTION.md, related-link sections), against real
 questions that stay questions, on invented texts in every feed style."""
+
 from __future__ import annotations
 
 import pytest

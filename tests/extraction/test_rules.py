@@ -1,4 +1,5 @@
 """One test per rule of ../shared/EXTRACTION.md, on small invented texts."""
+
 from __future__ import annotations
 
 import pytest

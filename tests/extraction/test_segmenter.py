@@ -1,4 +1,5 @@
 """Sentence boundaries on news copy: the bare segmenter (split_sentences)."""
+
 from __future__ import annotations
 
 import pytest
@@ -72,9 +73,9 @@ def test_quotation_with_sentence_ends_is_one_sentence():
 
 
 def test_mixed_quote_marks_count_as_closed():
-    text = "“The plan works. We will expand it,\" the mayor said. Work starts in May."
+    text = '“The plan works. We will expand it," the mayor said. Work starts in May.'
     assert sents(text) == [
-        "“The plan works. We will expand it,\" the mayor said.",
+        '“The plan works. We will expand it," the mayor said.',
         "Work starts in May.",
     ]
     text = "She called it ‘a good start. Nothing more,' a spokesman said."

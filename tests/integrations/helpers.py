@@ -3,6 +3,7 @@
 Import the fixtures into a test module (`from tests.integrations.helpers import api_settings`)
 to use them there; `api_settings` is autouse wherever it is imported.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator

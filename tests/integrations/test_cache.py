@@ -1,6 +1,7 @@
 """What the API remembers between requests (integrations/cache.py) is never stale and never
 another caller's: every test warms the cache, writes the way the app or a worker would (services,
 bulk updates, the admin's plain saves), and asserts the very next request sees the change."""
+
 from __future__ import annotations
 
 import pytest

@@ -4,6 +4,7 @@ read whole when within the limit, refused with 413 once past it without waiting 
 The Django test client cannot send a chunked body, and the bug lived between the server and
 Django (a body without Content-Length read as empty), so these tests start gunicorn on 127.0.0.1
 on the test database and speak HTTP to it."""
+
 from __future__ import annotations
 
 import http.client

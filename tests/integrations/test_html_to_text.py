@@ -1,4 +1,5 @@
 """The HTML → plain-text converter alone (no Django): the paragraph shape the extractor reads."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,11 +13,17 @@ def test_block_elements_end_paragraphs_and_inline_white_space_folds():
         "<div>A second   paragraph.</div><blockquote>A quote.</blockquote>"
     )
 
-    assert result.text == "Why It Matters\n\nThe council voted 7 to 2.\n\nA second paragraph.\n\nA quote.\n"
+    assert (
+        result.text
+        == "Why It Matters\n\nThe council voted 7 to 2.\n\nA second paragraph.\n\nA quote.\n"
+    )
 
 
 def test_a_line_break_stays_a_line_break_inside_the_paragraph():
-    assert html_to_text("<p>First line<br>Second line<br/>Third</p>").text == "First line\nSecond line\nThird\n"
+    assert (
+        html_to_text("<p>First line<br>Second line<br/>Third</p>").text
+        == "First line\nSecond line\nThird\n"
+    )
 
 
 def test_list_items_become_dash_lines_of_one_paragraph_nested_ones_too():
@@ -112,9 +119,9 @@ def test_unknown_marked_sections_and_huge_character_references_convert_instead_o
     assert html_to_text("<p>a<![foo[x]]>b</p>").text == "ab\n"
     assert html_to_text("<p>a<![ x ]>b</p>").text == "ab\n"
     assert html_to_text("<p>&#" + "9" * 5000 + ";&#" + "0" * 5000 + "65;</p>").text == "\ufffdA\n"
-    assert html_to_text("<p><![CDATA[ 1 > 0 ]]>kept<![if !supportLists]>- <![endif]>item</p>").text == (
-        "kept- item\n"
-    )
+    assert html_to_text(
+        "<p><![CDATA[ 1 > 0 ]]>kept<![if !supportLists]>- <![endif]>item</p>"
+    ).text == ("kept- item\n")
 
 
 def test_a_quote_that_never_closes_takes_the_rest_of_the_html():

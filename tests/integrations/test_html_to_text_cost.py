@@ -9,6 +9,7 @@ taken as at least 5 ms (below that, timer and allocator noise dominate); the lar
 up to three times, until one run is within the bound. `python -m benchmarks.ingestion` prints
 the figures for these shapes and more.
 """
+
 from __future__ import annotations
 
 import time

@@ -1,13 +1,14 @@
 """Creating articles from a partner feed: HTML bodies (kept, converted, link URLs carried through
 extraction) and Idempotency-Key retries."""
+
 from __future__ import annotations
 
 import datetime as dt
-import time
 import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 import time_machine
@@ -196,12 +197,16 @@ def test_hostile_html_within_the_budget_is_converted_quickly(api, editor, html, 
     assert Article.objects.get().body.startswith(body_start)
 
 
+@pytest.mark.parametrize(
     ("env", "complaint"),
     [
         ({"API_MAX_REQUEST_BYTES": str(5 * 1024 * 1024)}, "API_MAX_REQUEST_BYTES (5,242,880) must"),
         (
-            {"API_MAX_HTML_CHARS": "1000", "API_MAX_REQUEST_BYTES": "200000",
-             "DATA_UPLOAD_MAX_BYTES": "100000"},
+            {
+                "API_MAX_HTML_CHARS": "1000",
+                "API_MAX_REQUEST_BYTES": "200000",
+                "DATA_UPLOAD_MAX_BYTES": "100000",
+            },
             "DATA_UPLOAD_MAX_BYTES (100,000) must be at least API_MAX_REQUEST_BYTES",
         ),
     ],
@@ -224,7 +229,9 @@ def test_settings_refuse_a_byte_limit_that_a_request_within_the_field_limits_cou
 # --- Idempotency-Key ----------------------------------------------------------------------------
 
 
-def test_a_retry_with_the_same_key_and_body_returns_the_first_response_and_no_second_row(api, editor):
+def test_a_retry_with_the_same_key_and_body_returns_the_first_response_and_no_second_row(
+    api, editor
+):
     client = api(editor)
     payload = {"title": "Ferry budget", "body": "The council approved it."}
 
@@ -243,7 +250,9 @@ def test_the_same_key_with_a_different_body_is_422_and_creates_nothing(api, edit
     client = api(editor)
     client.post(LIST, {"title": "A", "body": "One."}, format="json", HTTP_IDEMPOTENCY_KEY="k1")
 
-    response = client.post(LIST, {"title": "B", "body": "Two."}, format="json", HTTP_IDEMPOTENCY_KEY="k1")
+    response = client.post(
+        LIST, {"title": "B", "body": "Two."}, format="json", HTTP_IDEMPOTENCY_KEY="k1"
+    )
 
     assert response.status_code == 422
     assert response.json() == {
@@ -271,7 +280,9 @@ def test_a_failed_create_stores_nothing_so_the_corrected_retry_goes_through(api,
     client = api(editor)
 
     bad = client.post(LIST, {"title": "", "body": "One."}, format="json", HTTP_IDEMPOTENCY_KEY="k2")
-    fixed = client.post(LIST, {"title": "A", "body": "One."}, format="json", HTTP_IDEMPOTENCY_KEY="k2")
+    fixed = client.post(
+        LIST, {"title": "A", "body": "One."}, format="json", HTTP_IDEMPOTENCY_KEY="k2"
+    )
 
     assert bad.status_code == 400 and fixed.status_code == 201
     assert not IdempotencyKey.objects.filter(response_status=400).exists()
@@ -289,8 +300,12 @@ def test_a_malformed_key_is_400(api, editor):
 def test_expired_keys_are_purged(editor):
     from integrations import services as integration_services
 
-    IdempotencyKey.objects.create(user=editor, key="old", request_hash="x", response_status=201, response_body={})
+    IdempotencyKey.objects.create(
+        user=editor, key="old", request_hash="x", response_status=201, response_body={}
+    )
     with time_machine.travel(dt.datetime.now(tz=dt.UTC) + dt.timedelta(days=2)):
-        IdempotencyKey.objects.create(user=editor, key="new", request_hash="x", response_status=201, response_body={})
+        IdempotencyKey.objects.create(
+            user=editor, key="new", request_hash="x", response_status=201, response_body={}
+        )
         assert integration_services.purge_idempotency_keys() == 1
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]

@@ -1,6 +1,7 @@
 """docs/permissions.md through the API: one request per cell of every table, so the API can never
 do what the rules (and the browser UI) forbid. 404 → 404, 403 → 403, state → 409, ok → 2xx; a
 refusal changes nothing."""
+
 from __future__ import annotations
 
 import pytest
@@ -27,7 +28,9 @@ def request_for(action: str, client, article: Article):
     if action == "verdict":
         claim = article.claims.active().first()
         return client.post(
-            f"/api/v1/claims/{claim.pk}/verdict", {"verdict": "verified", "note": "Seen the filing."}, format="json"
+            f"/api/v1/claims/{claim.pk}/verdict",
+            {"verdict": "verified", "note": "Seen the filing."},
+            format="json",
         )
     if action == "publish":
         return client.post(f"{url}/publish")
@@ -37,7 +40,9 @@ def request_for(action: str, client, article: Article):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("action", "actor", "state", "expected"), CELLS, ids=lambda v: str(v).replace(" ", "_"))
+@pytest.mark.parametrize(
+    ("action", "actor", "state", "expected"), CELLS, ids=lambda v: str(v).replace(" ", "_")
+)
 def test_permission_matrix_cell_through_the_api(api, action, actor, state, expected):
     editor = make_user("author", permissions.EDITOR)
     author_reviewer = make_user("author-reviewer", permissions.EDITOR, permissions.REVIEWER)
@@ -49,7 +54,9 @@ def test_permission_matrix_cell_through_the_api(api, action, actor, state, expec
         "chief": make_user("chief", permissions.CHIEF),
         "outsider": make_user("outsider"),
     }
-    article = build_article(action, state, author_reviewer if actor == "author-reviewer" else editor)
+    article = build_article(
+        action, state, author_reviewer if actor == "author-reviewer" else editor
+    )
     before = Article.objects.filter(pk=article.pk).values().get()
     verdicts_before = list(article.claims.values_list("pk", "verdict"))
 

@@ -2,6 +2,7 @@
 served from local files (no CDN), and schemathesis finds no 5xx and no response that breaks the
 schema, generating requests against the app in-process (bounded: 25 examples per operation,
 derandomized)."""
+
 from __future__ import annotations
 
 import json
@@ -11,10 +12,11 @@ from collections.abc import Iterator
 
 import pytest
 import schemathesis
-from schemathesis.specs.openapi.checks import positive_data_acceptance
 from django.core.management import call_command
 from django.test import Client
-from hypothesis import HealthCheck, settings as hypothesis_settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from articles import permissions
 from review import services as review_services
@@ -28,7 +30,9 @@ SCHEMA = "/api/schema/?format=json"
 
 def test_the_schema_validates_without_warnings(tmp_path):
     # drf-spectacular raises on any warning (an undocumented field, an enum clash, ...).
-    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml")
+    )
 
     assert "/api/v1/articles/{id}/claimreview" in (tmp_path / "schema.yaml").read_text()
 
@@ -51,7 +55,9 @@ def test_every_operation_documents_401_and_every_write_its_4xx_answers():
             assert {"400", "403", "429"} <= codes, (method, path)
         if "{id}" in path:
             assert "404" in codes, (method, path)
-        if path.endswith(("/publish", "/override", "/submit", "/return-to-draft", "/verdict", "/retry")):
+        if path.endswith(
+            ("/publish", "/override", "/submit", "/return-to-draft", "/verdict", "/retry")
+        ):
             assert "409" in codes, (method, path)
     create = schema["paths"]["/api/v1/articles"]["post"]
     assert "422" in create["responses"]

@@ -1,4 +1,5 @@
 """Write rate limits per user (Redis-backed, failing open), and error JSON for client mistakes."""
+
 from __future__ import annotations
 
 import logging
@@ -15,11 +16,16 @@ pytestmark = pytest.mark.django_db
 LIST = "/api/v1/articles"
 
 
-def test_writes_over_the_rate_are_429_with_retry_after_and_reads_are_not_counted(api, editor, other_editor, settings):
+def test_writes_over_the_rate_are_429_with_retry_after_and_reads_are_not_counted(
+    api, editor, other_editor, settings
+):
     settings.API_WRITE_RATE = "3/min"
     client = api(editor)
 
-    statuses = [client.post(LIST, {"title": f"T{i}", "body": "B."}, format="json").status_code for i in range(4)]
+    statuses = [
+        client.post(LIST, {"title": f"T{i}", "body": "B."}, format="json").status_code
+        for i in range(4)
+    ]
     throttled = client.post(LIST, {"title": "T", "body": "B."}, format="json")
 
     assert statuses == [201, 201, 201, 429]
@@ -27,7 +33,10 @@ def test_writes_over_the_rate_are_429_with_retry_after_and_reads_are_not_counted
     assert 1 <= int(throttled["Retry-After"]) <= 60
     assert throttled.json()["detail"].startswith("Request was throttled.")
     assert client.get(LIST).status_code == 200
-    assert api(other_editor).post(LIST, {"title": "Other", "body": "B."}, format="json").status_code == 201
+    assert (
+        api(other_editor).post(LIST, {"title": "Other", "body": "B."}, format="json").status_code
+        == 201
+    )
     assert Article.objects.count() == 4
 
 
@@ -53,7 +62,10 @@ def test_the_throttle_lets_writes_through_when_redis_is_down(api, editor, settin
     client = api(editor)
 
     with caplog.at_level(logging.WARNING, logger="integrations.rest"):
-        codes = [client.post(LIST, {"title": f"T{i}", "body": "B."}, format="json").status_code for i in range(3)]
+        codes = [
+            client.post(LIST, {"title": f"T{i}", "body": "B."}, format="json").status_code
+            for i in range(3)
+        ]
 
     assert codes == [201, 201, 201]
     assert "did not answer" in caplog.text and "API throttle" in caplog.text

@@ -1,5 +1,6 @@
 """API tokens: bearer authentication (valid, revoked, wrong → 401), the user's settings page
 (key shown once, list, revoke with CSRF) and the admin (key shown once)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,7 +40,10 @@ def test_a_valid_token_acts_as_its_user_with_either_keyword(editor):
     [
         ("Bearer nwr_not-a-real-token", "Invalid token."),
         ("Bearer", "Malformed Authorization header: send `Authorization: Bearer <token>`."),
-        ("Bearer two parts", "Malformed Authorization header: send `Authorization: Bearer <token>`."),
+        (
+            "Bearer two parts",
+            "Malformed Authorization header: send `Authorization: Bearer <token>`.",
+        ),
         ("Token " + "x" * 500, "Invalid token."),
     ],
 )
@@ -120,7 +124,9 @@ def csrf(client: Client) -> str:
 
 
 def test_the_settings_page_creates_a_token_and_shows_its_key_once(browser, editor):
-    response = browser.post("/integrations/tokens/", {"name": "CMS sync", "csrfmiddlewaretoken": csrf(browser)})
+    response = browser.post(
+        "/integrations/tokens/", {"name": "CMS sync", "csrfmiddlewaretoken": csrf(browser)}
+    )
 
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
@@ -133,15 +139,21 @@ def test_the_settings_page_creates_a_token_and_shows_its_key_once(browser, edito
     assert bearer(key).get(LIST).status_code == 200
 
 
-def test_the_settings_page_lists_only_the_users_tokens_and_revokes_with_csrf(browser, editor, other_editor):
+def test_the_settings_page_lists_only_the_users_tokens_and_revokes_with_csrf(
+    browser, editor, other_editor
+):
     mine, key = services.create_api_token(user=editor, name="Mine")
     theirs, _ = services.create_api_token(user=other_editor, name="Theirs")
     page = browser.get("/integrations/tokens/").content.decode()
     assert "Mine" in page and "Theirs" not in page
 
     without_csrf = browser.post(f"/integrations/tokens/{mine.pk}/revoke/")
-    foreign = browser.post(f"/integrations/tokens/{theirs.pk}/revoke/", {"csrfmiddlewaretoken": csrf(browser)})
-    revoked = browser.post(f"/integrations/tokens/{mine.pk}/revoke/", {"csrfmiddlewaretoken": csrf(browser)})
+    foreign = browser.post(
+        f"/integrations/tokens/{theirs.pk}/revoke/", {"csrfmiddlewaretoken": csrf(browser)}
+    )
+    revoked = browser.post(
+        f"/integrations/tokens/{mine.pk}/revoke/", {"csrfmiddlewaretoken": csrf(browser)}
+    )
 
     assert without_csrf.status_code == 403
     assert foreign.status_code == 404
@@ -167,14 +179,18 @@ def test_staff_create_a_token_in_the_admin_and_see_the_key_once(staff, editor):
     client = Client()
     client.force_login(staff)
 
-    response = client.post("/admin/integrations/apitoken/add/", {"user": editor.pk, "name": "Wire feed"})
+    response = client.post(
+        "/admin/integrations/apitoken/add/", {"user": editor.pk, "name": "Wire feed"}
+    )
 
     assert response.status_code == 200
     token = ApiToken.objects.get()
     key = response.context["key"]
     assert token.user == editor and token.key_hash == hash_key(key)
     assert key in response.content.decode()
-    assert key not in client.get(f"/admin/integrations/apitoken/{token.pk}/change/").content.decode()
+    assert (
+        key not in client.get(f"/admin/integrations/apitoken/{token.pk}/change/").content.decode()
+    )
     client.post(
         "/admin/integrations/apitoken/",
         {"action": "revoke_selected", "_selected_action": [token.pk]},

@@ -2,6 +2,7 @@
 receiver would, delivery with bounded retries and exponential backoff against a real HTTP receiver
 on 127.0.0.1, the SSRF guard, the delivery log and redelivery, and a run through a real Celery
 worker. Delivery failures never touch the workflow."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -52,12 +53,17 @@ class Receiver:
 
     def verify(self, received: Received, secret: str = SECRET, tolerance: int = 300) -> bool:
         """Exactly what docs/api.md tells receivers to do."""
-        fields = dict(part.split("=", 1) for part in received.headers["X-Newsroom-Signature"].split(","))
+        fields = dict(
+            part.split("=", 1) for part in received.headers["X-Newsroom-Signature"].split(",")
+        )
         timestamp = int(fields["t"])
         expected = hmac.new(
             secret.encode(), f"{timestamp}.{received.body}".encode(), hashlib.sha256
         ).hexdigest()
-        return hmac.compare_digest(expected, fields["v1"]) and abs(time.time() - timestamp) <= tolerance
+        return (
+            hmac.compare_digest(expected, fields["v1"])
+            and abs(time.time() - timestamp) <= tolerance
+        )
 
 
 @pytest.fixture
@@ -106,7 +112,9 @@ def subscribe(url: str, events: list[str] | None = None, **extra) -> WebhookSubs
 def dispatched() -> list[tuple[str, int]]:
     services.dispatch_webhook_events()
     return list(
-        WebhookDelivery.objects.order_by("event_id", "id").values_list("event_type", "event__article_id")
+        WebhookDelivery.objects.order_by("event_id", "id").values_list(
+            "event_type", "event__article_id"
+        )
     )
 
 
@@ -159,12 +167,18 @@ def test_payloads_carry_the_event_the_article_with_its_gate_then_and_the_claim(e
     subscribe("https://partner.example/hooks")
     article = make_article(editor, status="in_review")
     claim = article.claims.active().order_by("ordinal").first()
-    review_services.record_verdict(claim, by=reviewer, verdict="unverified", note="No source found.")
+    review_services.record_verdict(
+        claim, by=reviewer, verdict="unverified", note="No source found."
+    )
     # A later verdict must not change what the first one's payload says about the gate.
     review_services.record_verdict(claim, by=reviewer, verdict="verified", note="Found it.")
     services.dispatch_webhook_events()
 
-    first = WebhookDelivery.objects.filter(event_type=Event.CLAIM_VERDICT_CHANGED).order_by("id").first()
+    first = (
+        WebhookDelivery.objects.filter(event_type=Event.CLAIM_VERDICT_CHANGED)
+        .order_by("id")
+        .first()
+    )
     payload = json.loads(first.body)
 
     assert payload["id"] == f"{first.event_id}.claim.verdict_changed"
@@ -199,7 +213,10 @@ def test_payloads_carry_the_event_the_article_with_its_gate_then_and_the_claim(e
 
 @pytest.mark.django_db
 def test_an_override_sends_published_with_override_and_published(editor, reviewer, chief):
-    subscribe("https://partner.example/hooks", [Event.ARTICLE_PUBLISHED_WITH_OVERRIDE, Event.ARTICLE_PUBLISHED])
+    subscribe(
+        "https://partner.example/hooks",
+        [Event.ARTICLE_PUBLISHED_WITH_OVERRIDE, Event.ARTICLE_PUBLISHED],
+    )
     article = make_article(editor, status="in_review")
     claims = list(article.claims.active())
     for claim in claims[1:]:
@@ -211,7 +228,9 @@ def test_an_override_sends_published_with_override_and_published(editor, reviewe
         (Event.ARTICLE_PUBLISHED_WITH_OVERRIDE, article.pk),
         (Event.ARTICLE_PUBLISHED, article.pk),
     ]
-    override = json.loads(WebhookDelivery.objects.get(event_type=Event.ARTICLE_PUBLISHED_WITH_OVERRIDE).body)
+    override = json.loads(
+        WebhookDelivery.objects.get(event_type=Event.ARTICLE_PUBLISHED_WITH_OVERRIDE).body
+    )
     assert override["reason"] == "Published over 1 unverified claim(s): Minor claim."
     assert override["article"]["status"] == "published"
     assert override["article"]["gate"]["unverified"] == 1
@@ -224,7 +243,9 @@ def test_a_row_that_commits_behind_the_cursor_is_still_dispatched_once(editor, r
     services.dispatch_webhook_events()
     # Another transaction took a higher id and was dispatched first (PostgreSQL commit order).
     WebhookCursor.objects.update(last_event_id=10**9)
-    review_services.record_verdict(article.claims.first(), by=reviewer, verdict="verified", note="Ok.")
+    review_services.record_verdict(
+        article.claims.first(), by=reviewer, verdict="verified", note="Ok."
+    )
 
     first = services.dispatch_webhook_events()
     again = services.dispatch_webhook_events()
@@ -258,7 +279,9 @@ def test_a_new_history_row_rings_the_dispatcher_after_commit_and_a_down_broker_b
     monkeypatch.setattr(dispatch_webhook_events, "apply_async", lambda **kw: rung.append(True))
 
     with django_capture_on_commit_callbacks(execute=True):
-        review_services.record_verdict(article.claims.first(), by=reviewer, verdict="verified", note="Ok.")
+        review_services.record_verdict(
+            article.claims.first(), by=reviewer, verdict="verified", note="Ok."
+        )
     assert rung == [True]
 
     def broker_down(**kwargs):
@@ -274,13 +297,17 @@ def test_a_new_history_row_rings_the_dispatcher_after_commit_and_a_down_broker_b
 
 
 @pytest.mark.django_db
-def test_without_subscriptions_the_doorbell_stays_silent(editor, reviewer, monkeypatch, django_capture_on_commit_callbacks):
+def test_without_subscriptions_the_doorbell_stays_silent(
+    editor, reviewer, monkeypatch, django_capture_on_commit_callbacks
+):
     article = make_article(editor, status="in_review")
     rung: list[bool] = []
     monkeypatch.setattr(dispatch_webhook_events, "apply_async", lambda **kw: rung.append(True))
 
     with django_capture_on_commit_callbacks(execute=True):
-        review_services.record_verdict(article.claims.first(), by=reviewer, verdict="verified", note="Ok.")
+        review_services.record_verdict(
+            article.claims.first(), by=reviewer, verdict="verified", note="Ok."
+        )
 
     assert rung == []
 
@@ -322,7 +349,12 @@ def test_a_delivery_is_retried_with_exponential_backoff_until_the_receiver_accep
     assert (after_second.attempts, after_second.last_response_code) == (2, 503)
     assert after_second.next_attempt_at == start + dt.timedelta(seconds=30)
     assert third == ("succeeded", None)
-    assert (done.status, done.attempts, done.last_response_code, done.last_error) == ("succeeded", 3, 200, "")
+    assert (done.status, done.attempts, done.last_response_code, done.last_error) == (
+        "succeeded",
+        3,
+        200,
+        "",
+    )
     assert done.delivered_at == start + dt.timedelta(seconds=30) and done.next_attempt_at is None
     assert len(receiver.requests) == 3
     last = receiver.requests[-1]
@@ -338,17 +370,23 @@ def test_a_delivery_is_retried_with_exponential_backoff_until_the_receiver_accep
 
 
 @pytest.mark.django_db
-def test_a_receiver_verifies_a_fresh_signature_within_the_tolerance(editor, receiver, private_targets):
+def test_a_receiver_verifies_a_fresh_signature_within_the_tolerance(
+    editor, receiver, private_targets
+):
     subscribe(receiver.url)
     delivery = one_delivery(editor)
 
     assert services.deliver_webhook(delivery.pk) == ("succeeded", None)
     assert receiver.verify(receiver.requests[0])
-    assert services.verify_signature(SECRET, receiver.requests[0].headers["X-Newsroom-Signature"], receiver.requests[0].body)
+    assert services.verify_signature(
+        SECRET, receiver.requests[0].headers["X-Newsroom-Signature"], receiver.requests[0].body
+    )
 
 
 @pytest.mark.django_db
-def test_attempts_are_bounded_and_the_last_failure_is_kept(editor, receiver, private_targets, settings):
+def test_attempts_are_bounded_and_the_last_failure_is_kept(
+    editor, receiver, private_targets, settings
+):
     settings.WEBHOOK_MAX_ATTEMPTS = 3
     receiver.codes = [500]
     subscribe(receiver.url)
@@ -367,7 +405,9 @@ def test_attempts_are_bounded_and_the_last_failure_is_kept(editor, receiver, pri
 
 
 @pytest.mark.django_db
-def test_a_receiver_that_is_down_or_redirects_is_a_failed_attempt(editor, receiver, private_targets):
+def test_a_receiver_that_is_down_or_redirects_is_a_failed_attempt(
+    editor, receiver, private_targets
+):
     receiver.codes = [302]
     subscribe(receiver.url)
     redirected = one_delivery(editor)
@@ -398,7 +438,12 @@ def test_private_and_loopback_targets_are_refused_unless_allowed(editor, receive
     delivery.refresh_from_db()
     assert receiver.requests == []
     assert "private or local address" in delivery.last_error
-    for url in ("http://10.0.0.8/x", "http://169.254.169.254/latest", "http://[::1]/x", "http://localhost/x"):
+    for url in (
+        "http://10.0.0.8/x",
+        "http://169.254.169.254/latest",
+        "http://[::1]/x",
+        "http://localhost/x",
+    ):
         with pytest.raises(ValidationError):
             services.check_target_url(url)
     for url in ("file:///etc/passwd", "ftp://example.org/x", "gopher://x"):
@@ -493,7 +538,9 @@ def test_staff_redeliver_from_the_admin_with_fresh_attempts(
 
 
 @pytest.mark.django_db
-def test_the_sweeper_dispatches_missed_rows_and_requeues_overdue_deliveries(editor, settings, monkeypatch):
+def test_the_sweeper_dispatches_missed_rows_and_requeues_overdue_deliveries(
+    editor, settings, monkeypatch
+):
     from integrations.tasks import deliver_webhook
 
     sent: list[int] = []
@@ -521,7 +568,13 @@ def add_in_admin(staff, target_url: str):
     client.force_login(staff)
     return client.post(
         "/admin/integrations/webhooksubscription/add/",
-        {"name": "x", "target_url": target_url, "events": [Event.ARTICLE_PUBLISHED], "is_active": "on", "secret": "abc"},
+        {
+            "name": "x",
+            "target_url": target_url,
+            "events": [Event.ARTICLE_PUBLISHED],
+            "is_active": "on",
+            "secret": "abc",
+        },
     )
 
 
@@ -574,7 +627,9 @@ def test_a_verdict_through_the_api_reaches_the_receiver_after_retries_via_a_real
     claim = article.claims.active().first()
 
     response = api(reviewer).post(
-        f"/api/v1/claims/{claim.pk}/verdict", {"verdict": "verified", "note": "Minutes."}, format="json"
+        f"/api/v1/claims/{claim.pk}/verdict",
+        {"verdict": "verified", "note": "Minutes."},
+        format="json",
     )
     assert response.status_code == 200
 
@@ -585,7 +640,9 @@ def test_a_verdict_through_the_api_reaches_the_receiver_after_retries_via_a_real
             break
         time.sleep(0.1)
     else:
-        raise AssertionError(f"no successful delivery; receiver saw {len(receiver.requests)} requests")
+        raise AssertionError(
+            f"no successful delivery; receiver saw {len(receiver.requests)} requests"
+        )
 
     assert (delivery.attempts, delivery.last_response_code) == (3, 200)
     assert len(receiver.requests) == 3

@@ -1,4 +1,5 @@
 """Real HTTP(S) servers on loopback addresses, started by the tests of `outbound`."""
+
 from __future__ import annotations
 
 import ssl

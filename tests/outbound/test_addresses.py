@@ -1,6 +1,7 @@
 """Which addresses an outbound request may reach (outbound/addresses.py): every IPv6 form that
 carries an IPv4 address is judged by that address, the special-purpose ranges are refused, and
 `allow_private` lifts only the local ones."""
+
 from __future__ import annotations
 
 import ipaddress

@@ -2,6 +2,7 @@
 URL is parsed once, every resolved address is checked, the connection goes to a checked address,
 redirects are checked hop by hop, the body and the time are capped, proxies in the environment
 are ignored, TLS checks the host name while connecting to the pinned address."""
+
 from __future__ import annotations
 
 import time
@@ -172,9 +173,7 @@ def test_a_redirect_to_a_private_address_is_refused_at_that_hop(serve):
 
     # The first address is allowed by the operator's list; the hop's address is not.
     with pytest.raises(outbound.Refused, match=r"127.0.0.2 is a private or local address"):
-        outbound.fetch(
-            f"{start.url}/", follow_redirects=True, allowed_networks=["127.0.0.1/32"]
-        )
+        outbound.fetch(f"{start.url}/", follow_redirects=True, allowed_networks=["127.0.0.1/32"])
     assert len(start.requests) == 1 and inside.requests == []
 
     # Allowed at both hops, the redirect is followed.
@@ -225,7 +224,9 @@ def test_a_303_after_a_post_continues_as_a_get_without_body_or_credentials_elsew
     assert response.content == b"done"
     [posted] = start.requests
     assert (posted.method, posted.body, posted.headers["Authorization"]) == (
-        "POST", b'{"a": 1}', "Bearer secret"
+        "POST",
+        b'{"a": 1}',
+        "Bearer secret",
     )
     [followed] = other.requests
     assert (followed.method, followed.body) == ("GET", b"")

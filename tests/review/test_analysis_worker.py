@@ -1,6 +1,7 @@
 """Claim analysis as it runs in production: a real Celery worker process on a real Redis extracts
 two submitted articles, then scores their claims and finds the fact they share, with nobody
 calling anything by hand."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,7 +16,9 @@ from tests.test_golden_path import wait_for
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_worker_scores_claims_and_finds_reuse_candidates_after_extraction(celery_worker, editor, other_editor):
+def test_the_worker_scores_claims_and_finds_reuse_candidates_after_extraction(
+    celery_worker, editor, other_editor
+):
     first = services.create_article(by=editor, title="Ferry budget approved", body=STORY)
     services.submit_article(first, by=editor)
     wait_for(
@@ -36,5 +39,8 @@ def test_the_worker_scores_claims_and_finds_reuse_candidates_after_extraction(ce
     assert all(c.analysed_revision_id == c.revision_id for c in claims)
     pair = ReuseSuggestion.objects.get(claim__article=second, exact=True)
     assert pair.source.article_id == first.pk
-    assert pair.source.text == "Harbor City approved a $12.5 million budget for its ferry service on Monday."
+    assert (
+        pair.source.text
+        == "Harbor City approved a $12.5 million budget for its ferry service on Monday."
+    )
     assert {c.verdict for c in claims} == {"pending"}  # a hint and a suggestion, never a verdict

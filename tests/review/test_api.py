@@ -1,6 +1,7 @@
 """The review API: verdicts (four-eyes, rules, read-only fields), publishing and the chief editor's
 override (the gate as 409 with its numbers), the caller's review queue (pinned queries), and the
 schema.org ClaimReview export."""
+
 from __future__ import annotations
 
 import pytest
@@ -39,20 +40,31 @@ def test_a_reviewer_records_a_verdict_and_the_history_keeps_it(api, editor, revi
     assert response.status_code == 200
     data = response.json()
     assert (data["verdict"], data["reviewed_by"], data["evidence_url"]) == (
-        "verified", "reviewer", "https://example.org/minutes"
+        "verified",
+        "reviewer",
+        "https://example.org/minutes",
     )
     claim.refresh_from_db()
     assert (claim.verdict, claim.reviewed_by) == ("verified", reviewer)
     event = article.events.get(kind=ArticleEvent.Kind.VERDICT)
-    assert (event.claim, event.actor, event.from_state, event.to_state) == (claim, reviewer, "pending", "verified")
+    assert (event.claim, event.actor, event.from_state, event.to_state) == (
+        claim,
+        reviewer,
+        "pending",
+        "verified",
+    )
 
 
 def test_a_reviewer_cannot_judge_claims_of_an_article_they_wrote(api, editor_reviewer, reviewer):
     own = make_article(editor_reviewer, title="Own", status="in_review")
     claim = own.claims.active().first()
 
-    refused = api(editor_reviewer).post(verdict_url(claim), {"verdict": "verified", "note": "Mine."}, format="json")
-    allowed = api(reviewer).post(verdict_url(claim), {"verdict": "verified", "note": "Theirs."}, format="json")
+    refused = api(editor_reviewer).post(
+        verdict_url(claim), {"verdict": "verified", "note": "Mine."}, format="json"
+    )
+    allowed = api(reviewer).post(
+        verdict_url(claim), {"verdict": "verified", "note": "Theirs."}, format="json"
+    )
 
     assert refused.status_code == 403
     assert refused.json() == {"detail": "You cannot judge claims of an article you wrote."}
@@ -66,7 +78,9 @@ def test_only_reviewers_record_verdicts(api, editor, persona, request):
     claim = article.claims.active().first()
     user = request.getfixturevalue(persona)
 
-    response = api(user).post(verdict_url(claim), {"verdict": "verified", "note": "Fine."}, format="json")
+    response = api(user).post(
+        verdict_url(claim), {"verdict": "verified", "note": "Fine."}, format="json"
+    )
 
     # The outsider cannot see an article in review at all.
     assert response.status_code == (404 if persona == "outsider" else 403)
@@ -106,7 +120,9 @@ def test_a_verdict_outside_review_is_a_409(api, editor, reviewer):
     services.return_to_draft(article, by=editor)
     services.submit_article(article, by=editor)
 
-    response = api(reviewer).post(verdict_url(claim), {"verdict": "verified", "note": "x"}, format="json")
+    response = api(reviewer).post(
+        verdict_url(claim), {"verdict": "verified", "note": "x"}, format="json"
+    )
 
     assert response.status_code == 409
     assert response.json() == {
@@ -121,8 +137,18 @@ def test_a_claim_of_another_editors_draft_is_not_found(api, editor, other_editor
 
     services.return_to_draft(article, by=other_editor)
 
-    assert api(editor).post(verdict_url(claim), {"verdict": "verified", "note": "x"}, format="json").status_code == 404
-    assert api(reviewer).post(verdict_url(claim), {"verdict": "verified", "note": "x"}, format="json").status_code == 404
+    assert (
+        api(editor)
+        .post(verdict_url(claim), {"verdict": "verified", "note": "x"}, format="json")
+        .status_code
+        == 404
+    )
+    assert (
+        api(reviewer)
+        .post(verdict_url(claim), {"verdict": "verified", "note": "x"}, format="json")
+        .status_code
+        == 404
+    )
 
 
 # --- Publishing ---------------------------------------------------------------------------------
@@ -157,7 +183,9 @@ def test_the_author_publishes_once_every_claim_is_verified(api, editor, reviewer
     assert article.events.last().to_state == "published"
 
 
-def test_another_editor_cannot_publish_and_a_second_publish_is_a_409(api, editor, other_editor, reviewer):
+def test_another_editor_cannot_publish_and_a_second_publish_is_a_409(
+    api, editor, other_editor, reviewer
+):
     article = make_article(editor, status="in_review")
     verify_all(article, reviewer)
 
@@ -167,7 +195,9 @@ def test_another_editor_cannot_publish_and_a_second_publish_is_a_409(api, editor
     foreign = api(other_editor).post(f"/api/v1/articles/{article.pk}/publish")
 
     assert hidden.status_code == 404  # in review, not theirs: they cannot see it
-    assert again.status_code == 409 and again.json() == {"detail": "This article is already published."}
+    assert again.status_code == 409 and again.json() == {
+        "detail": "This article is already published."
+    }
     assert foreign.status_code == 403  # published: visible, but not theirs to publish
     assert article.events.filter(to_state="published").count() == 1
 
@@ -176,11 +206,15 @@ def override_setup(editor, reviewer) -> Article:
     article = make_article(editor, status="in_review")
     verify_all(article, reviewer)
     claim = article.claims.active().first()
-    review_services.record_verdict(claim, by=reviewer, verdict="unverified", note="Source withdrew.")
+    review_services.record_verdict(
+        claim, by=reviewer, verdict="unverified", note="Source withdrew."
+    )
     return article
 
 
-def test_a_chief_editor_publishes_over_unverified_claims_with_a_reason(api, editor, reviewer, chief):
+def test_a_chief_editor_publishes_over_unverified_claims_with_a_reason(
+    api, editor, reviewer, chief
+):
     article = override_setup(editor, reviewer)
 
     response = api(chief).post(
@@ -196,8 +230,12 @@ def test_a_chief_editor_publishes_over_unverified_claims_with_a_reason(api, edit
 def test_the_author_cannot_override_and_an_override_needs_a_reason(api, editor, reviewer, chief):
     article = override_setup(editor, reviewer)
 
-    by_author = api(editor).post(f"/api/v1/articles/{article.pk}/override", {"reason": "Please."}, format="json")
-    no_reason = api(chief).post(f"/api/v1/articles/{article.pk}/override", {"reason": " "}, format="json")
+    by_author = api(editor).post(
+        f"/api/v1/articles/{article.pk}/override", {"reason": "Please."}, format="json"
+    )
+    no_reason = api(chief).post(
+        f"/api/v1/articles/{article.pk}/override", {"reason": " "}, format="json"
+    )
     plain_publish = api(chief).post(f"/api/v1/articles/{article.pk}/publish")
 
     assert by_author.status_code == 403
@@ -211,16 +249,24 @@ def test_the_author_cannot_override_and_an_override_needs_a_reason(api, editor, 
 def test_pending_claims_can_never_be_overridden(api, editor, chief):
     article = make_article(editor, status="in_review")
 
-    response = api(chief).post(f"/api/v1/articles/{article.pk}/override", {"reason": "Rush."}, format="json")
+    response = api(chief).post(
+        f"/api/v1/articles/{article.pk}/override", {"reason": "Rush."}, format="json"
+    )
 
     assert response.status_code == 409
-    assert response.json()["gate"] == {"total": STORY_CLAIMS, "pending": STORY_CLAIMS, "unverified": 0}
+    assert response.json()["gate"] == {
+        "total": STORY_CLAIMS,
+        "pending": STORY_CLAIMS,
+        "unverified": 0,
+    }
 
 
 # --- Review queue -------------------------------------------------------------------------------
 
 
-def test_the_queue_lists_articles_with_claims_awaiting_the_caller_oldest_first(api, editor, editor_reviewer, reviewer):
+def test_the_queue_lists_articles_with_claims_awaiting_the_caller_oldest_first(
+    api, editor, editor_reviewer, reviewer
+):
     first = make_article(editor, title="First", status="in_review")
     second = make_article(editor, title="Second", status="in_review")
     own = make_article(editor_reviewer, title="Own", status="in_review")
@@ -269,7 +315,9 @@ def test_the_queue_costs_the_same_queries_for_one_and_many_articles(
 # --- ClaimReview --------------------------------------------------------------------------------
 
 
-def test_claimreview_exports_the_reviewed_claims_as_schema_org_json_ld(api, editor, reviewer, chief, settings):
+def test_claimreview_exports_the_reviewed_claims_as_schema_org_json_ld(
+    api, editor, reviewer, chief, settings
+):
     settings.NEWSROOM_ORGANIZATION_NAME = "Harbor Daily"
     settings.NEWSROOM_ORGANIZATION_URL = "https://harbor.example"
     article = override_setup(editor, reviewer)
@@ -303,7 +351,11 @@ def test_claimreview_exports_the_reviewed_claims_as_schema_org_json_ld(api, edit
             "worstRating": 1,
             "alternateName": "Unverified",
         },
-        "author": {"@type": "Organization", "name": "Harbor Daily", "url": "https://harbor.example"},
+        "author": {
+            "@type": "Organization",
+            "name": "Harbor Daily",
+            "url": "https://harbor.example",
+        },
         "datePublished": claims[0].reviewed_at.date().isoformat(),
         "url": page,
         "itemReviewed": {"@type": "Claim", "appearance": appearance, "firstAppearance": appearance},
@@ -311,7 +363,9 @@ def test_claimreview_exports_the_reviewed_claims_as_schema_org_json_ld(api, edit
     assert {r["reviewRating"]["alternateName"] for r in reviews[1:]} == {"Verified"}
 
 
-def test_claimreview_leaves_out_pending_claims_and_hides_invisible_articles(api, editor, other_editor, reviewer):
+def test_claimreview_leaves_out_pending_claims_and_hides_invisible_articles(
+    api, editor, other_editor, reviewer
+):
     article = make_article(editor, status="in_review")
     claim = article.claims.active().first()
     review_services.record_verdict(claim, by=reviewer, verdict="verified", note="Seen.")

@@ -135,9 +135,7 @@ def test_chief_assigns_from_the_article_page_panel(client, editor, reviewer, chi
     assert response.status_code == 200
     assert "Assigned to R. Reviewer." in response.content.decode()
     assert Assignment.objects.get().reviewer == reviewer
-    response = client.post(
-        reverse("review:unassign", args=[article.pk, reviewer.pk]), **HTMX
-    )
+    response = client.post(reverse("review:unassign", args=[article.pk, reviewer.pk]), **HTMX)
     assert "No longer assigned to R. Reviewer." in response.content.decode()
     assert not Assignment.objects.exists()
 

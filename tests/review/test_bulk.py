@@ -22,7 +22,10 @@ def test_a_bulk_verdict_writes_one_history_row_per_claim(editor, reviewer):
     claims = list(article.claims.order_by("ordinal")[:3])
 
     recorded = record_verdicts(
-        claims, by=reviewer, verdict="verified", note="Council minutes.",
+        claims,
+        by=reviewer,
+        verdict="verified",
+        note="Council minutes.",
         evidence_url="https://example.org/m",
     )
 
@@ -30,7 +33,9 @@ def test_a_bulk_verdict_writes_one_history_row_per_claim(editor, reviewer):
     for claim in claims:
         claim.refresh_from_db()
         assert (claim.verdict, claim.note, claim.reviewed_by) == (
-            "verified", "Council minutes.", reviewer
+            "verified",
+            "Council minutes.",
+            reviewer,
         )
     events = ArticleEvent.objects.filter(kind=ArticleEvent.Kind.VERDICT).order_by("id")
     assert [(e.claim_id, e.from_state, e.to_state, e.actor) for e in events] == [
@@ -60,7 +65,9 @@ def test_a_bulk_verdict_covers_claims_of_one_article_only(editor, reviewer):
     with pytest.raises(ValidationError) as excinfo:
         record_verdicts(
             [first.claims.first(), second.claims.first()],
-            by=reviewer, verdict="verified", note="x",
+            by=reviewer,
+            verdict="verified",
+            note="x",
         )
     with pytest.raises(ValidationError):
         record_verdicts([], by=reviewer, verdict="verified", note="x")
@@ -75,7 +82,9 @@ def test_four_eyes_holds_for_bulk_verdicts(editor_reviewer):
     article = make_article(editor_reviewer, status="in_review")
 
     with pytest.raises(PermissionDenied):
-        record_verdicts(list(article.claims.all()), by=editor_reviewer, verdict="verified", note="x")
+        record_verdicts(
+            list(article.claims.all()), by=editor_reviewer, verdict="verified", note="x"
+        )
     assert not Claim.objects.exclude(verdict="pending").exists()
 
 
@@ -88,18 +97,27 @@ def test_bulk_form_in_the_queue_records_the_ticked_claims(client, editor, review
 
     response = client.post(
         reverse("review:bulk_verdict", args=[article.pk]),
-        {"claims": ticked, "verdict": "unverified", "note": "Nobody confirms it.", "evidence_url": ""},
+        {
+            "claims": ticked,
+            "verdict": "unverified",
+            "note": "Nobody confirms it.",
+            "evidence_url": "",
+        },
         **HTMX,
     )
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.lstrip().startswith(f'<section class="panel queue-article" id="queue-group-{article.pk}"')
+    assert html.lstrip().startswith(
+        f'<section class="panel queue-article" id="queue-group-{article.pk}"'
+    )
     assert "2 claims unverified." in html
     assert f"{STORY_CLAIMS - 2} claims awaiting you in 1 article." in html  # out of band
     for pk in ticked:
         assert f'id="claim-row-{pk}"' not in html
-    assert set(article.claims.filter(verdict="unverified").values_list("pk", flat=True)) == set(ticked)
+    assert set(article.claims.filter(verdict="unverified").values_list("pk", flat=True)) == set(
+        ticked
+    )
     assert ArticleEvent.objects.filter(kind="verdict").count() == 2
 
 
@@ -121,9 +139,7 @@ def test_bulk_form_refuses_bad_input_and_keeps_the_selection(client, editor, rev
 
     assert missing_note.status_code == 422
     assert "Say why the claim could not be verified." in missing_note.content.decode()
-    assert f'value="{ticked}" form="bulk-{article.pk}" checked' in (
-        missing_note.content.decode()
-    )
+    assert f'value="{ticked}" form="bulk-{article.pk}" checked' in (missing_note.content.decode())
     assert nothing_ticked.status_code == 422
     assert "Tick at least one claim." in nothing_ticked.content.decode()
     assert not article.claims.exclude(verdict="pending").exists()

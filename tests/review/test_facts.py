@@ -1,4 +1,5 @@
 """The same-fact rule that decides whether a verdict may be offered across articles."""
+
 from __future__ import annotations
 
 import pytest
@@ -37,8 +38,14 @@ def test_curly_and_straight_quotes_are_the_same():
         ("On Monday, after a long debate, the city council approved the new ferry budget.", 1.0),
         ("After a long debate on Monday the city council approved the new ferry budget.", 1.0),
         # Small wording changes.
-        ("The city council formally approved the new ferry budget on Monday after a long debate.", 0.9),
-        ("The city council has approved the new ferry budget on Monday after a lengthy debate.", 0.7),
+        (
+            "The city council formally approved the new ferry budget on Monday after a long debate.",
+            0.9,
+        ),
+        (
+            "The city council has approved the new ferry budget on Monday after a lengthy debate.",
+            0.7,
+        ),
     ],
 )
 def test_near_duplicates_are_offered_with_their_similarity(other, least):
@@ -54,28 +61,82 @@ def test_near_duplicates_are_offered_with_their_similarity(other, least):
     ("a", "b"),
     [
         # Numbers, with and without signs, separators and words.
-        ("Unemployment fell to 4.1% in March, the agency said.", "Unemployment fell to 4.2% in March, the agency said."),
-        ("The bridge will cost $4 million to repair, officials said.", "The bridge will cost $40 million to repair, officials said."),
-        ("The bridge will cost $4 million to repair, officials said.", "The bridge will cost €4 million to repair, officials said."),
-        ("The bridge will cost $4 million to repair, officials said.", "The bridge will cost $4 billion to repair, officials said."),
-        ("The council voted 7 to 2 in favour of the plan.", "The council voted 6 to 2 in favour of the plan."),
-        ("The city will buy two electric ferries next year.", "The city will buy three electric ferries next year."),
+        (
+            "Unemployment fell to 4.1% in March, the agency said.",
+            "Unemployment fell to 4.2% in March, the agency said.",
+        ),
+        (
+            "The bridge will cost $4 million to repair, officials said.",
+            "The bridge will cost $40 million to repair, officials said.",
+        ),
+        (
+            "The bridge will cost $4 million to repair, officials said.",
+            "The bridge will cost €4 million to repair, officials said.",
+        ),
+        (
+            "The bridge will cost $4 million to repair, officials said.",
+            "The bridge will cost $4 billion to repair, officials said.",
+        ),
+        (
+            "The council voted 7 to 2 in favour of the plan.",
+            "The council voted 6 to 2 in favour of the plan.",
+        ),
+        (
+            "The city will buy two electric ferries next year.",
+            "The city will buy three electric ferries next year.",
+        ),
         # Dates.
-        ("The council approved the ferry budget on Monday after a debate.", "The council approved the ferry budget on Tuesday after a debate."),
-        ("The ferry will enter service in March 2027, the operator said.", "The ferry will enter service in March 2028, the operator said."),
-        ("The ferry will enter service in March 2027, the operator said.", "The ferry will enter service in May 2027, the operator said."),
-        ("The council approved the ferry budget yesterday after a debate.", "The council approved the ferry budget today after a debate."),
+        (
+            "The council approved the ferry budget on Monday after a debate.",
+            "The council approved the ferry budget on Tuesday after a debate.",
+        ),
+        (
+            "The ferry will enter service in March 2027, the operator said.",
+            "The ferry will enter service in March 2028, the operator said.",
+        ),
+        (
+            "The ferry will enter service in March 2027, the operator said.",
+            "The ferry will enter service in May 2027, the operator said.",
+        ),
+        (
+            "The council approved the ferry budget yesterday after a debate.",
+            "The council approved the ferry budget today after a debate.",
+        ),
         # Names, in the middle and at the start of the sentence.
-        ("Mayor Lena Ortiz said the money would buy two electric ferries.", "Mayor Lena Vance said the money would buy two electric ferries."),
-        ("Ortiz said the money would buy two electric ferries for the city.", "Vance said the money would buy two electric ferries for the city."),
-        ("The plan was approved by Harbor City council on Monday.", "The plan was approved by Eastgate council on Monday."),
+        (
+            "Mayor Lena Ortiz said the money would buy two electric ferries.",
+            "Mayor Lena Vance said the money would buy two electric ferries.",
+        ),
+        (
+            "Ortiz said the money would buy two electric ferries for the city.",
+            "Vance said the money would buy two electric ferries for the city.",
+        ),
+        (
+            "The plan was approved by Harbor City council on Monday.",
+            "The plan was approved by Eastgate council on Monday.",
+        ),
         # Negation, spelled out or contracted.
-        ("The council approved the ferry budget on Monday after a debate.", "The council did not approve the ferry budget on Monday after a debate."),
-        ("The company has responded to the request for comment.", "The company hasn't responded to the request for comment."),
-        ("Officials said the ferry was ever late last year.", "Officials said the ferry was never late last year."),
+        (
+            "The council approved the ferry budget on Monday after a debate.",
+            "The council did not approve the ferry budget on Monday after a debate.",
+        ),
+        (
+            "The company has responded to the request for comment.",
+            "The company hasn't responded to the request for comment.",
+        ),
+        (
+            "Officials said the ferry was ever late last year.",
+            "Officials said the ferry was never late last year.",
+        ),
         # Direction of a change.
-        ("Ferry fares rose sharply in the first quarter, the operator said.", "Ferry fares fell sharply in the first quarter, the operator said."),
-        ("Harbor City won the regional transport award this year.", "Harbor City lost the regional transport award this year."),
+        (
+            "Ferry fares rose sharply in the first quarter, the operator said.",
+            "Ferry fares fell sharply in the first quarter, the operator said.",
+        ),
+        (
+            "Harbor City won the regional transport award this year.",
+            "Harbor City lost the regional transport award this year.",
+        ),
     ],
 )
 def test_a_changed_fact_never_matches(a, b):

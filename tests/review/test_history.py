@@ -14,10 +14,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import ArticleEvent
-from articles.services import log_event
 from articles import exports
 from articles.exports import csv_cell
+from articles.models import ArticleEvent
+from articles.services import log_event
 from review import services as review_services
 from tests.conftest import STORY_CLAIMS, make_article
 
@@ -35,7 +35,7 @@ def read_csv(response) -> list[dict[str, str]]:
 @pytest.mark.parametrize(
     ("value", "cell"),
     [
-        ("=HYPERLINK(\"http://evil\")", "'=HYPERLINK(\"http://evil\")"),
+        ('=HYPERLINK("http://evil")', '\'=HYPERLINK("http://evil")'),
         ("+1 555", "'+1 555"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1)", "'@SUM(A1)"),
@@ -45,7 +45,7 @@ def read_csv(response) -> list[dict[str, str]]:
         (None, ""),
         (7, "7"),
         # Issue 20: a full-width ＝ (U+FF1D), which Excel folds to =, and its kin.
-        ("\uff1dHYPERLINK(\"http://evil\")", "'\uff1dHYPERLINK(\"http://evil\")"),
+        ('\uff1dHYPERLINK("http://evil")', '\'\uff1dHYPERLINK("http://evil")'),
         ("\uff0b1", "'\uff0b1"),
         ("\ufe6bSUM(A1)", "'\ufe6bSUM(A1)"),
         # Invisible characters (zero-width space, BOM, word joiner) and blanks before the =.
@@ -94,7 +94,8 @@ def spreadsheet_formulas(text: str) -> list[str]:
         naive = [cell for line in text.splitlines() for cell in line.split(delimiter)]
         for cell in quoted + naive:
             visible = "".join(
-                c for c in unicodedata.normalize("NFKC", cell)
+                c
+                for c in unicodedata.normalize("NFKC", cell)
                 if not c.isspace() and unicodedata.category(c) != "Cf"
             )
             if visible[:1] in ("=", "+", "-", "@"):
@@ -105,10 +106,10 @@ def spreadsheet_formulas(text: str) -> list[str]:
 def test_no_cell_of_an_export_runs_as_a_formula_whatever_delimiter_the_spreadsheet_picks(
     client, editor, reviewer
 ):
-    article = make_article(editor, title="\u200b=HYPERLINK(\"http://evil\")", status="in_review")
+    article = make_article(editor, title='\u200b=HYPERLINK("http://evil")', status="in_review")
     notes = [
         "Minutes;=1+cmd|' /C calc'!A0",
-        "\uff1dWEBSERVICE(\"http://evil\")",
+        '\uff1dWEBSERVICE("http://evil")',
         "Sources:\n- the minutes\n@council",
         "a\t+1|-2,=3",
     ]
@@ -123,18 +124,21 @@ def test_no_cell_of_an_export_runs_as_a_formula_whatever_delimiter_the_spreadshe
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [r["note"] for r in rows[-4:]] == [
         "Minutes;'=1+cmd|' /C calc'!A0",
-        "'\uff1dWEBSERVICE(\"http://evil\")",
+        '\'\uff1dWEBSERVICE("http://evil")',
         "Sources:\n'- the minutes\n'@council",
         "a\t'+1|'-2,'=3",
     ]
-    assert rows[0]["article"] == "'\u200b=HYPERLINK(\"http://evil\")"
+    assert rows[0]["article"] == '\'\u200b=HYPERLINK("http://evil")'
 
 
 def test_article_timeline_exports_as_csv_with_a_header(client, editor, reviewer):
     article = make_article(editor, status="in_review")
     claim = article.claims.get(ordinal=0)
     review_services.record_verdict(
-        claim, by=reviewer, verdict="verified", note="=cmd|' /C calc'!A0",
+        claim,
+        by=reviewer,
+        verdict="verified",
+        note="=cmd|' /C calc'!A0",
         evidence_url="https://example.org/m",
     )
     client.force_login(editor)
@@ -142,14 +146,26 @@ def test_article_timeline_exports_as_csv_with_a_header(client, editor, reviewer)
     rows = read_csv(client.get(reverse("articles:history_csv", args=[article.pk])))
 
     assert list(rows[0].keys()) == [
-        "time", "article_id", "article", "actor", "kind", "from", "to",
-        "claim_number", "claim", "note", "evidence_url",
+        "time",
+        "article_id",
+        "article",
+        "actor",
+        "kind",
+        "from",
+        "to",
+        "claim_number",
+        "claim",
+        "note",
+        "evidence_url",
     ]
     assert [r["kind"] for r in rows] == ["Created", "Status changed", "Status changed", "Verdict"]
     assert (rows[1]["from"], rows[1]["to"], rows[2]["actor"]) == ("Draft", "Submitted", "System")
     verdict = rows[3]
     assert (verdict["actor"], verdict["from"], verdict["to"], verdict["claim_number"]) == (
-        "Rui Reviewer", "Pending", "Verified", "1",
+        "Rui Reviewer",
+        "Pending",
+        "Verified",
+        "1",
     )
     assert verdict["claim"] == claim.text
     assert verdict["note"] == "'=cmd|' /C calc'!A0"  # defused
@@ -181,10 +197,15 @@ def test_claim_history_lists_who_when_from_to_note_and_evidence(
     claim = article.claims.get(ordinal=0)
     review_services.record_verdict(claim, by=reviewer, verdict="verified", note="Minutes say so.")
     review_services.record_verdict(
-        claim, by=second_reviewer, verdict="unverified", note="@minutes are wrong",
+        claim,
+        by=second_reviewer,
+        verdict="unverified",
+        note="@minutes are wrong",
         evidence_url="https://example.org/correction",
     )
-    review_services.record_verdict(article.claims.get(ordinal=1), by=reviewer, verdict="verified", note="x")
+    review_services.record_verdict(
+        article.claims.get(ordinal=1), by=reviewer, verdict="verified", note="x"
+    )
     client.force_login(editor)
 
     rows = read_csv(client.get(reverse("review:claim_history_csv", args=[claim.pk])))
@@ -192,7 +213,13 @@ def test_claim_history_lists_who_when_from_to_note_and_evidence(
 
     assert [(r["actor"], r["from"], r["to"], r["note"], r["evidence_url"]) for r in rows] == [
         ("Rui Reviewer", "Pending", "Verified", "Minutes say so.", ""),
-        ("second_reviewer", "Verified", "Unverified", "'@minutes are wrong", "https://example.org/correction"),
+        (
+            "second_reviewer",
+            "Verified",
+            "Unverified",
+            "'@minutes are wrong",
+            "https://example.org/correction",
+        ),
     ]
     history = page.split("Verdict history")[1]
     assert "Pending → Verified" in history and "Verified → Unverified" in history
@@ -217,9 +244,15 @@ def test_activity_filters_by_reviewer_article_kind_and_dates(
 ):
     first = make_article(editor, title="First story", status="in_review")
     second = make_article(editor, title="Second story", status="in_review")
-    review_services.record_verdict(first.claims.get(ordinal=0), by=reviewer, verdict="verified", note="A")
-    review_services.record_verdict(second.claims.get(ordinal=0), by=reviewer, verdict="verified", note="B")
-    review_services.record_verdict(first.claims.get(ordinal=1), by=second_reviewer, verdict="verified", note="C")
+    review_services.record_verdict(
+        first.claims.get(ordinal=0), by=reviewer, verdict="verified", note="A"
+    )
+    review_services.record_verdict(
+        second.claims.get(ordinal=0), by=reviewer, verdict="verified", note="B"
+    )
+    review_services.record_verdict(
+        first.claims.get(ordinal=1), by=second_reviewer, verdict="verified", note="C"
+    )
     old = log_event(first, by=reviewer, kind=ArticleEvent.Kind.VERDICT, note="Long ago")
     ArticleEvent.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=30))
     client.force_login(chief)

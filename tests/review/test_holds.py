@@ -165,7 +165,9 @@ def test_an_expired_hold_does_not_stop_a_verdict(claim, reviewer, second_reviewe
     assert not ClaimHold.objects.exists()
 
 
-def test_staff_see_holds_and_assignments_in_the_admin_read_only(client, staff, claim, reviewer, chief):
+def test_staff_see_holds_and_assignments_in_the_admin_read_only(
+    client, staff, claim, reviewer, chief
+):
     from django.urls import reverse
 
     from review.services import assign_article

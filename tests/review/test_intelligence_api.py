@@ -1,12 +1,11 @@
 """Claim intelligence through the API: reuse suggestions and the reuse action, and the review
 queue ordered by check-worthiness."""
+
 from __future__ import annotations
 
 import pytest
 
 from articles.models import ArticleEvent, Claim
-from review import intelligence
-from review.services import record_verdict
 from tests.conftest import make_article
 from tests.integrations.helpers import api, api_settings  # noqa: F401
 
@@ -35,7 +34,9 @@ def test_suggestions_of_an_invisible_claim_are_404(api, judged_pair, editor):
 def test_reuse_records_the_callers_verdict_linked_to_its_source(api, judged_pair, second_reviewer):
     source, target = judged_pair
 
-    response = api(second_reviewer).post(f"/api/v1/claims/{target.pk}/reuse", {"source": source.pk}, format="json")
+    response = api(second_reviewer).post(
+        f"/api/v1/claims/{target.pk}/reuse", {"source": source.pk}, format="json"
+    )
 
     assert response.status_code == 200, response.json()
     data = response.json()
@@ -45,14 +46,20 @@ def test_reuse_records_the_callers_verdict_linked_to_its_source(api, judged_pair
     assert event.source_claim_id == source.pk and event.actor.username == "second_reviewer"
 
 
-@pytest.mark.parametrize("body", [{}, {"source": "x"}, {"source": 0}, {"source": 10**30}, {"source": 999999}])
+@pytest.mark.parametrize(
+    "body", [{}, {"source": "x"}, {"source": 0}, {"source": 10**30}, {"source": 999999}]
+)
 def test_a_bad_source_is_400_and_changes_nothing(api, judged_pair, second_reviewer, body):
     _, target = judged_pair
 
     response = api(second_reviewer).post(f"/api/v1/claims/{target.pk}/reuse", body, format="json")
 
     assert response.status_code == 400
-    assert "source" in response.json()["errors"] if "errors" in response.json() else "source" in response.json()
+    assert (
+        "source" in response.json()["errors"]
+        if "errors" in response.json()
+        else "source" in response.json()
+    )
     target.refresh_from_db()
     assert target.verdict == "pending"
 
@@ -61,7 +68,9 @@ def test_reuse_across_a_changed_fact_is_409(api, judged_pair, second_reviewer):
     source, _ = judged_pair
     other = Claim.objects.get(text="The council vote was 6 to 2.")
 
-    response = api(second_reviewer).post(f"/api/v1/claims/{other.pk}/reuse", {"source": source.pk}, format="json")
+    response = api(second_reviewer).post(
+        f"/api/v1/claims/{other.pk}/reuse", {"source": source.pk}, format="json"
+    )
 
     assert response.status_code == 409
     assert "same fact" in response.json()["detail"]
@@ -72,7 +81,9 @@ def test_reuse_across_a_changed_fact_is_409(api, judged_pair, second_reviewer):
 def test_the_author_cannot_reuse_on_their_own_article(api, judged_pair, other_editor):
     source, target = judged_pair
 
-    response = api(other_editor).post(f"/api/v1/claims/{target.pk}/reuse", {"source": source.pk}, format="json")
+    response = api(other_editor).post(
+        f"/api/v1/claims/{target.pk}/reuse", {"source": source.pk}, format="json"
+    )
 
     assert response.status_code == 403
     target.refresh_from_db()
@@ -84,10 +95,16 @@ def test_the_queue_can_be_ordered_by_check_worthiness(api, editor, other_editor,
     newer = make_article(other_editor, title="Newer", status="in_review")
     Claim.objects.filter(article=older).update(checkworthiness=0.2, checkworthiness_model="t")
     Claim.objects.filter(article=older, ordinal=3).update(checkworthiness=0.3)
-    Claim.objects.filter(article=newer, ordinal=2).update(checkworthiness=0.9, checkworthiness_model="t")
+    Claim.objects.filter(article=newer, ordinal=2).update(
+        checkworthiness=0.9, checkworthiness_model="t"
+    )
 
     default = api(reviewer).get("/api/v1/review-queue").json()["results"]
-    ordered = api(reviewer).get("/api/v1/review-queue", {"ordering": "-checkworthiness"}).json()["results"]
+    ordered = (
+        api(reviewer)
+        .get("/api/v1/review-queue", {"ordering": "-checkworthiness"})
+        .json()["results"]
+    )
 
     assert [item["article"]["title"] for item in default] == ["Older", "Newer"]
     assert [item["article"]["title"] for item in ordered] == ["Newer", "Older"]
@@ -107,7 +124,9 @@ def test_an_unknown_or_empty_queue_ordering_is_400(api, reviewer, ordering):
 
 def test_claims_carry_their_score_model_and_provenance(api, judged_pair, second_reviewer):
     source, target = judged_pair
-    api(second_reviewer).post(f"/api/v1/claims/{target.pk}/reuse", {"source": source.pk}, format="json")
+    api(second_reviewer).post(
+        f"/api/v1/claims/{target.pk}/reuse", {"source": source.pk}, format="json"
+    )
     target.refresh_from_db()
 
     data = api(second_reviewer).get(f"/api/v1/claims/{target.pk}").json()

@@ -1,5 +1,6 @@
 """Check-worthiness and verdict reuse where reviewers work: the queue's order, the score on the
 pages, and the one-click reuse in the claim panel and on the claim page."""
+
 from __future__ import annotations
 
 import re
@@ -9,7 +10,6 @@ from django.urls import reverse
 
 from articles.models import ArticleEvent, Claim
 from review import intelligence
-from review.services import record_verdict
 from tests.conftest import make_article
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -41,7 +41,8 @@ def test_the_queue_can_be_ordered_by_check_worthiness(client, editor, other_edit
     by_ordinal = {(c.article_id, c.ordinal): c.pk for c in Claim.objects.all()}
     assert claim_order(default)[:2] == [by_ordinal[(older.pk, 0)], by_ordinal[(older.pk, 1)]]
     assert claim_order(ordered) == [
-        by_ordinal[(newer.pk, i)] for i in (1, 2, 0, 3, 4)  # unscored last
+        by_ordinal[(newer.pk, i)]
+        for i in (1, 2, 0, 3, 4)  # unscored last
     ] + [by_ordinal[(older.pk, i)] for i in (2, 0, 4, 1, 3)]
     assert '<option value="checkworthiness" selected>' in ordered
     assert "Worth checking 0.95" in ordered or "Check-worthiness 0.95" in ordered
@@ -71,7 +72,9 @@ def test_the_article_page_shows_each_claims_score_as_a_hint(client, editor):
 
 
 @pytest.mark.django_db
-def test_the_claim_panel_offers_the_verdict_with_its_provenance(client, judged_pair, second_reviewer):
+def test_the_claim_panel_offers_the_verdict_with_its_provenance(
+    client, judged_pair, second_reviewer
+):
     source, target = judged_pair
     client.force_login(second_reviewer)
 
@@ -98,17 +101,27 @@ def test_one_click_reuses_the_verdict_from_the_queue(client, judged_pair, second
     assert response["HX-Trigger"] == "claimJudged"
     assert "Reused: verified." in response.content.decode()
     target.refresh_from_db()
-    assert (target.verdict, target.reviewed_by, target.reused_from_id) == ("verified", second_reviewer, source.pk)
+    assert (target.verdict, target.reviewed_by, target.reused_from_id) == (
+        "verified",
+        second_reviewer,
+        source.pk,
+    )
     assert ArticleEvent.objects.get(claim=target, kind="verdict").source_claim_id == source.pk
 
 
 @pytest.mark.django_db
-def test_without_javascript_reuse_redirects_back_with_a_message(client, judged_pair, second_reviewer):
+def test_without_javascript_reuse_redirects_back_with_a_message(
+    client, judged_pair, second_reviewer
+):
     source, target = judged_pair
     client.force_login(second_reviewer)
     page = reverse("review:claim", args=[target.pk])
 
-    response = client.post(reverse("review:reuse", args=[target.pk]), {"source_claim": source.pk, "next": page}, follow=True)
+    response = client.post(
+        reverse("review:reuse", args=[target.pk]),
+        {"source_claim": source.pk, "next": page},
+        follow=True,
+    )
 
     assert response.redirect_chain[-1][0] == page
     assert "reused from another article" in response.content.decode()
@@ -117,12 +130,16 @@ def test_without_javascript_reuse_redirects_back_with_a_message(client, judged_p
 
 
 @pytest.mark.django_db
-def test_reusing_a_different_fact_is_a_conflict_and_changes_nothing(client, judged_pair, second_reviewer):
+def test_reusing_a_different_fact_is_a_conflict_and_changes_nothing(
+    client, judged_pair, second_reviewer
+):
     source, _ = judged_pair
     other = Claim.objects.get(text="The council vote was 6 to 2.")
     client.force_login(second_reviewer)
 
-    response = client.post(reverse("review:reuse", args=[other.pk]), {"source_claim": source.pk}, **HTMX)
+    response = client.post(
+        reverse("review:reuse", args=[other.pk]), {"source_claim": source.pk}, **HTMX
+    )
 
     assert response.status_code == 409
     assert "do not state the same fact" in response.content.decode()
@@ -136,7 +153,9 @@ def test_a_missing_or_bad_source_is_refused(client, judged_pair, second_reviewer
     _, target = judged_pair
     client.force_login(second_reviewer)
 
-    response = client.post(reverse("review:reuse", args=[target.pk]), {"source_claim": source_claim}, **HTMX)
+    response = client.post(
+        reverse("review:reuse", args=[target.pk]), {"source_claim": source_claim}, **HTMX
+    )
 
     assert response.status_code == 409
     target.refresh_from_db()
@@ -144,11 +163,15 @@ def test_a_missing_or_bad_source_is_refused(client, judged_pair, second_reviewer
 
 
 @pytest.mark.django_db
-def test_reuse_is_refused_to_the_author_and_outsiders(client, judged_pair, other_editor, outsider, editor):
+def test_reuse_is_refused_to_the_author_and_outsiders(
+    client, judged_pair, other_editor, outsider, editor
+):
     source, target = judged_pair
     for user, status in ((other_editor, 403), (outsider, 404), (editor, 404)):
         client.force_login(user)
-        response = client.post(reverse("review:reuse", args=[target.pk]), {"source_claim": source.pk})
+        response = client.post(
+            reverse("review:reuse", args=[target.pk]), {"source_claim": source.pk}
+        )
         assert response.status_code == status, user
     target.refresh_from_db()
     assert target.verdict == "pending"
@@ -163,6 +186,11 @@ def test_reuse_needs_a_post_with_csrf(judged_pair, second_reviewer):
     client.force_login(second_reviewer)
 
     assert client.get(reverse("review:reuse", args=[target.pk])).status_code == 405
-    assert client.post(reverse("review:reuse", args=[target.pk]), {"source_claim": source.pk}).status_code == 403
+    assert (
+        client.post(
+            reverse("review:reuse", args=[target.pk]), {"source_claim": source.pk}
+        ).status_code
+        == 403
+    )
     target.refresh_from_db()
     assert target.verdict == "pending"

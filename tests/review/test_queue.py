@@ -34,7 +34,9 @@ def test_filters_by_section_author_and_article(client, editor, other_editor, rev
     by_author = client.get(reverse("review:queue"), {"author": other_editor.pk}).content.decode()
     by_article = client.get(reverse("review:queue"), {"article": ferry.pk}).content.decode()
     by_section = client.get(reverse("review:queue"), {"section": "What Happened"}).content.decode()
-    stale = client.get(reverse("review:queue"), {"author": "999999", "article": "x"}).content.decode()
+    stale = client.get(
+        reverse("review:queue"), {"author": "999999", "article": "x"}
+    ).content.decode()
 
     assert '<option value="What Happened">What Happened</option>' in page
     assert f'<option value="{other_editor.pk}">other_editor</option>' in page
@@ -182,8 +184,14 @@ def test_opening_a_claim_holds_it_and_shows_it_in_context(client, editor, review
     assert ClaimHold.objects.get().holder == reviewer
     assert "You have this claim open until" in html
     # The verdict form is in the panel; it posts back to the claim's row in the list.
-    assert f'hx-post="{reverse("review:verdict", args=[claim.pk])}" hx-target="#claim-row-{claim.pk}"' in html
-    assert f'<mark class="claim verdict-pending">{claim.text.replace(chr(34), "&quot;")}</mark>' in html
+    assert (
+        f'hx-post="{reverse("review:verdict", args=[claim.pk])}" hx-target="#claim-row-{claim.pk}"'
+        in html
+    )
+    assert (
+        f'<mark class="claim verdict-pending">{claim.text.replace(chr(34), "&quot;")}</mark>'
+        in html
+    )
     assert '<h3 class="context-section">What Happened</h3>' in html
     assert "paragraph 2 of 5" in html
     assert "Harbor City Ferry Fares To Rise In April" in html  # related link
@@ -263,7 +271,9 @@ def test_the_claim_page_works_without_javascript(client, editor, reviewer):
     assert page.status_code == 200
     assert f'action="{reverse("review:verdict", args=[claim.pk])}"' in page.content.decode()
     assert not ClaimHold.objects.filter(holder=reviewer).exclude(claim=claim).exists()
-    assert opened.status_code == 302 and opened["Location"] == reverse("review:claim", args=[claim.pk])
+    assert opened.status_code == 302 and opened["Location"] == reverse(
+        "review:claim", args=[claim.pk]
+    )
 
 
 def test_the_queue_page_carries_the_keyboard_script_help_and_live_region(client, editor, reviewer):
@@ -329,4 +339,3 @@ def make_user_for_hold(i: int):
     from tests.conftest import make_user
 
     return make_user(f"holder-{i}", permissions.REVIEWER)
-

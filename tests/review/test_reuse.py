@@ -1,4 +1,5 @@
 """Claim intelligence in the background (scores, reuse candidates) and reusing a verdict."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,12 +8,11 @@ from django.core.exceptions import PermissionDenied
 import checkworthiness
 from articles.models import ArticleEvent, Claim
 from articles.services import InvalidTransition, update_article
-from review.intelligence import ring_claim_analysis
 from review import intelligence
+from review.intelligence import ring_claim_analysis
 from review.models import ClaimKey, ReuseSuggestion
 from review.services import record_verdict, reuse_verdict
 from tests.conftest import FOLLOW_UP, STORY, make_article, run_extraction_now
-
 
 
 def claims_by_text(article):
@@ -64,16 +64,27 @@ class TestAnalysis:
         near = ReuseSuggestion.objects.get(claim=ferries_2, source=ferries_1)
         assert not near.exact and 0.6 <= near.similarity < 1.0
         # A changed number is a different claim: never suggested.
-        assert not ReuseSuggestion.objects.filter(claim__in=[vote_1, vote_2], source__in=[vote_1, vote_2]).exists()
+        assert not ReuseSuggestion.objects.filter(
+            claim__in=[vote_1, vote_2], source__in=[vote_1, vote_2]
+        ).exists()
         # Nothing within one article.
-        assert not ReuseSuggestion.objects.filter(claim__article=budget_2.article, source__article=budget_2.article).exists()
+        assert not ReuseSuggestion.objects.filter(
+            claim__article=budget_2.article, source__article=budget_2.article
+        ).exists()
 
-    def test_a_re_extracted_claim_is_analysed_again_and_its_old_suggestions_go(self, analysed_pair, other_editor):
+    def test_a_re_extracted_claim_is_analysed_again_and_its_old_suggestions_go(
+        self, analysed_pair, other_editor
+    ):
         _, second = analysed_pair
         budget_2 = second.claims.get(text__startswith="Harbor City  approved")
         assert ReuseSuggestion.objects.filter(claim=budget_2).exists()
 
-        update_article(second, by=other_editor, title=second.title, body=FOLLOW_UP.replace("$12.5 million", "$13 million"))
+        update_article(
+            second,
+            by=other_editor,
+            title=second.title,
+            body=FOLLOW_UP.replace("$12.5 million", "$13 million"),
+        )
         run_extraction_now(second.extraction_jobs.filter(state="pending").get().pk)
         budget_2.refresh_from_db()
         assert budget_2.analysed_revision_id != budget_2.revision_id  # stale: waits for analysis
@@ -89,30 +100,46 @@ class TestAnalysis:
 
 @pytest.mark.django_db
 class TestReuse:
-    def test_reuse_records_the_reviewers_verdict_with_its_provenance(self, judged_pair, second_reviewer):
+    def test_reuse_records_the_reviewers_verdict_with_its_provenance(
+        self, judged_pair, second_reviewer
+    ):
         source, target = judged_pair
 
         reuse_verdict(target, source=source, by=second_reviewer)
 
         target.refresh_from_db()
-        assert (target.verdict, target.reviewed_by, target.reused_from) == ("verified", second_reviewer, source)
+        assert (target.verdict, target.reviewed_by, target.reused_from) == (
+            "verified",
+            second_reviewer,
+            source,
+        )
         assert target.evidence_url == "https://example.org/minutes"
         assert "Ferry budget approved" in target.note and "R. Reviewer" in target.note
         assert "Council minutes, item 4." in target.note
         event = ArticleEvent.objects.get(claim=target, kind="verdict")
-        assert (event.actor, event.to_state, event.source_claim) == (second_reviewer, "verified", source)
+        assert (event.actor, event.to_state, event.source_claim) == (
+            second_reviewer,
+            "verified",
+            source,
+        )
 
-    def test_a_later_verdict_by_hand_drops_the_provenance_but_history_keeps_it(self, judged_pair, second_reviewer):
+    def test_a_later_verdict_by_hand_drops_the_provenance_but_history_keeps_it(
+        self, judged_pair, second_reviewer
+    ):
         source, target = judged_pair
         reuse_verdict(target, source=source, by=second_reviewer)
 
-        record_verdict(target, by=second_reviewer, verdict="unverified", note="The minutes were amended.")
+        record_verdict(
+            target, by=second_reviewer, verdict="unverified", note="The minutes were amended."
+        )
 
         target.refresh_from_db()
         assert target.reused_from is None
         assert ArticleEvent.objects.filter(claim=target, source_claim=source).count() == 1
 
-    def test_the_suggestion_is_offered_only_while_the_source_carries_a_verdict(self, analysed_pair, second_reviewer):
+    def test_the_suggestion_is_offered_only_while_the_source_carries_a_verdict(
+        self, analysed_pair, second_reviewer
+    ):
         first, second = analysed_pair
         target = second.claims.get(text__startswith="Harbor City  approved")
 
@@ -125,7 +152,9 @@ class TestReuse:
         offered = list(ReuseSuggestion.objects.filter(claim=target).offerable(second_reviewer))
         assert [s.source for s in offered] == [source]
 
-    def test_a_different_fact_is_refused_even_when_asked_for_directly(self, judged_pair, second_reviewer):
+    def test_a_different_fact_is_refused_even_when_asked_for_directly(
+        self, judged_pair, second_reviewer
+    ):
         source, _ = judged_pair
         other = Claim.objects.get(text="The council vote was 6 to 2.")
 
@@ -144,7 +173,9 @@ class TestReuse:
         target.refresh_from_db()
         assert target.verdict == "pending"
 
-    def test_a_source_the_reviewer_may_not_see_is_refused(self, judged_pair, second_reviewer, editor):
+    def test_a_source_the_reviewer_may_not_see_is_refused(
+        self, judged_pair, second_reviewer, editor
+    ):
         from articles.services import return_to_draft
 
         source, target = judged_pair
@@ -166,7 +197,9 @@ class TestReuse:
 
 @pytest.mark.django_db
 class TestSweep:
-    def test_it_rings_for_articles_left_unanalysed_and_for_an_older_model(self, editor, other_editor):
+    def test_it_rings_for_articles_left_unanalysed_and_for_an_older_model(
+        self, editor, other_editor
+    ):
         import datetime as dt
 
         from django.utils import timezone
@@ -174,7 +207,9 @@ class TestSweep:
         from articles.models import Revision
 
         waiting = make_article(editor, status="in_review")
-        done = make_article(other_editor, title="Ferry follow-up", body=FOLLOW_UP, status="in_review")
+        done = make_article(
+            other_editor, title="Ferry follow-up", body=FOLLOW_UP, status="in_review"
+        )
         intelligence.analyse_article(done.pk)
         # A message lost a while ago: only then does the sweep ring again (not for fresh work).
         assert intelligence.sweep() == 0
@@ -190,7 +225,9 @@ class TestSweep:
         Claim.objects.filter(article=done).update(checkworthiness_model="an-older-model")
         assert intelligence.sweep() == 1
         assert intelligence.analyse_article(done.pk)["analysed"] == 4
-        assert set(Claim.objects.values_list("checkworthiness_model", flat=True)) == {checkworthiness.MODEL_VERSION}
+        assert set(Claim.objects.values_list("checkworthiness_model", flat=True)) == {
+            checkworthiness.MODEL_VERSION
+        }
 
     def test_a_broker_that_is_down_is_logged_not_raised(self, editor, redis_server, caplog):
         from tests.support.fixtures import point_app_at_redis

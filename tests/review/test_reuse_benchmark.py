@@ -1,5 +1,6 @@
 """The verdict-reuse benchmark's generator and the production lookup, at a tiny scale: what
 `benchmarks.reuse` plants among its million claims is found, and a changed fact never is."""
+
 from __future__ import annotations
 
 import random
@@ -22,25 +23,51 @@ def store(sizes: list[int], author, reviewer) -> list[int]:
     now = timezone.now()
     texts = [[s.render() for s in reuse.article_sentences(i, sizes)] for i in range(len(sizes))]
     articles = Article.objects.bulk_create(
-        Article(title=f"Story {i}", body=" ".join(t), author=author, status="published",
-                submitted_at=now, published_at=now)
+        Article(
+            title=f"Story {i}",
+            body=" ".join(t),
+            author=author,
+            status="published",
+            submitted_at=now,
+            published_at=now,
+        )
         for i, t in enumerate(texts)
     )
     revisions = Revision.objects.bulk_create(
-        Revision(article=a, number=1, title=a.title, body=a.body, body_hash=content_hash(a.body),
-                 created_by=author)
+        Revision(
+            article=a,
+            number=1,
+            title=a.title,
+            body=a.body,
+            body_hash=content_hash(a.body),
+            created_by=author,
+        )
         for a in articles
     )
     claims = Claim.objects.bulk_create(
-        Claim(article=a, revision=r, analysed_revision=r, ordinal=n, text=text, start=0,
-              end=len(text), extractor_version="bench", verdict="verified", note="Checked.",
-              reviewed_by=reviewer, reviewed_at=now)
+        Claim(
+            article=a,
+            revision=r,
+            analysed_revision=r,
+            ordinal=n,
+            text=text,
+            start=0,
+            end=len(text),
+            extractor_version="bench",
+            verdict="verified",
+            note="Checked.",
+            reviewed_by=reviewer,
+            reviewed_at=now,
+        )
         for a, r, t in zip(articles, revisions, texts)
         for n, text in enumerate(t)
     )
     ClaimKey.objects.bulk_create(
-        (ClaimKey(claim=c, article_id=c.article_id, key=key)
-         for c in claims for key in dict.fromkeys(facts.lookup_keys(c.text))),
+        (
+            ClaimKey(claim=c, article_id=c.article_id, key=key)
+            for c in claims
+            for key in dict.fromkeys(facts.lookup_keys(c.text))
+        ),
         batch_size=2000,
     )
     return [a.pk for a in articles]
@@ -55,8 +82,18 @@ def test_planted_duplicates_are_found_and_changed_facts_are_not(editor, reviewer
     sources = iter(reuse.pick_sources(rng, 18 * TEST_ARTICLES, sizes, article_ids))
     fresh_rng = random.Random(2)
 
-    seen = {kind: 0 for kind in (reuse.EXACT, reuse.NEAR, reuse.CHANGED_NUMBER, reuse.CHANGED_NAME,
-                                 reuse.NEGATED, reuse.BOILER, reuse.NEW)}
+    seen = {
+        kind: 0
+        for kind in (
+            reuse.EXACT,
+            reuse.NEAR,
+            reuse.CHANGED_NUMBER,
+            reuse.CHANGED_NAME,
+            reuse.NEGATED,
+            reuse.BOILER,
+            reuse.NEW,
+        )
+    }
     for n in range(TEST_ARTICLES):
         fresh = [fresh_rng.choice(reuse.TEMPLATES)(fresh_rng) for _ in range(15)]
         planted = reuse.plant(rng, [next(sources) for _ in range(18)], fresh)
@@ -79,7 +116,12 @@ def test_planted_duplicates_are_found_and_changed_facts_are_not(editor, reviewer
                 # Repeated across articles: found, best first, at most the suggestions kept.
                 assert found[claim_id] and all(m.exact for _, m in found[claim_id])
     assert seen[reuse.EXACT] == seen[reuse.NEAR] == 3 * TEST_ARTICLES
-    assert seen[reuse.CHANGED_NUMBER] == seen[reuse.CHANGED_NAME] == seen[reuse.NEGATED] == TEST_ARTICLES
+    assert (
+        seen[reuse.CHANGED_NUMBER]
+        == seen[reuse.CHANGED_NAME]
+        == seen[reuse.NEGATED]
+        == TEST_ARTICLES
+    )
 
 
 def test_the_generator_is_deterministic_and_varied():

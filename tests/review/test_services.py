@@ -1,4 +1,5 @@
 """Verdicts and the publication gate, including the races the gate must survive."""
+
 from __future__ import annotations
 
 import threading
@@ -8,8 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
 from articles.models import Article, ArticleEvent, Claim
-from articles.services import InvalidTransition, update_article
-from articles.services import GateClosed, publish_article
+from articles.services import GateClosed, InvalidTransition, publish_article, update_article
 from review.services import record_verdict
 from tests.conftest import STORY_CLAIMS, make_article, run_extraction_now
 
@@ -24,7 +24,9 @@ class TestRecordVerdict:
     def test_reviewer_verifies_a_claim_and_the_history_records_it(self, editor, reviewer):
         claim = make_article(editor, status="in_review").claims.first()
 
-        record_verdict(claim, by=reviewer, verdict="verified", evidence_url="https://example.org/minutes")
+        record_verdict(
+            claim, by=reviewer, verdict="verified", evidence_url="https://example.org/minutes"
+        )
 
         claim.refresh_from_db()
         assert (claim.verdict, claim.reviewed_by, claim.evidence_url) == (
@@ -48,7 +50,9 @@ class TestRecordVerdict:
             ("maybe", "Hmm", "", "verdict"),
         ],
     )
-    def test_a_verdict_without_what_it_requires_is_refused(self, editor, reviewer, verdict, note, url, field):
+    def test_a_verdict_without_what_it_requires_is_refused(
+        self, editor, reviewer, verdict, note, url, field
+    ):
         claim = make_article(editor, status="in_review").claims.first()
 
         with pytest.raises(ValidationError) as excinfo:
@@ -63,12 +67,16 @@ class TestRecordVerdict:
         claim = make_article(editor, status="in_review").claims.first()
 
         record_verdict(claim, by=reviewer, verdict="verified", note="Matches the filing.")
-        record_verdict(claim, by=second_reviewer, verdict="unverified", note="The filing was amended.")
+        record_verdict(
+            claim, by=second_reviewer, verdict="unverified", note="The filing was amended."
+        )
 
         claim.refresh_from_db()
         assert (claim.verdict, claim.reviewed_by) == ("unverified", second_reviewer)
         history = list(
-            ArticleEvent.objects.filter(claim=claim, kind="verdict").values_list("from_state", "to_state")
+            ArticleEvent.objects.filter(claim=claim, kind="verdict").values_list(
+                "from_state", "to_state"
+            )
         )
         assert history == [("pending", "verified"), ("verified", "unverified")]
 
@@ -94,7 +102,9 @@ class TestRecordVerdict:
     def test_a_claim_removed_by_an_edit_cannot_be_judged(self, editor, reviewer):
         article = make_article(editor, status="in_review")
         claim = article.claims.get(text="The council vote was 7 to 2.")
-        update_article(article, by=editor, title=article.title, body=article.body.replace(claim.text, ""))
+        update_article(
+            article, by=editor, title=article.title, body=article.body.replace(claim.text, "")
+        )
         run_extraction_now(article.extraction_jobs.get(state="pending").pk)
 
         with pytest.raises(InvalidTransition, match="removed"):
@@ -140,7 +150,9 @@ class TestPublishGate:
 
         assert Article.objects.get(pk=article.pk).status == Article.Status.IN_REVIEW
 
-    def test_chief_publishes_over_unverified_claims_with_a_logged_reason(self, editor, reviewer, chief):
+    def test_chief_publishes_over_unverified_claims_with_a_logged_reason(
+        self, editor, reviewer, chief
+    ):
         article = make_article(editor, status="in_review")
         verify_all(article, reviewer)
         record_verdict(article.claims.first(), by=reviewer, verdict="unverified", note="No source.")
@@ -177,7 +189,9 @@ class TestPublishGate:
     def test_an_article_under_reextraction_cannot_be_published(self, editor, reviewer):
         article = make_article(editor, status="in_review")
         verify_all(article, reviewer)
-        update_article(article, by=editor, title=article.title, body=article.body + "\nA new fact was added.")
+        update_article(
+            article, by=editor, title=article.title, body=article.body + "\nA new fact was added."
+        )
 
         with pytest.raises(InvalidTransition, match="submitted"):
             publish_article(article, by=editor)
@@ -221,7 +235,9 @@ class TestRaces:
         assert sorted(outcomes) == ["InvalidTransition", "ok"]
         assert article.events.filter(kind="status", to_state="published").count() == 1
 
-    def test_a_verdict_racing_a_publish_never_bypasses_the_gate(self, editor, reviewer, second_reviewer):
+    def test_a_verdict_racing_a_publish_never_bypasses_the_gate(
+        self, editor, reviewer, second_reviewer
+    ):
         for round_ in range(6):
             article = make_article(editor, title=f"Race {round_}", status="in_review")
             verify_all(article, reviewer)
@@ -229,7 +245,9 @@ class TestRaces:
 
             outcomes = run_together(
                 lambda: publish_article(Article.objects.get(pk=article.pk), by=editor),
-                lambda: record_verdict(claim, by=second_reviewer, verdict="unverified", note="Retracted."),
+                lambda: record_verdict(
+                    claim, by=second_reviewer, verdict="unverified", note="Retracted."
+                ),
             )
 
             article.refresh_from_db()
@@ -246,13 +264,17 @@ class TestRaces:
                 article.status == Article.Status.IN_REVIEW
             )
 
-    def test_two_reviewers_judging_one_claim_both_land_in_the_history(self, editor, reviewer, second_reviewer):
+    def test_two_reviewers_judging_one_claim_both_land_in_the_history(
+        self, editor, reviewer, second_reviewer
+    ):
         article = make_article(editor, status="in_review")
         claim = article.claims.first()
 
         outcomes = run_together(
             lambda: record_verdict(claim, by=reviewer, verdict="verified", note="Minutes, p. 4."),
-            lambda: record_verdict(claim, by=second_reviewer, verdict="unverified", note="Not in minutes."),
+            lambda: record_verdict(
+                claim, by=second_reviewer, verdict="unverified", note="Not in minutes."
+            ),
         )
 
         assert outcomes == ["ok", "ok"]

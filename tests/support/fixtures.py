@@ -11,6 +11,7 @@
 - `celery_worker` (session, started on first use): one worker for tests using `transactional_db`.
 - `start_worker`, `start_beat`: more workers / a beat for one test, all stopped when it ends.
 """
+
 from __future__ import annotations
 
 import os
@@ -319,4 +320,3 @@ def start_beat(
     yield start
     for beat in reversed(started):
         beat.stop()
-

@@ -7,6 +7,7 @@ Every wait is bounded in time, and every process started here is stopped at inte
 when a test or a fixture finalizer did not get to it (`atexit`). Each child runs in its own process
 group, so stopping it also reaches what it forked (Celery's pool processes).
 """
+
 from __future__ import annotations
 
 import atexit
@@ -47,7 +48,11 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def wait_until(
-    predicate: Callable[[], object], *, timeout: float, interval: float = 0.05, what: str = "condition"
+    predicate: Callable[[], object],
+    *,
+    timeout: float,
+    interval: float = 0.05,
+    what: str = "condition",
 ) -> object:
     """Poll `predicate` until it returns something truthy; raise ProcessError after `timeout` s."""
     deadline = time.monotonic() + timeout
@@ -168,7 +173,9 @@ class _ManagedProcess:
         except FileNotFoundError:
             return ""
 
-    def wait_for_log(self, pattern: str, *, timeout: float = DEFAULT_START_TIMEOUT) -> re.Match[str]:
+    def wait_for_log(
+        self, pattern: str, *, timeout: float = DEFAULT_START_TIMEOUT
+    ) -> re.Match[str]:
         """Wait until the log matches `pattern` (a regex); fail early if the process exits."""
         regex = re.compile(pattern, re.MULTILINE)
 
@@ -203,7 +210,9 @@ class _ManagedProcess:
         try:
             return self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            raise ProcessError(f"{self.label} (pid {self.pid}) did not exit in {timeout:.1f}s") from None
+            raise ProcessError(
+                f"{self.label} (pid {self.pid}) did not exit in {timeout:.1f}s"
+            ) from None
 
     def _killpg(self, sig: int) -> None:
         try:
@@ -505,8 +514,10 @@ class Gunicorn(_ManagedProcess):
         """Start and wait until every worker has booted."""
         self._spawn()
         wait_until(
-            lambda: len(re.findall(r"Booting worker with pid", self.log())) >= self.workers
-            or not self.running(),
+            lambda: (
+                len(re.findall(r"Booting worker with pid", self.log())) >= self.workers
+                or not self.running()
+            ),
             timeout=timeout,
             what=f"{self.workers} gunicorn workers",
         )

@@ -1,5 +1,6 @@
 """A real gunicorn serving the app, as a child process, for tests that need what only a real HTTP
 server does (chunked request bodies, raw sockets). Django-free, like `processes`."""
+
 from __future__ import annotations
 
 import socket

@@ -23,6 +23,7 @@ Output is UTF-8 whatever the locale. A lone surrogate cannot come from a file (t
 rejects it); should one reach the JSON writer it is written as a \\uXXXX escape, which decodes
 back to the same one-character string, so offsets stay right.
 """
+
 from __future__ import annotations
 
 import re
@@ -85,7 +86,9 @@ def to_json_line(obj: dict[str, Any]) -> str:
 def format_text(path: str, data: dict[str, Any]) -> str:
     out = [f"== {path}", f"dateline: {data['dateline'] or '-'}"]
     if data["sections"]:
-        out.append("sections: " + ", ".join(f"{s['label']} @{s['start']}" for s in data["sections"]))
+        out.append(
+            "sections: " + ", ".join(f"{s['label']} @{s['start']}" for s in data["sections"])
+        )
     out.append(f"claims: {len(data['claims'])}")
     for c in data["claims"]:
         where = f"[{c['start']}:{c['end']}]"
@@ -140,7 +143,9 @@ class Command(BaseCommand):
             self._emit(chunk)
         self.stdout.flush()
         if failed:
-            raise CommandError(f"{failed} of {len(options['files'])} file(s) could not be read", returncode=1)
+            raise CommandError(
+                f"{failed} of {len(options['files'])} file(s) could not be read", returncode=1
+            )
 
     def _emit(self, chunk: str) -> None:
         """Write UTF-8 whatever the locale; text mode escapes what UTF-8 cannot hold."""

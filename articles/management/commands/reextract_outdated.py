@@ -6,6 +6,7 @@ version found (`articles.services.reextract_outdated`, the same service the beat
 Prints one line per article queued (or, with --dry-run, that would be) and what is left for later
 runs. A worker stores the results; published articles are never touched.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -41,9 +42,7 @@ class Command(BaseCommand):
         verb = "would queue" if dry_run else "queued"
         for pk, status, old in run.queued:
             self.stdout.write(f"article {pk} ({status}, claims from {old}): {verb}")
-        summary = (
-            f"extractor {run.version}: {verb} {len(run.queued)} article(s) for re-extraction"
-        )
+        summary = f"extractor {run.version}: {verb} {len(run.queued)} article(s) for re-extraction"
         if run.in_flight:
             summary += f"; {run.in_flight} upgrade job(s) already unfinished"
         if run.left:

@@ -6,6 +6,7 @@ instead (handy for scripted demos). The demo articles are the project's own writ
 (articles/demo/*.txt: the headline on the first line, the feed body after it); the first is left as a draft, the others are submitted, so the worker has
 something to extract as soon as the app is up.
 """
+
 from __future__ import annotations
 
 import json

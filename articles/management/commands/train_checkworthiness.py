@@ -26,23 +26,51 @@ class Command(BaseCommand):
     help = "Train the check-worthiness scorer on CheckThat! 2024 (train; C and threshold on dev)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
-                            help=f"benchmarks directory (default: {DEFAULT_DATA})")
-        parser.add_argument("--out", type=Path, default=DEFAULT_MODEL_DIR,
-                            help=f"artifact directory (default: {DEFAULT_MODEL_DIR})")
-        parser.add_argument("--sample", type=int, default=None,
-                            help="train on a seeded stratified sample of N train sentences")
-        parser.add_argument("--backend", choices=("encoder", "sparse"), default="encoder",
-                            help="encoder: the shipped model (default); sparse: TF-IDF baseline")
-        parser.add_argument("--layers", type=int, default=None,
-                            help="encoder: transformer layers kept from the base (default 3)")
-        parser.add_argument("--epochs", type=float, default=None,
-                            help="encoder: passes over the train split (default 2)")
-        parser.add_argument("--C", default=None,
-                            help="sparse: comma-separated regularisation values (default 1,2,4)")
+        parser.add_argument(
+            "--data",
+            type=Path,
+            default=DEFAULT_DATA,
+            help=f"benchmarks directory (default: {DEFAULT_DATA})",
+        )
+        parser.add_argument(
+            "--out",
+            type=Path,
+            default=DEFAULT_MODEL_DIR,
+            help=f"artifact directory (default: {DEFAULT_MODEL_DIR})",
+        )
+        parser.add_argument(
+            "--sample",
+            type=int,
+            default=None,
+            help="train on a seeded stratified sample of N train sentences",
+        )
+        parser.add_argument(
+            "--backend",
+            choices=("encoder", "sparse"),
+            default="encoder",
+            help="encoder: the shipped model (default); sparse: TF-IDF baseline",
+        )
+        parser.add_argument(
+            "--layers",
+            type=int,
+            default=None,
+            help="encoder: transformer layers kept from the base (default 3)",
+        )
+        parser.add_argument(
+            "--epochs",
+            type=float,
+            default=None,
+            help="encoder: passes over the train split (default 2)",
+        )
+        parser.add_argument(
+            "--C",
+            default=None,
+            help="sparse: comma-separated regularisation values (default 1,2,4)",
+        )
 
-    def handle(self, *args, data: Path, out: Path, sample, backend, layers, epochs, C, verbosity,
-               **options):
+    def handle(
+        self, *args, data: Path, out: Path, sample, backend, layers, epochs, C, verbosity, **options
+    ):
         for split in ("train", "dev"):
             path = data / CT24_DIR / CT24_FILES[split]
             if not path.is_file():
