@@ -30,7 +30,7 @@ from integrations import services as integrations_services
 from integrations.models import WebhookDelivery, WebhookSubscription
 from review.intelligence import ring_claim_analysis
 from tests.conftest import STORY_CLAIMS, make_article
-from tests.integrations.helpers import token_for
+from tests.support.api import token_for
 from tests.support.fixtures import point_app_at_redis
 from tests.support.processes import Gunicorn, RedisServer
 

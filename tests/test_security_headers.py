@@ -15,9 +15,8 @@ from django.urls import reverse
 
 from review import services as review_services
 from tests.conftest import make_article
-from tests.integrations.helpers import api, api_settings, token_for  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.usefixtures("api_settings"), pytest.mark.django_db]
 
 POLICY = {
     "default-src 'self'",

@@ -12,9 +12,9 @@ import pytest
 from articles import permissions, services
 from articles.models import Article, ArticleEvent, Claim, ExtractionJob
 from tests.conftest import STORY, STORY_CLAIMS, make_article
-from tests.integrations.helpers import api, api_settings, ids, token_for  # noqa: F401
+from tests.support.api import ids
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.usefixtures("api_settings"), pytest.mark.django_db]
 
 LIST = "/api/v1/articles"
 

@@ -16,9 +16,8 @@ from django.urls import reverse
 from articles.models import Article, ExtractionJob, ReviewRound, content_hash
 from extraction import extract
 from tests.conftest import STORY, make_article, run_extraction_now
-from tests.integrations.helpers import api, api_settings  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.usefixtures("api_settings"), pytest.mark.django_db]
 
 CRLF_STORY = STORY.replace("\n", "\r\n")
 LIST = "/api/v1/articles"

@@ -14,12 +14,13 @@ from integrations import cache
 from integrations import services as integration_services
 from integrations.models import ApiToken
 from tests.conftest import make_article, make_user
-from tests.integrations.helpers import api, api_settings, ids, token_for  # noqa: F401
+from tests.support.api import ids, token_for
 
 # Committed writes: on PostgreSQL the version changes at COMMIT, and a transaction that has
 # written caches nothing until then (integrations/cache.py), so a test inside one transaction
 # would see no caching at all there.
 pytestmark = [
+    pytest.mark.usefixtures("api_settings"),
     pytest.mark.django_db(transaction=True),
     # No worker left by an earlier test analyses these committed articles while a test counts.
     pytest.mark.usefixtures("messages_reach_no_worker"),

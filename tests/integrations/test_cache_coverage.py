@@ -12,9 +12,8 @@ from django.test.utils import CaptureQueriesContext
 
 from integrations import cache
 from tests.conftest import make_article
-from tests.integrations.helpers import api, api_settings  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.usefixtures("api_settings"), pytest.mark.django_db]
 
 # Read on every request before the cache is consulted, not part of what is remembered.
 NOT_REMEMBERED = {cache.TABLE}

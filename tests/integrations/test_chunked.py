@@ -16,10 +16,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from articles.models import Article
-from tests.integrations.helpers import api_settings, token_for  # noqa: F401
+from tests.support.api import token_for
 from tests.support.web import Gunicorn
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.usefixtures("api_settings"), pytest.mark.django_db(transaction=True)]
 
 # Small limits so that "over the limit" is cheap to send; they satisfy the settings' own check
 # (the byte limit holds the largest request the field limits allow).

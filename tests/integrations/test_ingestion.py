@@ -17,9 +17,8 @@ from articles import services
 from articles.models import Article, RelatedLink
 from integrations.models import IdempotencyKey
 from tests.conftest import run_extraction_now
-from tests.integrations.helpers import api, api_settings  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.usefixtures("api_settings"), pytest.mark.django_db]
 
 LIST = "/api/v1/articles"
 

@@ -9,8 +9,9 @@ import pytest
 from articles import permissions
 from articles.models import Article
 from tests.conftest import make_user
-from tests.integrations.helpers import api, api_settings  # noqa: F401
 from tests.test_permission_matrix import CELLS, build_article
+
+pytestmark = pytest.mark.usefixtures("api_settings")
 
 STATUS = {"404": 404, "403": 403, "state": 409}
 

@@ -21,9 +21,9 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from articles import permissions
 from review import services as review_services
 from tests.conftest import make_article, make_user
-from tests.integrations.helpers import api_settings, token_for  # noqa: F401
+from tests.support.api import token_for
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.usefixtures("api_settings"), pytest.mark.django_db]
 
 SCHEMA = "/api/schema/?format=json"
 

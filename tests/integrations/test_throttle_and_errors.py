@@ -9,9 +9,8 @@ import pytest
 
 from articles.models import Article
 from tests.conftest import make_article
-from tests.integrations.helpers import api, api_settings  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.usefixtures("api_settings"), pytest.mark.django_db]
 
 LIST = "/api/v1/articles"
 

@@ -13,9 +13,9 @@ from rest_framework.test import APIClient
 from integrations import services
 from integrations.models import ApiToken, hash_key
 from tests.conftest import make_article
-from tests.integrations.helpers import api, api_settings, token_for  # noqa: F401
+from tests.support.api import token_for
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.usefixtures("api_settings"), pytest.mark.django_db]
 
 LIST = "/api/v1/articles"
 

@@ -26,7 +26,8 @@ from integrations.models import DispatchedEvent, WebhookCursor, WebhookDelivery,
 from integrations.tasks import dispatch_webhook_events
 from review import services as review_services
 from tests.conftest import STORY_CLAIMS, make_article, make_user
-from tests.integrations.helpers import api, api_settings  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("api_settings")
 
 Event = WebhookSubscription.Event
 ALL_EVENTS = [choice for choice, _ in Event.choices]

@@ -10,9 +10,8 @@ from articles import permissions
 from articles.models import Article, ArticleEvent, Claim
 from review import services as review_services
 from tests.conftest import STORY_CLAIMS, make_article, make_user
-from tests.integrations.helpers import api, api_settings  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.usefixtures("api_settings"), pytest.mark.django_db]
 
 
 def verdict_url(claim: Claim) -> str:

@@ -7,9 +7,8 @@ import pytest
 
 from articles.models import ArticleEvent, Claim
 from tests.conftest import make_article
-from tests.integrations.helpers import api, api_settings  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.usefixtures("api_settings"), pytest.mark.django_db]
 
 
 def test_suggestions_list_the_verdict_with_its_provenance(api, judged_pair, second_reviewer):

@@ -1,7 +1,10 @@
-"""Shared by the API tests (tests/articles/test_api.py, tests/review/test_api.py, this folder).
+"""API test fixtures, a pytest plugin registered in tests/conftest.py (`pytest_plugins`).
 
-Import the fixtures into a test module (`from tests.integrations.helpers import api_settings`)
-to use them there; `api_settings` is autouse wherever it is imported.
+- `api_settings`: the settings every API test runs with (see below). Not autouse: a module that
+  wants it for all its tests says `pytestmark = pytest.mark.usefixtures("api_settings")`.
+- `api`: `api(user)` makes an APIClient with a fresh bearer token of `user`.
+
+Plain helpers, imported by name: `token_for(user)`, `ids(response)`.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from rest_framework.test import APIClient
 from integrations import services
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def api_settings(settings, redis_server) -> Iterator[None]:
     """Fast password hashing (users are made by the dozen), the write throttle counted in the
     test Redis with a rate no test reaches unless it sets one, and its counters emptied."""
