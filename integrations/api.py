@@ -1,8 +1,9 @@
 """The API parts that exist for other systems: creating articles from a feed (plain text or HTML)
-with `Idempotency-Key`, on top of the articles API.
+with `Idempotency-Key`, and the schema's description of token authentication.
 
-`ArticleViewSet` here is `articles.api.ArticleViewSet` plus `create`; it is the one routed at
-/api/v1/articles (newsroom/urls.py), so articles never import integrations.
+`ArticleViewSet` here is `articles.api.ArticleViewSet` (the article resource, with every other
+action) plus `create`; it is the one routed at /api/v1/articles (newsroom/urls.py), so articles
+never import integrations. The plumbing (errors, pagination, throttle...) is `articles/rest.py`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import re
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.http import HttpResponseBase
 from django.urls import reverse
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import (
@@ -30,8 +30,9 @@ from articles import api as articles_api
 from articles import permissions
 from articles import services as article_services
 from articles.models import Article
+from articles.rest import RETRY_AFTER, errors, validated
 from articles.serializers import ArticleDetailSerializer, ErrorSerializer
-from integrations import cache, services
+from integrations import services
 from integrations.serializers import (
     ArticleCreateHtmlSerializer,
     ArticleCreateSerializer,
@@ -69,20 +70,6 @@ class CreatePermission(drf_permissions.BasePermission):
 class ArticleViewSet(articles_api.ArticleViewSet):
     permission_classes = [*articles_api.ArticleViewSet.permission_classes, CreatePermission]
 
-    # The list and the detail answer from memory while the data version stays the same
-    # (integrations/cache.py); authentication, permissions and content negotiation have run by
-    # then, as for any request, and what is remembered is keyed by the caller.
-
-    @articles_api.ARTICLE_LIST_SCHEMA
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        return cache.remembered_response(request, lambda: super(ArticleViewSet, self).list(request))
-
-    @articles_api.ARTICLE_DETAIL_SCHEMA
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        return cache.remembered_response(
-            request, lambda: super(ArticleViewSet, self).retrieve(request, *args, **kwargs)
-        )
-
     @extend_schema(
         summary="Create a draft from plain text or HTML",
         description=(
@@ -94,10 +81,10 @@ class ArticleViewSet(articles_api.ArticleViewSet):
             serializers=[ArticleCreateTextSerializer, ArticleCreateHtmlSerializer],
             resource_type_field_name=None,
         ),
-        parameters=[IDEMPOTENCY_KEY, REPLAYED, articles_api.RETRY_AFTER],
+        parameters=[IDEMPOTENCY_KEY, REPLAYED, RETRY_AFTER],
         responses={
             201: ArticleDetailSerializer,
-            **articles_api.errors(400, 403, 413, 415, 429),
+            **errors(400, 403, 413, 415, 429),
             422: OpenApiResponse(
                 ErrorSerializer,
                 "The Idempotency-Key was used before with a different request.",
@@ -149,7 +136,7 @@ class ArticleViewSet(articles_api.ArticleViewSet):
             replay = self._replay(request, key, fingerprint)
             if replay is not None:
                 return replay
-        data = articles_api.validated(ArticleCreateSerializer, request)
+        data = validated(ArticleCreateSerializer, request)
         try:
             with transaction.atomic():
                 article = article_services.create_article(by=request.user, **data)
@@ -186,7 +173,7 @@ class ArticleViewSet(articles_api.ArticleViewSet):
 class BearerTokenScheme(OpenApiAuthenticationExtension):
     """Documents BearerTokenAuthentication in the schema (Swagger UI's "Authorize" button)."""
 
-    target_class = "integrations.rest.BearerTokenAuthentication"
+    target_class = "integrations.authentication.BearerTokenAuthentication"
     name = "bearerAuth"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:

@@ -322,12 +322,14 @@ USE_I18N = True
 USE_TZ = True
 
 # --- REST framework -----------------------------------------------------------------------------
+# The plumbing named here is articles/rest.py (every app's API imports it); only the token class
+# lives with the tokens, in integrations.
 REST_FRAMEWORK = {
     # Bearer tokens (integrations.ApiToken, also `Token <key>`) for other systems; the browser's
     # session for the UI, where DRF's SessionAuthentication enforces CSRF. The token class comes
     # first, so an anonymous request gets 401 with `WWW-Authenticate: Bearer`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "integrations.rest.BearerTokenAuthentication",
+        "integrations.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Deny by default; each view adds the role predicates of articles/permissions.py.
@@ -337,15 +339,15 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     # JSON in and out. integrations.middleware.RequestBodyMiddleware has refused bodies over
     # API_MAX_REQUEST_BYTES (413) before the parser runs, chunked ones included.
-    "DEFAULT_PARSER_CLASSES": ["integrations.rest.StrictJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["articles.rest.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # An unknown or empty `?format=` is a 400 listing the endpoint's formats (DRF: 404).
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "integrations.rest.StrictContentNegotiation",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "articles.rest.StrictContentNegotiation",
     # Every error is JSON {"detail": ..., "errors"?: {field: [...]}} with a 4xx status; domain
     # errors of the services map to 400/403/404/409 (docs/api.md).
-    "EXCEPTION_HANDLER": "integrations.rest.exception_handler",
+    "EXCEPTION_HANDLER": "articles.rest.exception_handler",
     # Write requests (POST/PUT/PATCH/DELETE) are rate-limited per user, counted in Redis.
-    "DEFAULT_THROTTLE_CLASSES": ["integrations.rest.WriteRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["articles.rest.WriteRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"write": env_str("API_WRITE_RATE", "120/min")},
 }
 SPECTACULAR_SETTINGS = {
@@ -405,7 +407,7 @@ IDEMPOTENCY_KEY_TTL_SECONDS = env_int("IDEMPOTENCY_KEY_TTL_SECONDS", 24 * 3600)
 # throttle lets requests through (logged once per outage, by the same breaker as the doorbells).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # API reads keyed by the data version (integrations/cache.py): tokens with their users and
+    # API reads keyed by the data version (articles/cache.py): tokens with their users and
     # roles, rendered pages of the article list. In process memory: each worker keeps its own.
     "api": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

@@ -1,11 +1,11 @@
-"""JSON API of review: verdicts, publishing (and the chief editor's override), the caller's review
-queue, and the schema.org ClaimReview export.
+"""JSON API of review: the claim resource with its verdicts (`/claims`, `/claims/{id}/verdict`,
+`/claims/{id}/reuse`, `/claims/{id}/suggestions`) and the caller's review queue.
 
-Same rules as `articles.api`: the queryset decides what exists for the caller (404), the
-permission classes ask the predicates of `articles.permissions` (403), the services decide on the
-state and the gate (409). The ViewSets here add actions to the `articles` and `claims` routes
-(`/articles/{id}/publish`, `/claims/{id}/verdict`), so review depends on articles and never the
-reverse.
+Same rules as `articles.api`, with the same plumbing (`articles/rest.py`): the queryset decides
+what exists for the caller (404), the permission classes ask the predicates of
+`articles.permissions` (403), the services decide on the state (409). Claims are routed here, not in
+articles, because judging them is review's: review depends on articles and never the reverse.
+Publishing and the ClaimReview export are actions of the article resource (`articles.api`).
 """
 
 from __future__ import annotations
@@ -13,160 +13,45 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
+from django_filters import rest_framework as filters
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
+from rest_framework import mixins, viewsets
 from rest_framework import permissions as drf_permissions
-from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from articles import permissions
-from articles.api import (
+from articles.models import Article, Claim
+from articles.rest import (
     RETRY_AFTER,
     WRITE_ERRORS,
+    FilterBackend,
     GateCountsListMixin,
+    IdFilter,
     Pagination,
+    StrictFilterSet,
     errors,
     list_errors,
     validated,
 )
-from articles.models import Article, Claim
-from articles.serializers import ArticleDetailSerializer, ClaimSerializer
-from articles.services import publish_article
+from articles.serializers import ClaimSerializer
 from review import services
 from review.models import ReuseSuggestion
 from review.serializers import (
-    ClaimReviewDocumentSerializer,
-    GateClosedErrorSerializer,
-    OverrideInputSerializer,
     ReuseInputSerializer,
     ReuseSuggestionSerializer,
     ReviewQueueItemSerializer,
     VerdictInputSerializer,
-    claim_review_document,
 )
 
-GATE_CLOSED = OpenApiResponse(
-    GateClosedErrorSerializer,
-    "The state does not allow publishing, or the gate is closed: `gate` says what is open.",
-    examples=[
-        OpenApiExample(
-            "Gate closed",
-            value={
-                "detail": "Cannot publish yet: 3 of 22 claims pending, 1 unverified.",
-                "gate": {"total": 22, "pending": 3, "unverified": 1},
-            },
-            status_codes=["409"],
-            response_only=True,
-        ),
-        OpenApiExample(
-            "Wrong state",
-            value={"detail": "This article is already published."},
-            status_codes=["409"],
-            response_only=True,
-        ),
-    ],
-)
-
-
-class JsonLdRenderer(JSONRenderer):
-    media_type = "application/ld+json"
-    format = "jsonld"
-
-
-# --- Publishing ---------------------------------------------------------------------------------
-
-
-class PublishPermission(drf_permissions.BasePermission):
-    """The author (an editor) or a chief editor; whether the gate needs the chief editor's override
-    is the service's question, asked after the state."""
-
-    message = "You may not publish this article."
-
-    def has_object_permission(self, request: Request, view: Any, article: Article) -> bool:
-        if view.action in ("publish", "override"):
-            return permissions.can_publish_article(request.user, article)
-        return True
-
-
-class ArticlePublicationViewSet(viewsets.GenericViewSet):
-    """Actions on `/articles/{id}/...` that belong to review."""
-
-    permission_classes = [drf_permissions.IsAuthenticated, PublishPermission]
-    lookup_value_regex = "[0-9]+"
-    serializer_class = ArticleDetailSerializer
-
-    def get_queryset(self) -> QuerySet[Article]:
-        return Article.objects.visible_to(self.request.user).select_related("author")
-
-    def _published(self, article: Article) -> Response:
-        fresh = Article.objects.select_related("author").get(pk=article.pk)
-        return Response(ArticleDetailSerializer(fresh).data)
-
-    @extend_schema(
-        summary="Publish an article whose claims are all verified",
-        description="The gate: every current claim verified. Otherwise 409 with what is open.",
-        request=None,
-        responses={200: ArticleDetailSerializer, **errors(*WRITE_ERRORS), 409: GATE_CLOSED},
-        parameters=[RETRY_AFTER],
-    )
-    @action(detail=True, methods=["post"])
-    def publish(self, request: Request, pk: str | None = None) -> Response:
-        article = publish_article(self.get_object(), by=request.user)
-        return self._published(article)
-
-    @extend_schema(
-        summary="Chief editor: publish over unverified claims, with a reason",
-        description=(
-            "Pending claims can never be overridden. The reason is kept in the history as an "
-            "override row. With every claim verified this is a plain publish."
-        ),
-        request=OverrideInputSerializer,
-        responses={200: ArticleDetailSerializer, **errors(*WRITE_ERRORS), 409: GATE_CLOSED},
-        parameters=[RETRY_AFTER],
-    )
-    @action(detail=True, methods=["post"])
-    def override(self, request: Request, pk: str | None = None) -> Response:
-        article = self.get_object()
-        data = validated(OverrideInputSerializer, request)
-        article = publish_article(article, by=request.user, override_reason=data["reason"])
-        return self._published(article)
-
-    @extend_schema(
-        summary="schema.org ClaimReview JSON-LD of the article's reviewed claims",
-        description=(
-            "One ClaimReview per current claim with a verdict (verified or unverified), rated "
-            "on a two-step scale (2 Verified, 1 Unverified), authored by the organisation of "
-            "NEWSROOM_ORGANIZATION_NAME / NEWSROOM_ORGANIZATION_URL."
-        ),
-        # 400: a `format` other than jsonld or json (integrations.rest.StrictContentNegotiation).
-        responses={200: ClaimReviewDocumentSerializer, **errors(400, 404)},
-    )
-    @action(
-        detail=True,
-        methods=["get"],
-        url_path="claimreview",
-        renderer_classes=[JsonLdRenderer, JSONRenderer],
-    )
-    def claimreview(self, request: Request, pk: str | None = None) -> Response:
-        article = self.get_object()
-        claims = list(
-            article.claims.active().exclude(verdict=Claim.Verdict.PENDING).order_by("ordinal", "id")
-        )
-        return Response(
-            claim_review_document(article, claims, build_url=request.build_absolute_uri)
-        )
-
-
-# --- Verdicts -----------------------------------------------------------------------------------
+# --- Claims and their verdicts ------------------------------------------------------------------
 
 
 class VerdictPermission(drf_permissions.BasePermission):
@@ -184,17 +69,63 @@ class VerdictPermission(drf_permissions.BasePermission):
         return False
 
 
-class ClaimVerdictViewSet(viewsets.GenericViewSet):
-    """The verdict actions on `/claims/{id}/verdict` and `/claims/{id}/reuse`, and the claim's
-    reuse suggestions."""
+class ClaimFilter(StrictFilterSet):
+    verdict = filters.ChoiceFilter(choices=Claim.Verdict.choices)
+    article = IdFilter(field_name="article_id", help_text="An article id.")
+    awaiting_me = filters.TypedChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        coerce=lambda value: value == "true",
+        method="filter_awaiting",
+        help_text=(
+            "true: only pending claims the caller may judge now (articles in review that "
+            "they did not write)."
+        ),
+    )
 
-    permission_classes = [drf_permissions.IsAuthenticated, VerdictPermission]
-    lookup_value_regex = "[0-9]+"
+    class Meta:
+        model = Claim
+        fields = ["verdict", "article", "awaiting_me"]
+
+    def filter_awaiting(
+        self, queryset: QuerySet[Claim], name: str, value: bool | None
+    ) -> QuerySet[Claim]:
+        if value is None:
+            return queryset
+        awaiting = Claim.objects.awaiting(self.request.user).values("pk")
+        return queryset.filter(pk__in=awaiting) if value else queryset.exclude(pk__in=awaiting)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List current claims across the articles the caller may see",
+        responses={200: ClaimSerializer(many=True), **list_errors()},
+    ),
+    retrieve=extend_schema(
+        summary="One claim (also one removed by an edit: see `retired_at`)",
+        responses={200: ClaimSerializer, **errors(404)},
+    ),
+)
+class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    # No docstring: the schema would take it as the description of the operations without one.
     serializer_class = ClaimSerializer
+    lookup_value_regex = "[0-9]+"
+    permission_classes = [drf_permissions.IsAuthenticated, VerdictPermission]
+    pagination_class = Pagination
+    filter_backends = [FilterBackend]
+    filterset_class = ClaimFilter
 
     def get_queryset(self) -> QuerySet[Claim]:
         visible = Article.objects.visible_to(self.request.user)
-        return Claim.objects.filter(article__in=visible).select_related("article")
+        if self.action in ("verdict", "reuse", "suggestions"):
+            # The permission reads the claim's article (four-eyes).
+            return Claim.objects.filter(article__in=visible).select_related("article")
+        queryset = Claim.objects.filter(article__in=visible).select_related("reviewed_by")
+        if self.action == "list":
+            queryset = queryset.filter(retired_at__isnull=True)
+        # By id, not by `article` (which would sort by the article's own ordering through a join).
+        return queryset.order_by("article_id", "ordinal", "id")
+
+    # The verdict actions find the claim by id alone: no list filter applies (`filter_backends`).
 
     @extend_schema(
         summary="Record (or change) a claim's verdict",
@@ -217,7 +148,7 @@ class ClaimVerdictViewSet(viewsets.GenericViewSet):
             )
         ],
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], filter_backends=[])
     def verdict(self, request: Request, pk: str | None = None) -> Response:
         claim = self.get_object()
         data = validated(VerdictInputSerializer, request)
@@ -260,7 +191,7 @@ class ClaimVerdictViewSet(viewsets.GenericViewSet):
         parameters=[RETRY_AFTER],
         examples=[OpenApiExample("Reuse", value={"source": 1234}, request_only=True)],
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], filter_backends=[])
     def reuse(self, request: Request, pk: str | None = None) -> Response:
         claim = self.get_object()
         data = validated(ReuseInputSerializer, request)

@@ -1,13 +1,9 @@
-"""API serializers of review: verdict and override inputs, the review queue, the gate error, and
-the schema.org ClaimReview export."""
+"""API serializers of review: verdict and reuse inputs, the review queue and reuse suggestions."""
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
-from django.conf import settings
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -58,28 +54,7 @@ class ReuseInputSerializer(serializers.Serializer):
     )
 
 
-class OverrideInputSerializer(serializers.Serializer):
-    reason = TextField(
-        max_length=2000,
-        help_text="Why the article may go out over its unverified claims (kept in the history).",
-    )
-
-
 # --- Outputs ------------------------------------------------------------------------------------
-
-
-class GateCountsSerializer(serializers.Serializer):
-    total = serializers.IntegerField()
-    pending = serializers.IntegerField()
-    unverified = serializers.IntegerField()
-
-
-class GateClosedErrorSerializer(serializers.Serializer):
-    """409 from publish/override: the state does not allow it, or the gate refuses (then `gate`
-    says what is still open)."""
-
-    detail = serializers.CharField()
-    gate = GateCountsSerializer(required=False)
 
 
 class QueueArticleSerializer(serializers.ModelSerializer):
@@ -130,105 +105,3 @@ class ReuseSuggestionSerializer(serializers.Serializer):
     evidence_url = serializers.CharField(source="source.evidence_url", help_text="A URL, or empty.")
     reviewed_by = serializers.CharField(source="source.reviewed_by.username")
     reviewed_at = serializers.DateTimeField(source="source.reviewed_at")
-
-
-# --- ClaimReview (schema.org JSON-LD) -----------------------------------------------------------
-
-# A two-step scale: the newsroom says verified or could not verify, nothing finer.
-RATINGS = {
-    Claim.Verdict.VERIFIED: (2, "Verified"),
-    Claim.Verdict.UNVERIFIED: (1, "Unverified"),
-}
-
-
-def _typed(type_name: str, **fields: serializers.Field) -> type[serializers.Serializer]:
-    """A serializer (for the schema) whose fields may be named `@type`, `@context`..."""
-
-    def get_fields(self) -> dict[str, serializers.Field]:
-        return {"@type": serializers.CharField(help_text=f'"{type_name}"'), **copy.deepcopy(fields)}
-
-    return type(f"{type_name}JsonLd", (serializers.Serializer,), {"get_fields": get_fields})
-
-
-RatingSchema = _typed(
-    "Rating",
-    ratingValue=serializers.IntegerField(help_text="2 verified, 1 unverified."),
-    bestRating=serializers.IntegerField(),
-    worstRating=serializers.IntegerField(),
-    alternateName=serializers.CharField(help_text="Verified or Unverified."),
-)
-OrganizationSchema = _typed(
-    "Organization", name=serializers.CharField(), url=serializers.URLField()
-)
-AppearanceSchema = _typed(
-    "NewsArticle",
-    headline=serializers.CharField(),
-    url=serializers.URLField(),
-    datePublished=serializers.CharField(
-        required=False, help_text="When the article was published."
-    ),
-)
-ClaimSchema = _typed(
-    "Claim",
-    appearance=AppearanceSchema(),
-    firstAppearance=AppearanceSchema(required=False),
-)
-ClaimReviewSchema = _typed(
-    "ClaimReview",
-    claimReviewed=serializers.CharField(),
-    reviewRating=RatingSchema(),
-    author=OrganizationSchema(),
-    datePublished=serializers.DateField(help_text="When the verdict was recorded."),
-    url=serializers.URLField(help_text="The article's page."),
-    itemReviewed=ClaimSchema(),
-)
-
-
-class ClaimReviewDocumentSerializer(serializers.Serializer):
-    """`{"@context": "https://schema.org", "@graph": [ClaimReview, ...]}`."""
-
-    def get_fields(self) -> dict[str, serializers.Field]:
-        return {
-            "@context": serializers.CharField(help_text='"https://schema.org"'),
-            "@graph": ClaimReviewSchema(many=True),
-        }
-
-
-def claim_review_document(article: Article, claims: list[Claim], *, build_url) -> dict[str, Any]:
-    """The ClaimReview JSON-LD of `article`'s reviewed claims. `build_url(path)` makes a path
-    absolute (the request's host)."""
-    page = build_url(reverse("articles:detail", args=[article.pk]))
-    appearance: dict[str, Any] = {"@type": "NewsArticle", "headline": article.title, "url": page}
-    published = article.published_at.date() if article.published_at else article.dateline
-    if published:
-        appearance["datePublished"] = published.isoformat()
-    organization = {
-        "@type": "Organization",
-        "name": settings.NEWSROOM_ORGANIZATION_NAME,
-        "url": settings.NEWSROOM_ORGANIZATION_URL,
-    }
-    graph = []
-    for claim in claims:
-        value, name = RATINGS[claim.verdict]
-        graph.append(
-            {
-                "@type": "ClaimReview",
-                "claimReviewed": claim.text,
-                "reviewRating": {
-                    "@type": "Rating",
-                    "ratingValue": value,
-                    "bestRating": 2,
-                    "worstRating": 1,
-                    "alternateName": name,
-                },
-                "author": organization,
-                "datePublished": claim.reviewed_at.date().isoformat(),
-                "url": page,
-                "itemReviewed": {
-                    "@type": "Claim",
-                    "appearance": appearance,
-                    "firstAppearance": appearance,
-                },
-            }
-        )
-    return {"@context": "https://schema.org", "@graph": graph}

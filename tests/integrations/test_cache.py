@@ -1,4 +1,4 @@
-"""What the API remembers between requests (integrations/cache.py) is never stale and never
+"""What the API remembers between requests (articles/cache.py) is never stale and never
 another caller's: every test warms the cache, writes the way the app or a worker would (services,
 bulk updates, the admin's plain saves), and asserts the very next request sees the change."""
 
@@ -8,16 +8,15 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
 
-from articles import permissions, services
+from articles import cache, permissions, services
 from articles.models import Article, Claim
-from integrations import cache
 from integrations import services as integration_services
 from integrations.models import ApiToken
 from tests.conftest import make_article, make_user
 from tests.support.api import ids, token_for
 
 # Committed writes: on PostgreSQL the version changes at COMMIT, and a transaction that has
-# written caches nothing until then (integrations/cache.py), so a test inside one transaction
+# written caches nothing until then (articles/cache.py), so a test inside one transaction
 # would see no caching at all there.
 pytestmark = [
     pytest.mark.usefixtures("api_settings"),

@@ -1,5 +1,5 @@
 """What the remembered API responses read is covered by the data version's triggers
-(integrations/cache.py `WATCHED`): a serializer that starts reading another table fails here
+(articles/cache.py `WATCHED`): a serializer that starts reading another table fails here
 instead of serving stale answers."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from integrations import cache
+from articles import cache
 from tests.conftest import make_article
 
 pytestmark = [pytest.mark.usefixtures("api_settings"), pytest.mark.django_db]
@@ -41,7 +41,7 @@ def test_every_table_a_remembered_response_reads_is_watched(api, editor, reviewe
 
     assert tables - NOT_REMEMBERED, "the request read nothing: the test would prove nothing"
     unwatched = sorted(tables - NOT_REMEMBERED - set(cache.WATCHED))
-    assert not unwatched, f"add these tables to integrations.cache.WATCHED: {unwatched}"
+    assert not unwatched, f"add these tables to articles.cache.WATCHED: {unwatched}"
 
 
 def test_the_check_sees_a_table_read_by_a_join():

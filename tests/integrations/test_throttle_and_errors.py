@@ -60,7 +60,7 @@ def test_the_throttle_lets_writes_through_when_redis_is_down(api, editor, settin
     settings.API_WRITE_RATE = "1/min"
     client = api(editor)
 
-    with caplog.at_level(logging.WARNING, logger="integrations.rest"):
+    with caplog.at_level(logging.WARNING, logger="articles.rest"):
         codes = [
             client.post(LIST, {"title": f"T{i}", "body": "B."}, format="json").status_code
             for i in range(3)

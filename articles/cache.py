@@ -1,7 +1,9 @@
-"""Versioned caching of API reads: what the API may remember between requests, and why it is
-never stale.
+"""The data version, which the API's caching keys on: what the API may remember between requests,
+and why it is never stale.
 
-The database keeps one number, the *data version* (table `integrations_dataversion`, one row).
+The database keeps one number, the *data version* (table `integrations_dataversion`, one row; the
+name is older than this module's move to articles, and stays so that existing triggers are
+replaced, not duplicated).
 Triggers set it to a new random value in the same transaction as every insert, update or delete
 of the rows an API read depends on (`WATCHED`): articles and everything extraction made of them,
 claims, history, users, roles and API tokens. A write from anywhere (a service, the admin, a
@@ -33,9 +35,10 @@ changed at the same time to cover writes made while they were missing.
 
 What is cached (in the "api" cache, per process, `settings.CACHES`):
 
-- the API token behind a key, with its user and the user's roles (`integrations.rest`);
+- the API token behind a key, with its user and the user's roles
+  (`integrations.authentication`);
 - the article list's rendered pages and article details, per user, URL and media type
-  (`remembered_response`, used by `integrations.api`).
+  (`articles.rest.remembered_response`, used by `articles.api.ArticleViewSet`).
 
 A remembered response may show only what the `WATCHED` tables hold: a field read from another
 table (say, a review table) in the list or the detail needs its table added there.
@@ -43,15 +46,10 @@ table (say, a review table) in the list or the detail needs its table added ther
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from collections.abc import Callable
 from typing import Any
 
-from django.core.cache import caches
 from django.db import connections
-from django.http import HttpResponse, HttpResponseBase
-from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -179,33 +177,3 @@ def data_version(request: Any = None, using: str = "default") -> int | None:
     if request is not None:
         request._newsroom_data_version = version
     return version
-
-
-def remembered_response(request: Any, compute: Callable[[], HttpResponseBase]) -> HttpResponseBase:
-    """The response `compute()` gives, rendered once and remembered per data version, caller,
-    full URL (host and scheme appear in next/previous links; filters, page), media type and time
-    zone. Only 200s are remembered. Without a data version, simply `compute()`."""
-    version = data_version(request)
-    if version is None:
-        return compute()
-    varies = "\n".join(
-        [
-            request.build_absolute_uri(),
-            request.accepted_media_type,
-            timezone.get_current_timezone_name(),
-        ]
-    )
-    digest = hashlib.blake2b(varies.encode("utf-8", "surrogatepass"), digest_size=16)
-    key = f"response:{version}:{request.user.pk}:{digest.hexdigest()}"
-    stored = caches["api"].get(key)
-    if stored is not None:
-        content, content_type = stored
-        return HttpResponse(content, content_type=content_type)
-    response = compute()
-
-    def remember(rendered: HttpResponseBase) -> None:
-        if rendered.status_code == 200:
-            caches["api"].set(key, (rendered.content, rendered["Content-Type"]))
-
-    response.add_post_render_callback(remember)
-    return response
