@@ -10,7 +10,7 @@ before this runs) and anonymous public pages (the sign-in page, the API docs) ke
 caching.
 
 This is about HTTP caches only: the API's server-side, per-caller memory of rendered reads
-(integrations/cache.py) is not an HTTP cache and is unaffected.
+(articles/cache.py) is not an HTTP cache and is unaffected.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ Measured, authenticated as a chief editor with an API token (so the list counts 
 - the article list, page 1 (`GET /api/v1/articles`, 50 rows with their gates);
 - an article detail with its claims, links, credit, sections and history.
 
-Each along two paths (integrations/cache.py), printed as the `path` column:
+Each along two paths (articles/cache.py), printed as the `path` column:
 
 - `remembered`: the same URL again and again, nothing written meanwhile, so after the first
   request each worker answers from its memory (keyed by the data version, which any write
