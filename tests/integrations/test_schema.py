@@ -146,3 +146,16 @@ def test_the_api_conforms_to_its_schema_and_never_answers_5xx(case, chief_token,
         headers={"Authorization": f"Bearer {chief_token}"},
         excluded_checks=[positive_data_acceptance],
     )
+
+
+def test_each_resource_is_one_routed_viewset_with_its_actions():
+    from newsroom.urls import api
+
+    prefixes = [prefix for prefix, _viewset, _basename in api.registry]
+    assert len(prefixes) == len(set(prefixes)), prefixes
+    viewsets = {prefix: viewset for prefix, viewset, _basename in api.registry}
+    # The transitions are actions of the resource they change.
+    article_actions = {a.__name__ for a in viewsets["articles"].get_extra_actions()}
+    claim_actions = {a.__name__ for a in viewsets["claims"].get_extra_actions()}
+    assert {"submit", "return_to_draft", "publish", "override", "claimreview"} <= article_actions
+    assert {"verdict", "reuse", "suggestions"} <= claim_actions
