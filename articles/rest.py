@@ -22,6 +22,10 @@ and extraction jobs here in `articles.api`, claims (with their verdicts) and the
 integrations': `integrations.api.ArticleViewSet` is `articles.api.ArticleViewSet` plus `create`, and
 it is the one routed at /api/v1/articles.
 
+A new resource: one ViewSet in the app that owns it, every transition an `@action` on it, the
+plumbing imported from here, registered once in newsroom/urls.py
+(`tests/integrations/test_schema.py` checks that no prefix is registered twice).
+
 DRF imports the classes settings name (parser, negotiation, throttle, exception handler) while
 `rest_framework.views` is still loading, so this module must not import DRF's views or viewsets (or
 anything that does) at the top.
