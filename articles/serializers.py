@@ -140,6 +140,12 @@ class ClaimSerializer(serializers.ModelSerializer):
     checkworthiness_model = serializers.CharField(
         read_only=True, help_text="The model version that gave the score, or empty."
     )
+    version = serializers.CharField(
+        source="text_sha",
+        read_only=True,
+        help_text="The version of `text` (16 hex digits): a verdict names it as `judged`, and is "
+        "refused (409) if the sentence changed since.",
+    )
     reused_from = serializers.IntegerField(
         source="reused_from_id",
         read_only=True,
@@ -154,6 +160,7 @@ class ClaimSerializer(serializers.ModelSerializer):
             "article",
             "ordinal",
             "text",
+            "version",
             "start",
             "end",
             "section",

@@ -257,10 +257,13 @@ def _field_errors(detail: Any) -> dict[str, Any]:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Every error of the API as JSON: `{"detail": ...}`, with `errors` per field for 400 and the
-    gate's numbers for a publish the gate refused. Domain errors of the services map to
+    """Every error of the API as JSON: `{"detail": ...}`, with `errors` per field for 400, the
+    gate's numbers for a publish the gate refused, and the claim's sentence and version now for a
+    verdict on a sentence that changed (`ClaimChanged`). Domain errors of the services map to
     400 (ValidationError), 403 (PermissionDenied), 404 (Http404), 409 (InvalidTransition)."""
     from rest_framework.views import exception_handler as drf_handler
+
+    from review.services import ClaimChanged
 
     if isinstance(exc, ValidationError):
         errors = (
@@ -273,6 +276,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             "detail": str(exc),
             "gate": {"total": gate.total, "pending": gate.pending, "unverified": gate.unverified},
         }
+        return Response(body, status=409)
+    if isinstance(exc, ClaimChanged):
+        body = {"detail": str(exc), "claim": exc.claim.pk, "text": exc.text, "version": exc.version}
         return Response(body, status=409)
     if isinstance(exc, InvalidTransition):
         return Response({"detail": str(exc)}, status=409)

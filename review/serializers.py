@@ -20,8 +20,28 @@ from articles.serializers import (
     UserSerializer,
     gate_data,
 )
+from articles.services import REASON_INVISIBLE
+from articles.text import has_visible_text
 
 # --- Inputs -------------------------------------------------------------------------------------
+
+
+def judged_field() -> TextField:
+    """The version of the claim's sentence the verdict is about: the claim's `version` as the
+    client read it. Required: a verdict that does not say what it judged is refused (400), one on
+    a sentence changed since is refused (409, with the new text and version)."""
+    return TextField(
+        max_length=64,
+        help_text="The claim's `version` (from `GET /claims/{id}` or the review queue) as you "
+        "read it. If the sentence changed since, the verdict is refused with 409 and the "
+        "current text and version.",
+        error_messages={
+            "required": "Say which version of the sentence you judged: send the claim's "
+            "`version` as `judged`.",
+            "blank": "Say which version of the sentence you judged: send the claim's "
+            "`version` as `judged`.",
+        },
+    )
 
 
 class VerdictInputSerializer(RefuseReadOnlyMixin, serializers.Serializer):
@@ -37,6 +57,7 @@ class VerdictInputSerializer(RefuseReadOnlyMixin, serializers.Serializer):
         choices=[Claim.Verdict.VERIFIED, Claim.Verdict.UNVERIFIED],
         help_text="verified or unverified.",
     )
+    judged = judged_field()
     note = TextField(
         required=False, allow_blank=True, default="", max_length=5000, trim_whitespace=False
     )
@@ -56,13 +77,20 @@ class ReuseInputSerializer(serializers.Serializer):
         help_text="The id of a claim in another article whose verdict to reuse (see "
         "`/claims/{id}/suggestions`).",
     )
+    judged = judged_field()
 
 
 class OverrideInputSerializer(serializers.Serializer):
     reason = TextField(
         max_length=2000,
-        help_text="Why the article may go out over its unverified claims (kept in the history).",
+        help_text="Why the article may go out over its unverified claims (kept in the history). "
+        "Must contain visible text: only invisible characters (U+200B...) are refused.",
     )
+
+    def validate_reason(self, value: str) -> str:
+        if not has_visible_text(value):
+            raise serializers.ValidationError(REASON_INVISIBLE)
+        return value
 
 
 # --- Outputs ------------------------------------------------------------------------------------
@@ -72,6 +100,18 @@ class GateCountsSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     pending = serializers.IntegerField()
     unverified = serializers.IntegerField()
+
+
+class ClaimChangedErrorSerializer(serializers.Serializer):
+    """409 from a verdict whose `judged` is not the claim's version: the sentence changed since
+    the client read it. Nothing was recorded; `text` and `version` are the sentence now."""
+
+    detail = serializers.CharField()
+    claim = serializers.IntegerField(required=False, help_text="The claim's id.")
+    text = serializers.CharField(required=False, help_text="The claim's sentence now.")
+    version = serializers.CharField(
+        required=False, help_text="Its version: send it as `judged` to judge it."
+    )
 
 
 class GateClosedErrorSerializer(serializers.Serializer):

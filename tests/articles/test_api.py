@@ -13,6 +13,7 @@ from articles import permissions, services
 from articles.models import Article, ArticleEvent, Claim, ExtractionJob
 from tests.conftest import STORY, STORY_CLAIMS, make_article
 from tests.integrations.helpers import api, api_settings, ids, token_for  # noqa: F401
+from tests.support.verdicts import judge
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +82,9 @@ def test_list_rows_carry_the_gate_and_no_body(api, editor, reviewer):
     claim = article.claims.active().first()
     from review import services as review_services
 
-    review_services.record_verdict(claim, by=reviewer, verdict="unverified", note="No source.")
+    review_services.record_verdict(
+        claim, judged=judge(claim), by=reviewer, verdict="unverified", note="No source."
+    )
 
     row = api(editor).get(LIST).json()["results"][0]
 

@@ -11,6 +11,7 @@ from articles.models import Article, ArticleEvent, Claim
 from review import services as review_services
 from tests.conftest import STORY_CLAIMS, make_article, make_user
 from tests.integrations.helpers import api, api_settings  # noqa: F401
+from tests.support.verdicts import judge
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,9 @@ def verdict_url(claim: Claim) -> str:
 
 def verify_all(article: Article, reviewer) -> None:
     for claim in article.claims.active():
-        review_services.record_verdict(claim, by=reviewer, verdict="verified", note="Checked.")
+        review_services.record_verdict(
+            claim, judged=judge(claim), by=reviewer, verdict="verified", note="Checked."
+        )
 
 
 # --- Verdicts -----------------------------------------------------------------------------------
@@ -157,7 +160,9 @@ def test_a_claim_of_another_editors_draft_is_not_found(api, editor, other_editor
 def test_publishing_with_pending_claims_is_a_409_with_the_gate(api, editor, reviewer):
     article = make_article(editor, status="in_review")
     claims = list(article.claims.active())
-    review_services.record_verdict(claims[0], by=reviewer, verdict="unverified", note="No source.")
+    review_services.record_verdict(
+        claims[0], judged=judge(claims[0]), by=reviewer, verdict="unverified", note="No source."
+    )
 
     response = api(editor).post(f"/api/v1/articles/{article.pk}/publish")
 
@@ -207,7 +212,7 @@ def override_setup(editor, reviewer) -> Article:
     verify_all(article, reviewer)
     claim = article.claims.active().first()
     review_services.record_verdict(
-        claim, by=reviewer, verdict="unverified", note="Source withdrew."
+        claim, judged=judge(claim), by=reviewer, verdict="unverified", note="Source withdrew."
     )
     return article
 
@@ -368,7 +373,9 @@ def test_claimreview_leaves_out_pending_claims_and_hides_invisible_articles(
 ):
     article = make_article(editor, status="in_review")
     claim = article.claims.active().first()
-    review_services.record_verdict(claim, by=reviewer, verdict="verified", note="Seen.")
+    review_services.record_verdict(
+        claim, judged=judge(claim), by=reviewer, verdict="verified", note="Seen."
+    )
 
     mine = api(editor).get(f"/api/v1/articles/{article.pk}/claimreview")
     theirs = api(other_editor).get(f"/api/v1/articles/{article.pk}/claimreview")

@@ -10,6 +10,7 @@ from articles import services
 from articles.models import Article, ArticleEvent, Claim
 from review import services as review_services
 from tests.conftest import STORY_CLAIMS, make_article, run_extraction_now
+from tests.support.verdicts import judge
 
 pytestmark = pytest.mark.django_db
 
@@ -20,9 +21,13 @@ def verify_all(article: Article, by, *, except_first_unverified: bool = False) -
     claims = list(article.claims.active().order_by("ordinal"))
     for i, claim in enumerate(claims):
         if except_first_unverified and i == 0:
-            review_services.record_verdict(claim, by=by, verdict="unverified", note="No source.")
+            review_services.record_verdict(
+                claim, judged=judge(claim), by=by, verdict="unverified", note="No source."
+            )
         else:
-            review_services.record_verdict(claim, by=by, verdict="verified", note="Checked.")
+            review_services.record_verdict(
+                claim, judged=judge(claim), by=by, verdict="verified", note="Checked."
+            )
 
 
 def submit_and_extract(article: Article, by) -> Article:
@@ -44,7 +49,11 @@ def test_queue_lists_only_claims_awaiting_the_reviewer_oldest_article_first(
     submit_and_extract(earlier, other_editor)
     submit_and_extract(later, editor)
     review_services.record_verdict(
-        later.claims.get(ordinal=0), by=reviewer, verdict="verified", note="Ok."
+        later.claims.get(ordinal=0),
+        judged=judge(later.claims.get(ordinal=0)),
+        by=reviewer,
+        verdict="verified",
+        note="Ok.",
     )
     make_article(editor_reviewer, title="My own article", status="in_review")
     make_article(editor, title="A draft")
@@ -339,7 +348,9 @@ def test_a_verdict_on_an_article_no_longer_in_review_is_a_conflict(client, edito
 def test_a_reviewer_changes_a_verdict_from_the_article_page(client, editor, reviewer):
     article = make_article(editor, status="in_review")
     claim = article.claims.get(ordinal=0)
-    review_services.record_verdict(claim, by=reviewer, verdict="verified", note="Looked fine.")
+    review_services.record_verdict(
+        claim, judged=judge(claim), by=reviewer, verdict="verified", note="Looked fine."
+    )
     client.force_login(reviewer)
     page = client.get(reverse("articles:detail", args=[article.pk])).content.decode()
     assert f'hx-post="{reverse("review:verdict", args=[claim.pk])}"' in page
@@ -391,7 +402,11 @@ def test_an_open_gate_lets_the_author_publish(client, editor, reviewer):
 def test_a_closed_gate_shows_why_and_changes_nothing(client, editor, reviewer):
     article = make_article(editor, status="in_review")
     review_services.record_verdict(
-        article.claims.get(ordinal=0), by=reviewer, verdict="unverified", note="No."
+        article.claims.get(ordinal=0),
+        judged=judge(article.claims.get(ordinal=0)),
+        by=reviewer,
+        verdict="unverified",
+        note="No.",
     )
     client.force_login(editor)
 
