@@ -554,6 +554,9 @@ class ArticleEvent(models.Model):
     source_claim = models.ForeignKey(
         Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A verdict row keeps the sentence it judged: a later edit changes the claim's text, never
+    # what the history says was verified. Empty on other rows (and on verdicts from before).
+    claim_text = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

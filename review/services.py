@@ -170,6 +170,7 @@ def record_verdict(
             note=note,
             evidence_url=evidence_url,
             source_claim=source,
+            claim_text=claim.text,
         )
         if hold is not None:  # the verdict ends the reviewer's own hold (or clears an expired one)
             hold.delete()

@@ -1,10 +1,12 @@
 """Claims carry the version of their sentence (`Claim.text_sha`, `articles.text.claim_version`),
 which every verdict must name so that it never lands on a sentence changed since the reviewer
-read it (issue 20, item 3). Existing claims, retired ones included, get the version of the text
-they hold now. Going back drops the column; nothing else changes.
+read it (issue 20, item 3), and a verdict's history row keeps the sentence it judged
+(`ArticleEvent.claim_text`). Existing claims, retired ones included, get the version of the text
+they hold now; existing history rows stay as they are (empty: what an old verdict judged was not
+recorded, and guessing it from today's text could be wrong). Going back drops both columns.
 """
 
-from django.db import migrations
+from django.db import migrations, models
 
 import articles.models
 
@@ -41,6 +43,11 @@ class Migration(migrations.Migration):
                 max_length=16,
             ),
             preserve_default=False,
+        ),
+        migrations.AddField(
+            model_name="articleevent",
+            name="claim_text",
+            field=models.TextField(blank=True),
         ),
         migrations.RunPython(fill_versions, migrations.RunPython.noop, elidable=True),
     ]

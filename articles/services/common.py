@@ -85,6 +85,7 @@ def log_event(
     claim: Claim | None = None,
     evidence_url: str = "",
     source_claim: Claim | None = None,
+    claim_text: str = "",
 ) -> ArticleEvent:
     """Append one history row. Call inside the transaction that made the change."""
     event = ArticleEvent.objects.create(
@@ -97,6 +98,7 @@ def log_event(
         to_state=to_state,
         note=note,
         evidence_url=evidence_url,
+        claim_text=claim_text,
     )
     _announce([event])
     return event

@@ -516,7 +516,9 @@ def test_claims_filter_by_verdict_article_and_awaiting_me(
     from review import services as review_services
 
     judged = other.claims.active().first()
-    review_services.record_verdict(judged, by=reviewer, verdict="verified", note="Seen it.")
+    review_services.record_verdict(
+        judged, judged=judge(judged), by=reviewer, verdict="verified", note="Seen it."
+    )
     client = api(editor_reviewer)
 
     awaiting = client.get("/api/v1/claims", {"awaiting_me": "true"}).json()["results"]

@@ -157,7 +157,7 @@ def test_anonymous_users_are_sent_to_sign_in_from_the_verdict_and_retry_urls(cli
         reverse("review:verdict", args=[claim.pk]),
         reverse("articles:retry_extraction", args=[article.pk, job.pk]),
     ):
-        response = client.post(url, {"verdict": "verified", "note": "x"})
+        response = client.post(url, {"judged": judge(claim), "verdict": "verified", "note": "x"})
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
     claim.refresh_from_db()

@@ -10,6 +10,7 @@ from articles import permissions
 from articles.models import Article
 from tests.conftest import make_user
 from tests.integrations.helpers import api, api_settings  # noqa: F401
+from tests.support.verdicts import judge
 from tests.test_permission_matrix import CELLS, build_article
 
 STATUS = {"404": 404, "403": 403, "state": 409}
@@ -29,7 +30,7 @@ def request_for(action: str, client, article: Article):
         claim = article.claims.active().first()
         return client.post(
             f"/api/v1/claims/{claim.pk}/verdict",
-            {"verdict": "verified", "note": "Seen the filing."},
+            {"judged": judge(claim), "verdict": "verified", "note": "Seen the filing."},
             format="json",
         )
     if action == "publish":

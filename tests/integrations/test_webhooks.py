@@ -208,6 +208,7 @@ def test_payloads_carry_the_event_the_article_with_its_gate_then_and_the_claim(e
         "id": claim.pk,
         "ordinal": claim.ordinal,
         "text": claim.text,
+        "version": claim.text_sha,
         "section": claim.section,
         "verdict": "unverified",
         "previous_verdict": "pending",
@@ -659,7 +660,7 @@ def test_a_verdict_through_the_api_reaches_the_receiver_after_retries_via_a_real
 
     response = api(reviewer).post(
         f"/api/v1/claims/{claim.pk}/verdict",
-        {"verdict": "verified", "note": "Minutes."},
+        {"judged": judge(claim), "verdict": "verified", "note": "Minutes."},
         format="json",
     )
     assert response.status_code == 200

@@ -36,7 +36,11 @@ def test_a_reviewer_records_a_verdict_and_the_history_keeps_it(api, editor, revi
 
     response = api(reviewer).post(
         verdict_url(claim),
-        {"verdict": "verified", "evidence_url": "https://example.org/minutes"},
+        {
+            "judged": judge(claim),
+            "verdict": "verified",
+            "evidence_url": "https://example.org/minutes",
+        },
         format="json",
     )
 
@@ -63,10 +67,14 @@ def test_a_reviewer_cannot_judge_claims_of_an_article_they_wrote(api, editor_rev
     claim = own.claims.active().first()
 
     refused = api(editor_reviewer).post(
-        verdict_url(claim), {"verdict": "verified", "note": "Mine."}, format="json"
+        verdict_url(claim),
+        {"judged": judge(claim), "verdict": "verified", "note": "Mine."},
+        format="json",
     )
     allowed = api(reviewer).post(
-        verdict_url(claim), {"verdict": "verified", "note": "Theirs."}, format="json"
+        verdict_url(claim),
+        {"judged": judge(claim), "verdict": "verified", "note": "Theirs."},
+        format="json",
     )
 
     assert refused.status_code == 403
@@ -82,7 +90,9 @@ def test_only_reviewers_record_verdicts(api, editor, persona, request):
     user = request.getfixturevalue(persona)
 
     response = api(user).post(
-        verdict_url(claim), {"verdict": "verified", "note": "Fine."}, format="json"
+        verdict_url(claim),
+        {"judged": judge(claim), "verdict": "verified", "note": "Fine."},
+        format="json",
     )
 
     # The outsider cannot see an article in review at all.
@@ -107,7 +117,9 @@ def test_verdict_rules_are_400_with_the_field(api, editor, reviewer, payload, fi
     article = make_article(editor, status="in_review")
     claim = article.claims.active().first()
 
-    response = api(reviewer).post(verdict_url(claim), payload, format="json")
+    response = api(reviewer).post(
+        verdict_url(claim), {**payload, "judged": judge(claim)}, format="json"
+    )
 
     assert response.status_code == 400
     assert field in response.json()["errors"]
@@ -124,7 +136,9 @@ def test_a_verdict_outside_review_is_a_409(api, editor, reviewer):
     services.submit_article(article, by=editor)
 
     response = api(reviewer).post(
-        verdict_url(claim), {"verdict": "verified", "note": "x"}, format="json"
+        verdict_url(claim),
+        {"judged": judge(claim), "verdict": "verified", "note": "x"},
+        format="json",
     )
 
     assert response.status_code == 409
@@ -142,13 +156,21 @@ def test_a_claim_of_another_editors_draft_is_not_found(api, editor, other_editor
 
     assert (
         api(editor)
-        .post(verdict_url(claim), {"verdict": "verified", "note": "x"}, format="json")
+        .post(
+            verdict_url(claim),
+            {"judged": judge(claim), "verdict": "verified", "note": "x"},
+            format="json",
+        )
         .status_code
         == 404
     )
     assert (
         api(reviewer)
-        .post(verdict_url(claim), {"verdict": "verified", "note": "x"}, format="json")
+        .post(
+            verdict_url(claim),
+            {"judged": judge(claim), "verdict": "verified", "note": "x"},
+            format="json",
+        )
         .status_code
         == 404
     )
@@ -277,7 +299,9 @@ def test_the_queue_lists_articles_with_claims_awaiting_the_caller_oldest_first(
     own = make_article(editor_reviewer, title="Own", status="in_review")
     make_article(editor, title="Draft")
     judged = first.claims.active().first()
-    review_services.record_verdict(judged, by=reviewer, verdict="verified", note="Seen.")
+    review_services.record_verdict(
+        judged, judged=judge(judged), by=reviewer, verdict="verified", note="Seen."
+    )
 
     response = api(editor_reviewer).get("/api/v1/review-queue")
 

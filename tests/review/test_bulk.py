@@ -11,7 +11,7 @@ from articles.models import ArticleEvent, Claim
 from articles.services import InvalidTransition
 from review.services import hold_claim, record_verdicts
 from tests.conftest import STORY_CLAIMS, make_article
-from tests.support.verdicts import judge
+from tests.support.verdicts import judge, judged_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -118,6 +118,7 @@ def test_bulk_form_in_the_queue_records_the_ticked_claims(client, editor, review
         reverse("review:bulk_verdict", args=[article.pk]),
         {
             "claims": ticked,
+            **judged_fields(ticked),
             "verdict": "unverified",
             "note": "Nobody confirms it.",
             "evidence_url": "",
@@ -147,7 +148,7 @@ def test_bulk_form_refuses_bad_input_and_keeps_the_selection(client, editor, rev
 
     missing_note = client.post(
         reverse("review:bulk_verdict", args=[article.pk]),
-        {"claims": [ticked], "verdict": "unverified", "note": ""},
+        {"claims": [ticked], **judged_fields([ticked]), "verdict": "unverified", "note": ""},
         **HTMX,
     )
     nothing_ticked = client.post(
@@ -172,7 +173,12 @@ def test_bulk_form_reports_a_held_claim_as_a_conflict(client, editor, reviewer, 
 
     response = client.post(
         reverse("review:bulk_verdict", args=[article.pk]),
-        {"claims": [c.pk for c in claims], "verdict": "verified", "note": "Fine."},
+        {
+            "claims": [c.pk for c in claims],
+            **judged_fields(claims),
+            "verdict": "verified",
+            "note": "Fine.",
+        },
         **HTMX,
     )
 
@@ -187,7 +193,12 @@ def test_bulk_verdicts_are_refused_for_the_author(client, editor_reviewer):
 
     response = client.post(
         reverse("review:bulk_verdict", args=[article.pk]),
-        {"claims": [article.claims.first().pk], "verdict": "verified", "note": "Mine."},
+        {
+            "claims": [article.claims.first().pk],
+            **judged_fields([article.claims.first()]),
+            "verdict": "verified",
+            "note": "Mine.",
+        },
         **HTMX,
     )
 

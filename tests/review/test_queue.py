@@ -259,7 +259,7 @@ def test_a_verdict_on_a_claim_held_by_another_is_a_conflict_in_the_row(
 
     response = client.post(
         reverse("review:verdict", args=[claim.pk]),
-        {"verdict": "verified", "note": "Checked.", "source": "queue"},
+        {"judged": judge(claim), "verdict": "verified", "note": "Checked.", "source": "queue"},
         **HTMX,
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from articles.models import Claim
 
 
@@ -12,3 +14,11 @@ def judge(claim: Claim | int) -> str:
     it asks again."""
     pk = claim if isinstance(claim, int) else claim.pk
     return Claim.objects.values_list("text_sha", flat=True).get(pk=pk)
+
+
+def judged_fields(claims: Iterable[Claim | int]) -> dict[str, str]:
+    """The `judged-<claim id>` fields the queue's bulk form posts for these claims (each row of
+    the queue carries the version of the sentence it shows)."""
+    return {
+        f"judged-{claim if isinstance(claim, int) else claim.pk}": judge(claim) for claim in claims
+    }
