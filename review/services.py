@@ -203,8 +203,9 @@ def reuse_verdict(claim: Claim, *, source: Claim, by, judged: str) -> Claim:
     with transaction.atomic():
         # The claim's article is locked first, so an edit cannot change the sentence between the
         # comparison below and the verdict.
-        lock_article(claim.article_id)
+        article = lock_article(claim.article_id)
         claim = Claim.objects.get(pk=claim.pk)
+        check_reviewable(article, claim, by=by, verdict=True)
         source = Claim.objects.select_related("article", "reviewed_by").filter(pk=source.pk).first()
         if source is None or not permissions.can_view_article(by, source.article):
             raise PermissionDenied("You may not see the claim whose verdict you want to reuse.")
@@ -212,6 +213,9 @@ def reuse_verdict(claim: Claim, *, source: Claim, by, judged: str) -> Claim:
             raise InvalidTransition("A verdict can only be reused from another article.")
         if source.retired_at is not None or source.verdict == Claim.Verdict.PENDING:
             raise InvalidTransition("The other claim no longer carries a verdict to reuse.")
+        # Before the comparison: the reviewer chose this reuse for the sentence they read; if it
+        # changed, that is what they need to hear (and the new one may not match the source).
+        check_judged(claim, judged)
         if compare(claim.text, source.text) is None:
             raise InvalidTransition(
                 "The two sentences do not state the same fact (a number, date, name or negation "
