@@ -78,7 +78,9 @@ def test_a_claims_version_follows_its_text_as_the_matcher_reads_it(editor):
     assert claim.text_sha == claim_version(BEFORE) and len(claim.text_sha) == 16
     assert claim_version(BEFORE) != claim_version(AFTER)
     # What the matcher treats as the same sentence (its verdict is carried) keeps the version.
-    assert claim_version(BEFORE) == claim_version("  the harbour  board" + BEFORE[17:].upper() + " ")
+    assert claim_version(BEFORE) == claim_version(
+        "  the harbour  board" + BEFORE[17:].upper() + " "
+    )
     edit_budget(article, editor)
     claim.refresh_from_db()
     assert claim.text_sha == claim_version(AFTER)
