@@ -31,7 +31,8 @@ def test_the_panel_shows_the_changed_sentence_after_a_409(
 
     article = make_article(editor, title="Quay budget", body=BODY, status="in_review")
     claim = article.claims.get(ordinal=0)
-    page = new_page(viewport={"width": width, "height": 900})
+    page = new_page()
+    page.set_viewport_size({"width": width, "height": 900})
     sign_in(page, "reviewer")
     page.goto("/review/")
     page.locator(f"#claim-row-{claim.pk} .open-claim").click()
@@ -44,8 +45,8 @@ def test_the_panel_shows_the_changed_sentence_after_a_409(
     )
     run_extraction_now(article.extraction_jobs.order_by("-pk").first().pk)
 
-    panel.get_by_label("Verified").check()
-    panel.get_by_label("Note").fill("Checked: 5 million in the board minutes.")
+    panel.get_by_role("radio", name="Verified", exact=True).check()
+    panel.locator("textarea[name=note]").fill("Checked: 5 million in the board minutes.")
     panel.get_by_role("button", name="Save verdict").click()
 
     expect(panel.get_by_role("alert")).to_contain_text(
@@ -57,8 +58,8 @@ def test_the_panel_shows_the_changed_sentence_after_a_409(
     assert not ArticleEvent.objects.filter(kind="verdict").exists()
     assert axe(page, f"claim-changed-{width}") == []
 
-    panel.get_by_label("Unverified").check()
-    panel.get_by_label("Note").fill("The minutes say 5 million, not 50.")
+    panel.get_by_role("radio", name="Unverified", exact=True).check()
+    panel.locator("textarea[name=note]").fill("The minutes say 5 million, not 50.")
     panel.get_by_role("button", name="Save verdict").click()
     expect(page.locator(f"#claim-row-{claim.pk}")).to_contain_text("Unverified")
     claim.refresh_from_db()
