@@ -130,7 +130,8 @@ def event_csv_row(event: ArticleEvent) -> list[Any]:
         state_label(event.kind, event.from_state),
         state_label(event.kind, event.to_state),
         claim.ordinal + 1 if claim else "",
-        claim.text if claim else "",
+        # A verdict row names the sentence it judged; other rows the claim as it is.
+        event.claim_text or (claim.text if claim else ""),
         event.note,
         event.evidence_url,
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, models
@@ -16,6 +17,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from articles import roles
+from articles.text import CLAIM_VERSION_CHARS, claim_version
 
 
 def content_hash(body: str) -> str:
@@ -361,6 +363,23 @@ class ClaimQuerySet(models.QuerySet["Claim"]):
         )
 
 
+class ClaimVersionField(models.CharField):
+    """A claim's version: `articles.text.claim_version` of its text, derived whenever the row is
+    saved or bulk-created (`pre_save`), so no ORM write can store a text without its version.
+    The raw multi-row writes of `articles.bulk` skip fields' `pre_save`: their one caller
+    (`articles.services.results`) passes the version itself."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", CLAIM_VERSION_CHARS)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> str:
+        value = claim_version(model_instance.text)
+        setattr(model_instance, self.attname, value)
+        return value
+
+
 class Claim(models.Model):
     """One declarative sentence of an article, as extraction found it, and its verdict."""
 
@@ -373,6 +392,11 @@ class Claim(models.Model):
     revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="claims")
     ordinal = models.PositiveIntegerField()
     text = models.TextField()
+    # The version of `text` a verdict must name (`review.services.record_verdict`): a reviewer's
+    # verdict never lands on a sentence that changed after they read it.
+    text_sha = ClaimVersionField(
+        help_text="First 16 hex digits of the SHA-256 of the normalised text."
+    )
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     section = models.CharField(max_length=200, blank=True)
@@ -530,6 +554,9 @@ class ArticleEvent(models.Model):
     source_claim = models.ForeignKey(
         Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A verdict row keeps the sentence it judged: a later edit changes the claim's text, never
+    # what the history says was verified. Empty on other rows (and on verdicts from before).
+    claim_text = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

@@ -355,8 +355,9 @@ def _field_errors(detail: Any) -> dict[str, Any]:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Every error of the API as JSON: `{"detail": ...}`, with `errors` per field for 400 and the
-    gate's numbers for a publish the gate refused. Domain errors of the services map to
+    """Every error of the API as JSON: `{"detail": ...}`, with `errors` per field for 400, the
+    gate's numbers for a publish the gate refused, and a refused transition's own `details` (the
+    claim's sentence and version now, for a verdict on a sentence that changed). Domain errors of the services map to
     400 (ValidationError), 403 (PermissionDenied), 404 (Http404), 409 (InvalidTransition)."""
     from rest_framework.views import exception_handler as drf_handler
 
@@ -373,7 +374,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         }
         return Response(body, status=409)
     if isinstance(exc, InvalidTransition):
-        return Response({"detail": str(exc)}, status=409)
+        return Response({"detail": str(exc), **exc.details}, status=409)
     if isinstance(exc, Http404):
         message = str(exc) if exc.args else "Not found."
         return Response({"detail": message}, status=404)

@@ -29,6 +29,7 @@ from articles.models import (
     Section,
 )
 from articles.people import display_name, name_of
+from articles.text import has_visible_text
 
 # --- Errors (documentation of what the exception handler in articles/rest.py returns) ----------
 
@@ -157,6 +158,12 @@ class ClaimSerializer(serializers.ModelSerializer):
     checkworthiness_model = serializers.CharField(
         read_only=True, help_text="The model version that gave the score, or empty."
     )
+    version = serializers.CharField(
+        source="text_sha",
+        read_only=True,
+        help_text="The version of `text` (16 hex digits): a verdict names it as `judged`, and is "
+        "refused (409) if the sentence changed since.",
+    )
     reused_from = serializers.IntegerField(
         source="reused_from_id",
         read_only=True,
@@ -171,6 +178,7 @@ class ClaimSerializer(serializers.ModelSerializer):
             "article",
             "ordinal",
             "text",
+            "version",
             "start",
             "end",
             "section",
@@ -441,8 +449,16 @@ class ReturnToDraftSerializer(serializers.Serializer):
 class OverrideInputSerializer(serializers.Serializer):
     reason = TextField(
         max_length=2000,
-        help_text="Why the article may go out over its unverified claims (kept in the history).",
+        help_text="Why the article may go out over its unverified claims (kept in the history). "
+        "Must contain visible text: only invisible characters (U+200B...) are refused.",
     )
+
+    def validate_reason(self, value: str) -> str:
+        from articles.services import REASON_INVISIBLE
+
+        if not has_visible_text(value):
+            raise serializers.ValidationError(REASON_INVISIBLE)
+        return value
 
 
 class EmptySerializer(serializers.Serializer):

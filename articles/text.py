@@ -12,8 +12,12 @@ nothing downstream sees a `\\r`.
 
 from __future__ import annotations
 
+import hashlib
 import re
+import unicodedata
 from bisect import bisect_left
+
+from articles.matching import normalise
 
 _CRLF = re.compile("\r\n")
 
@@ -36,3 +40,44 @@ def offset_in_normalised(text: str, offsets: list[int]) -> list[int]:
     if not starts:
         return list(offsets)
     return [offset - bisect_left(starts, offset) for offset in offsets]
+
+
+# --- Claim versions -----------------------------------------------------------------------------
+
+CLAIM_VERSION_CHARS = 16
+
+
+def claim_version(text: str) -> str:
+    """The version of a claim's sentence: the first 16 hex digits of the SHA-256 of its text
+    folded as `articles.matching.normalise` folds it (white space, quote styles, case).
+
+    Every verdict names the version the reviewer judged (`review.services.record_verdict`), and
+    is refused if the sentence changed since. Folding as the matcher does keeps one rule: an edit
+    the matcher treats as the same sentence (its verdict is carried over) does not change the
+    version either, and any edit that sends a claim back to pending does."""
+    digest = hashlib.sha256(normalise(text).encode("utf-8", "surrogatepass")).hexdigest()
+    return digest[:CLAIM_VERSION_CHARS]
+
+
+# --- Visible text -------------------------------------------------------------------------------
+
+# Characters that are not white space and not in an invisible category yet show nothing: fillers
+# (Hangul, braille blank) that fonts render as empty space.
+_BLANK_GLYPHS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# Unicode categories that show nothing on their own: controls, format characters (U+200B zero
+# width space, U+2060 word joiner, U+FEFF, U+00AD soft hyphen...), separators, combining marks
+# with nothing to combine with, and unassigned or private code points.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp", "Mn", "Me"})
+
+
+def has_visible_text(value: str) -> bool:
+    """Whether `value` shows anything to a reader: at least one character that is not white
+    space, not a format or control character (U+200B and friends), not a lone combining mark and
+    not a blank filler glyph. A note or a reason made only of such characters says nothing, so
+    the rules that require one (an unverified verdict's note, an override's reason) refuse it."""
+    return any(
+        not char.isspace()
+        and char not in _BLANK_GLYPHS
+        and unicodedata.category(char) not in _INVISIBLE_CATEGORIES
+        for char in value
+    )

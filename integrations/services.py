@@ -36,6 +36,7 @@ from django.utils import timezone
 
 import outbound
 from articles.models import Article, ArticleEvent, Claim, Gate
+from articles.text import claim_version
 from integrations.models import (
     ApiToken,
     DispatchedEvent,
@@ -317,10 +318,14 @@ def event_payload(event: ArticleEvent, event_type: str, gate: Gate) -> dict[str,
         payload["reason"] = event.note
     if event.claim_id is not None and event.kind == ArticleEvent.Kind.VERDICT:
         claim = event.claim
+        # The sentence the verdict judged, as its history row kept it: the payload is built later
+        # (the dispatcher reads the history), when an edit may have changed the claim.
+        judged = event.claim_text or claim.text
         payload["claim"] = {
             "id": claim.pk,
             "ordinal": claim.ordinal,
-            "text": claim.text,
+            "text": judged,
+            "version": claim_version(judged),
             "section": claim.section,
             "verdict": event.to_state,
             "previous_verdict": event.from_state,

@@ -17,6 +17,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
@@ -45,11 +46,43 @@ from articles.serializers import ClaimSerializer
 from review import services
 from review.models import ReuseSuggestion
 from review.serializers import (
+    ClaimChangedErrorSerializer,
     ReuseInputSerializer,
     ReuseSuggestionSerializer,
     ReviewQueueItemSerializer,
     VerdictInputSerializer,
 )
+
+CLAIM_CHANGED = OpenApiResponse(
+    ClaimChangedErrorSerializer,
+    "The state does not allow the verdict (article not in review, claim removed, another "
+    "reviewer holds it; `detail` only), or the sentence changed since the version in `judged`: "
+    "then nothing was recorded and `text` and `version` are the sentence now.",
+    examples=[
+        OpenApiExample(
+            "Sentence changed",
+            value={
+                "detail": "This sentence changed since you opened it: The council approved a "
+                "budget of 50 million.",
+                "claim": 67,
+                "text": "The council approved a budget of 50 million.",
+                "version": "3f9a0c2e7b1d4a58",
+            },
+            status_codes=["409"],
+            response_only=True,
+        ),
+        OpenApiExample(
+            "Held",
+            value={
+                "detail": "R. Lee has this claim open until 14:05. Nobody else can judge it "
+                "until they are done or the hold ends."
+            },
+            status_codes=["409"],
+            response_only=True,
+        ),
+    ],
+)
+
 
 # --- Claims and their verdicts ------------------------------------------------------------------
 
@@ -131,16 +164,20 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         summary="Record (or change) a claim's verdict",
         description=(
             "The article must be in review and the claim current. verified needs an "
-            "evidence_url or a note; unverified needs a note. Each verdict appends to the history."
+            "evidence_url or a note; unverified needs a note. `judged` is the claim's `version` "
+            "as the caller read it: if an edit changed the sentence since, nothing is recorded "
+            "and the answer is 409 with the current `text` and `version`. Each verdict appends "
+            "to the history."
         ),
         request=VerdictInputSerializer,
-        responses={200: ClaimSerializer, **errors(*WRITE_ERRORS)},
+        responses={200: ClaimSerializer, **errors(*WRITE_ERRORS), 409: CLAIM_CHANGED},
         parameters=[RETRY_AFTER],
         examples=[
             OpenApiExample(
                 "Verified with evidence",
                 value={
                     "verdict": "verified",
+                    "judged": "3f9a0c2e7b1d4a58",
                     "note": "Council minutes, item 4.",
                     "evidence_url": "https://example.org/minutes",
                 },
@@ -155,6 +192,7 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         claim = services.record_verdict(
             claim,
             by=request.user,
+            judged=data["judged"],
             verdict=data["verdict"],
             note=data["note"],
             evidence_url=data["evidence_url"],
@@ -184,12 +222,17 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             "Records the other claim's verdict, note (with where it comes from) and evidence as "
             "the caller's own verdict, linked to its source in the history. Refused (409) unless "
             "both still state the same fact and the source still carries a verdict; the rules "
-            "of a verdict apply (reviewer, not the author, article in review)."
+            "of a verdict apply (reviewer, not the author, article in review, and `judged`: "
+            "409 with the current `text` and `version` if the claim's sentence changed since)."
         ),
         request=ReuseInputSerializer,
-        responses={200: ClaimSerializer, **errors(*WRITE_ERRORS)},
+        responses={200: ClaimSerializer, **errors(*WRITE_ERRORS), 409: CLAIM_CHANGED},
         parameters=[RETRY_AFTER],
-        examples=[OpenApiExample("Reuse", value={"source": 1234}, request_only=True)],
+        examples=[
+            OpenApiExample(
+                "Reuse", value={"source": 1234, "judged": "3f9a0c2e7b1d4a58"}, request_only=True
+            )
+        ],
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def reuse(self, request: Request, pk: str | None = None) -> Response:
@@ -199,7 +242,7 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         source = Claim.objects.filter(pk=data["source"], article__in=visible).first()
         if source is None:
             raise ValidationError({"source": ["No claim with this id that you may see."]})
-        claim = services.reuse_verdict(claim, source=source, by=request.user)
+        claim = services.reuse_verdict(claim, source=source, by=request.user, judged=data["judged"])
         fresh = Claim.objects.select_related("reviewed_by").get(pk=claim.pk)
         return Response(ClaimSerializer(fresh).data)
 

@@ -6,6 +6,12 @@ from __future__ import annotations
 from django import forms
 
 from articles.models import Claim
+from articles.services import REASON_INVISIBLE
+from articles.text import has_visible_text
+
+JUDGED_MISSING = (
+    "This form did not say which version of the sentence you judged: open the claim again."
+)
 
 
 class VerdictForm(forms.Form):
@@ -18,6 +24,9 @@ class VerdictForm(forms.Form):
     )
     note = forms.CharField(required=False, max_length=4000)
     evidence_url = forms.CharField(required=False, max_length=2000)
+    # The version of the sentence the form was rendered with (`Claim.text_sha`): the service
+    # refuses the verdict if the sentence changed since.
+    judged = forms.CharField(max_length=64, error_messages={"required": JUDGED_MISSING})
 
 
 class PublishForm(forms.Form):
@@ -33,10 +42,13 @@ class PublishForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        if data.get("override") and not data.get("override_reason", "").strip():
+        reason = data.get("override_reason", "").strip()
+        if data.get("override") and not reason:
             self.add_error(
                 "override_reason", "Give the reason for publishing over unverified claims."
             )
+        elif reason and not has_visible_text(reason):
+            self.add_error("override_reason", REASON_INVISIBLE)
         return data
 
 
@@ -47,6 +59,8 @@ class BulkVerdictForm(VerdictForm):
         coerce=int,
         error_messages={"required": "Tick at least one claim."},
     )
+    # Not one field: each ticked claim's row posts `judged-<claim id>` (the version it shows).
+    judged = None
 
     def __init__(self, *args, claim_ids: list[int], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -54,6 +68,14 @@ class BulkVerdictForm(VerdictForm):
         self.fields["claims"].error_messages["invalid_choice"] = (
             "One of the ticked claims is no longer waiting for a verdict."
         )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        judged = {pk: self.data.get(f"judged-{pk}", "") for pk in data.get("claims", [])}
+        if any(not version or len(version) > 64 for version in judged.values()):
+            self.add_error("claims", JUDGED_MISSING)
+        data["judged"] = judged
+        return data
 
 
 class DueTimeForm(forms.Form):

@@ -20,6 +20,24 @@ from articles.serializers import (
 # --- Inputs -------------------------------------------------------------------------------------
 
 
+def judged_field() -> TextField:
+    """The version of the claim's sentence the verdict is about: the claim's `version` as the
+    client read it. Required: a verdict that does not say what it judged is refused (400), one on
+    a sentence changed since is refused (409, with the new text and version)."""
+    return TextField(
+        max_length=64,
+        help_text="The claim's `version` (from `GET /claims/{id}` or the review queue) as you "
+        "read it. If the sentence changed since, the verdict is refused with 409 and the "
+        "current text and version.",
+        error_messages={
+            "required": "Say which version of the sentence you judged: send the claim's "
+            "`version` as `judged`.",
+            "blank": "Say which version of the sentence you judged: send the claim's "
+            "`version` as `judged`.",
+        },
+    )
+
+
 class VerdictInputSerializer(RefuseReadOnlyMixin, serializers.Serializer):
     """verified needs an evidence URL or a note; unverified needs a note (checked by the service,
     which answers 400 with the field)."""
@@ -33,6 +51,7 @@ class VerdictInputSerializer(RefuseReadOnlyMixin, serializers.Serializer):
         choices=[Claim.Verdict.VERIFIED, Claim.Verdict.UNVERIFIED],
         help_text="verified or unverified.",
     )
+    judged = judged_field()
     note = TextField(
         required=False, allow_blank=True, default="", max_length=5000, trim_whitespace=False
     )
@@ -52,9 +71,22 @@ class ReuseInputSerializer(serializers.Serializer):
         help_text="The id of a claim in another article whose verdict to reuse (see "
         "`/claims/{id}/suggestions`).",
     )
+    judged = judged_field()
 
 
 # --- Outputs ------------------------------------------------------------------------------------
+
+
+class ClaimChangedErrorSerializer(serializers.Serializer):
+    """409 from a verdict whose `judged` is not the claim's version: the sentence changed since
+    the client read it. Nothing was recorded; `text` and `version` are the sentence now."""
+
+    detail = serializers.CharField()
+    claim = serializers.IntegerField(required=False, help_text="The claim's id.")
+    text = serializers.CharField(required=False, help_text="The claim's sentence now.")
+    version = serializers.CharField(
+        required=False, help_text="Its version: send it as `judged` to judge it."
+    )
 
 
 class QueueArticleSerializer(serializers.ModelSerializer):

@@ -5,12 +5,22 @@ Every function that writes locks the article row before reading anything, so a v
 a publish of the same article never interleave: publishing counts the claims after every earlier
 verdict has committed, a verdict arriving after the publish finds the article published and is
 refused, and a verdict never slips past a hold taken a moment earlier by another reviewer.
+
+Every verdict names the version of the sentence it judged (`judged`, `Claim.text_sha`), compared
+under the same lock: an edit re-extracted after the reviewer opened the claim makes the verdict a
+`ClaimChanged` (409 with the new text), never a silent write on a sentence they did not read.
+
+Edits do not wait for holds. A hold protects its holder from other reviewers, not from the author:
+the author must never be blocked from correcting an article (a hold lasts up to
+REVIEW_HOLD_SECONDS and a reviewer may walk away from it). The holder is protected instead by the
+version check: their verdict on the sentence as it was is refused, and the panel shows them the
+new text to judge.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,6 +37,7 @@ from articles.services import (
     lock_editable_article,
     log_event,
 )
+from articles.text import has_visible_text
 from review.models import Assignment, ClaimHold
 
 _validate_url = URLValidator(schemes=["http", "https"])
@@ -42,6 +53,26 @@ class ClaimHeld(InvalidTransition):
         )
 
 
+class ClaimChanged(InvalidTransition):
+    """The claim's sentence is no longer the version the reviewer judged: an edit changed it after
+    they opened it. `text` and `version` are the sentence now, to show and to judge instead."""
+
+    def __init__(self, claim: Claim, message: str = "") -> None:
+        self.claim = claim
+        self.text = claim.text
+        self.version = claim.text_sha
+        self.details = {"claim": claim.pk, "text": self.text, "version": self.version}
+        super().__init__(message or f"This sentence changed since you opened it: {claim.text}")
+
+
+def check_judged(claim: Claim, judged: str) -> None:
+    """Refuse a verdict on `claim` unless `judged` is its current version (`Claim.text_sha`).
+    Call with the claim's article locked, in the transaction that writes the verdict: an edit
+    re-extracted after this check cannot land before the verdict commits."""
+    if judged != claim.text_sha:
+        raise ClaimChanged(claim)
+
+
 def validate_verdict(*, verdict: str, note: str, evidence_url: str) -> None:
     """The verdict rules: verified needs evidence (a URL or a note), unverified needs a note."""
     errors: dict[str, list[str]] = {}
@@ -52,9 +83,12 @@ def validate_verdict(*, verdict: str, note: str, evidence_url: str) -> None:
             _validate_url(evidence_url)
         except ValidationError:
             errors["evidence_url"] = ["Enter a full http:// or https:// address."]
-    if verdict == Claim.Verdict.VERIFIED and not note.strip() and not evidence_url:
+    # A note of only invisible characters (U+200B...) says nothing: it counts as no note.
+    if note and not has_visible_text(note):
+        errors["note"] = ["The note has no visible text."]
+    elif verdict == Claim.Verdict.VERIFIED and not note.strip() and not evidence_url:
         errors["note"] = ["A verified claim needs an evidence URL or a note."]
-    if verdict == Claim.Verdict.UNVERIFIED and not note.strip():
+    elif verdict == Claim.Verdict.UNVERIFIED and not note.strip():
         errors["note"] = ["Say why the claim could not be verified."]
     if errors:
         raise ValidationError(errors)
@@ -86,15 +120,18 @@ def record_verdict(
     claim: Claim,
     *,
     by,
+    judged: str,
     verdict: str,
     note: str = "",
     evidence_url: str = "",
     source: Claim | None = None,
 ) -> Claim:
     """Set a claim's verdict (or change it) and append the history row. The article must be in
-    review, the claim current, and the reviewer not the article's author. `source` is the claim
-    whose verdict this reuses (only `reuse_verdict` passes it): it is linked from the claim and its
-    history row."""
+    review, the claim current, and the reviewer not the article's author. `judged` is the version
+    of the sentence the reviewer read (`Claim.text_sha`, sent back by the form or the API client):
+    if an edit changed the sentence since, `ClaimChanged` and nothing is written. `source` is the
+    claim whose verdict this reuses (only `reuse_verdict` passes it): it is linked from the claim
+    and its history row."""
     note, evidence_url = note.strip(), evidence_url.strip()
     validate_verdict(verdict=verdict, note=note, evidence_url=evidence_url)
     with transaction.atomic():
@@ -104,6 +141,9 @@ def record_verdict(
         hold = ClaimHold.objects.filter(claim=claim).select_related("holder").first()
         if hold is not None and hold.holder_id != by.pk and hold.is_active():
             raise ClaimHeld(hold)
+        # After the hold: another reviewer's hold is the answer that matters to someone who
+        # could not have the claim open anyway.
+        check_judged(claim, judged)
         from_state = claim.verdict
         claim.verdict = verdict
         claim.note = note
@@ -131,6 +171,7 @@ def record_verdict(
             note=note,
             evidence_url=evidence_url,
             source_claim=source,
+            claim_text=claim.text,
         )
         if hold is not None:  # the verdict ends the reviewer's own hold (or clears an expired one)
             hold.delete()
@@ -151,19 +192,21 @@ def describe_source(source: Claim) -> str:
     )
 
 
-def reuse_verdict(claim: Claim, *, source: Claim, by) -> Claim:
+def reuse_verdict(claim: Claim, *, source: Claim, by, judged: str) -> Claim:
     """Record for `claim` the verdict another article's claim carries, as `by`'s own verdict, with
     the source linked in the claim's history. Refused unless the two still state the same fact
     (`review.facts.compare`, checked again now, not trusted from the suggestion), the source still
     carries a verdict and `by` may see it; then the rules of `record_verdict` apply as for any
-    verdict (reviewer, four-eyes, in review, holds)."""
+    verdict (reviewer, four-eyes, in review, holds, and `judged`: the version of `claim` the
+    reviewer read, `ClaimChanged` if it moved on)."""
     from review.facts import compare
 
     with transaction.atomic():
         # The claim's article is locked first, so an edit cannot change the sentence between the
         # comparison below and the verdict.
-        lock_article(claim.article_id)
+        article = lock_article(claim.article_id)
         claim = Claim.objects.get(pk=claim.pk)
+        check_reviewable(article, claim, by=by, verdict=True)
         source = Claim.objects.select_related("article", "reviewed_by").filter(pk=source.pk).first()
         if source is None or not permissions.can_view_article(by, source.article):
             raise PermissionDenied("You may not see the claim whose verdict you want to reuse.")
@@ -171,6 +214,9 @@ def reuse_verdict(claim: Claim, *, source: Claim, by) -> Claim:
             raise InvalidTransition("A verdict can only be reused from another article.")
         if source.retired_at is not None or source.verdict == Claim.Verdict.PENDING:
             raise InvalidTransition("The other claim no longer carries a verdict to reuse.")
+        # Before the comparison: the reviewer chose this reuse for the sentence they read; if it
+        # changed, that is what they need to hear (and the new one may not match the source).
+        check_judged(claim, judged)
         if compare(claim.text, source.text) is None:
             raise InvalidTransition(
                 "The two sentences do not state the same fact (a number, date, name or negation "
@@ -182,6 +228,7 @@ def reuse_verdict(claim: Claim, *, source: Claim, by) -> Claim:
         return record_verdict(
             claim,
             by=by,
+            judged=judged,
             verdict=source.verdict,
             note=note,
             evidence_url=source.evidence_url,
@@ -193,13 +240,20 @@ def reuse_verdict(claim: Claim, *, source: Claim, by) -> Claim:
 
 
 def record_verdicts(
-    claims: Iterable[Claim], *, by, verdict: str, note: str = "", evidence_url: str = ""
+    claims: Iterable[Claim],
+    *,
+    by,
+    judged: Mapping[int, str],
+    verdict: str,
+    note: str = "",
+    evidence_url: str = "",
 ) -> list[Claim]:
     """One verdict, note and evidence for several claims of one article, all or nothing.
 
     Each claim goes through `record_verdict` (same rules, its own history row) inside one
     transaction that holds the article lock throughout: if any claim is refused (held by another
-    reviewer, removed by an edit, ...) the error names it and nothing is recorded.
+    reviewer, removed by an edit, changed since the version in `judged`, a claim id → version
+    map with an entry per claim, ...) the error names it and nothing is recorded.
     """
     unique: dict[int, Claim] = {}
     for claim in claims:
@@ -209,6 +263,11 @@ def record_verdicts(
     if len({claim.article_id for claim in unique.values()}) != 1:
         raise ValidationError({"claims": ["A bulk verdict applies to claims of one article."]})
     validate_verdict(verdict=verdict, note=note.strip(), evidence_url=evidence_url.strip())
+    missing = [claim.ordinal + 1 for claim in unique.values() if not judged.get(claim.pk)]
+    if missing:
+        raise ValidationError(
+            {"judged": [f"Say which version of claim {min(missing)} you judged (`judged`)."]}
+        )
     ordered = sorted(unique.values(), key=lambda c: (c.ordinal, c.pk))
     recorded: list[Claim] = []
     with transaction.atomic():
@@ -217,9 +276,18 @@ def record_verdicts(
             try:
                 recorded.append(
                     record_verdict(
-                        claim, by=by, verdict=verdict, note=note, evidence_url=evidence_url
+                        claim,
+                        by=by,
+                        judged=judged[claim.pk],
+                        verdict=verdict,
+                        note=note,
+                        evidence_url=evidence_url,
                     )
                 )
+            except ClaimChanged as e:
+                raise ClaimChanged(
+                    e.claim, f"Claim {claim.ordinal + 1}: {e} Nothing was recorded."
+                ) from e
             except InvalidTransition as e:
                 raise InvalidTransition(
                     f"Claim {claim.ordinal + 1}: {e} Nothing was recorded."

@@ -126,6 +126,7 @@ def make_article(
     from articles import services
     from articles.models import Article
     from review import services as review_services
+    from tests.support.verdicts import judge
 
     article = services.create_article(by=author, title=title, body=body)
     if status == Article.Status.DRAFT:
@@ -139,7 +140,9 @@ def make_article(
         return article
     verifier = make_user(f"verifier-{article.pk}", permissions.REVIEWER)
     for claim in article.claims.active():
-        review_services.record_verdict(claim, by=verifier, verdict="verified", note="Checked.")
+        review_services.record_verdict(
+            claim, by=verifier, judged=judge(claim), verdict="verified", note="Checked."
+        )
     services.publish_article(article, by=author)
     article.refresh_from_db()
     return article
@@ -171,12 +174,14 @@ def judged_pair(analysed_pair, reviewer):
     """(source, target): STORY's budget sentence verified by `reviewer` with a note and evidence,
     and the same sentence in FOLLOW_UP, pending."""
     from review.services import record_verdict
+    from tests.support.verdicts import judge
 
     first, second = analysed_pair
     source = first.claims.get(text__startswith="Harbor City approved")
     record_verdict(
         source,
         by=reviewer,
+        judged=judge(source),
         verdict="verified",
         note="Council minutes, item 4.",
         evidence_url="https://example.org/minutes",

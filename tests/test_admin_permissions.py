@@ -28,6 +28,7 @@ from integrations.models import WebhookDelivery, WebhookSubscription
 from review import intelligence
 from review import services as review_services
 from tests.conftest import make_article, make_user
+from tests.support.verdicts import judge
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +64,9 @@ def world(editor, other_editor, reviewer, chief, settings) -> dict[type[models.M
     second = make_article(other_editor, title="Ferry follow-up", status="in_review")
     intelligence.analyse_article(second.pk)
     claim = first.claims.active().first()
-    review_services.record_verdict(claim, by=reviewer, verdict="verified", note="Minutes, item 4.")
+    review_services.record_verdict(
+        claim, judged=judge(claim), by=reviewer, verdict="verified", note="Minutes, item 4."
+    )
     intelligence.analyse_article(second.pk)
     review_services.hold_claim(second.claims.active().first(), by=reviewer)
     review_services.assign_article(second, reviewer=reviewer, by=chief)

@@ -13,6 +13,7 @@ from django.utils.html import escape
 
 from articles.models import Article, ArticleEvent, ExtractionJob
 from tests.conftest import STORY, STORY_CLAIMS
+from tests.support.verdicts import judge
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -61,7 +62,11 @@ def test_editor_submits_worker_extracts_reviewer_verifies_editor_publishes(
         assert escape(claim.text) in queue.content.decode()
         response = reviewer_client.post(
             reverse("review:verdict", args=[claim.pk]),
-            {"verdict": "verified", "note": "Checked against the council minutes."},
+            {
+                "judged": judge(claim),
+                "verdict": "verified",
+                "note": "Checked against the council minutes.",
+            },
         )
         assert response.status_code in (200, 302)
 

@@ -17,6 +17,7 @@ from articles import permissions, services
 from articles.models import Article
 from review import services as review_services
 from tests.conftest import make_article, make_user
+from tests.support.verdicts import judge
 
 MATRIX = Path(__file__).resolve().parent.parent / "docs" / "permissions.md"
 STATES = ["draft", "submitted", "in_review", "published"]
@@ -62,10 +63,16 @@ def build_article(action: str, state: str, author) -> Article:
     claims = list(article.claims.active())
     if action in ("publish", "override") or state == "published":
         for claim in claims:
-            review_services.record_verdict(claim, by=verifier, verdict="verified", note="Checked.")
+            review_services.record_verdict(
+                claim, judged=judge(claim), by=verifier, verdict="verified", note="Checked."
+            )
     if action == "override":
         review_services.record_verdict(
-            claims[0], by=verifier, verdict="unverified", note="No source found."
+            claims[0],
+            judged=judge(claims[0]),
+            by=verifier,
+            verdict="unverified",
+            note="No source found.",
         )
     if state == "published":
         chief = make_user("publishing-chief", permissions.CHIEF)
@@ -92,7 +99,9 @@ def perform(action: str, user, article: Article) -> None:
         services.return_to_draft(article, by=user)
     elif action == "verdict":
         claim = article.claims.active().first()
-        review_services.record_verdict(claim, by=user, verdict="verified", note="Seen the filing.")
+        review_services.record_verdict(
+            claim, judged=judge(claim), by=user, verdict="verified", note="Seen the filing."
+        )
     elif action == "publish":
         services.publish_article(article, by=user)
     elif action == "override":

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from review import services as review_services
 from tests.conftest import make_article
+from tests.support.verdicts import judge
 
 pytestmark = [pytest.mark.usefixtures("api_settings"), pytest.mark.django_db]
 
@@ -43,7 +44,11 @@ def no_store(response) -> bool:
 def story(editor, reviewer):
     article = make_article(editor, status="in_review")
     review_services.record_verdict(
-        article.claims.get(ordinal=0), by=reviewer, verdict="verified", note="Minutes."
+        article.claims.get(ordinal=0),
+        judged=judge(article.claims.get(ordinal=0)),
+        by=reviewer,
+        verdict="verified",
+        note="Minutes.",
     )
     return article
 

@@ -46,7 +46,7 @@ from articles.services.jobs import (
     start_extraction_jobs,
     sweep_extraction_jobs,
 )
-from articles.services.publishing import GateClosed, publish_article
+from articles.services.publishing import REASON_INVISIBLE, GateClosed, publish_article
 from articles.services.results import (
     ExtractionRows,
     NewClaim,
@@ -65,6 +65,7 @@ __all__ = [
     "GateClosed",
     "InvalidTransition",
     "NewClaim",
+    "REASON_INVISIBLE",
     "TakenJobs",
     "UPGRADABLE_STATUSES",
     "UpgradeRun",

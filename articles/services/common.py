@@ -23,7 +23,10 @@ logger = logging.getLogger(__name__)
 
 
 class InvalidTransition(Exception):
-    """The article or claim is not in a state that allows this change."""
+    """The article or claim is not in a state that allows this change. `details` are extra fields
+    of the API's 409 body (a subclass fills them: the sentence now, for a claim that changed)."""
+
+    details: dict[str, object] = {}
 
 
 # C0 control characters other than tab, line feed and carriage return; and lone surrogates.
@@ -85,6 +88,7 @@ def log_event(
     claim: Claim | None = None,
     evidence_url: str = "",
     source_claim: Claim | None = None,
+    claim_text: str = "",
 ) -> ArticleEvent:
     """Append one history row. Call inside the transaction that made the change."""
     event = ArticleEvent.objects.create(
@@ -97,6 +101,7 @@ def log_event(
         to_state=to_state,
         note=note,
         evidence_url=evidence_url,
+        claim_text=claim_text,
     )
     _announce([event])
     return event

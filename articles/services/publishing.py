@@ -3,12 +3,15 @@ article's status belong to the articles app; review supplies the verdicts the ga
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from articles import permissions
 from articles.models import Article, ArticleEvent, Gate
 from articles.services.common import InvalidTransition, change_status, lock_article, log_event
+from articles.text import has_visible_text
+
+REASON_INVISIBLE = "The reason has no visible text: say why the article may go out."
 
 
 class GateClosed(InvalidTransition):
@@ -26,6 +29,9 @@ def publish_article(article: Article, *, by, override_reason: str = "") -> Artic
     ones); the reason goes into the history as an override row.
     """
     override_reason = override_reason.strip()
+    if override_reason and not has_visible_text(override_reason):
+        # U+200B and friends: a reason nobody can read is no reason.
+        raise ValidationError({"override_reason": [REASON_INVISIBLE]})
     with transaction.atomic():
         article = lock_article(article)
         if not permissions.can_publish_article(by, article):

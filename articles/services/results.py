@@ -23,6 +23,7 @@ from articles.models import (
     Section,
 )
 from articles.services.common import log_events
+from articles.text import claim_version
 
 if TYPE_CHECKING:
     from extraction import Extraction
@@ -32,9 +33,10 @@ logger = logging.getLogger(__name__)
 # --- Applying an extraction ---------------------------------------------------------------------
 
 
-# A new claim as extraction found it: (article id, revision id, ordinal, text, start, end, section,
-# extractor version). Every other column gets its default (`articles.bulk.insert_rows`).
-NewClaim = tuple[int, int, int, str, int, int, str, str]
+# A new claim as extraction found it: (article id, revision id, ordinal, text, its version, start,
+# end, section, extractor version). Every other column gets its default
+# (`articles.bulk.insert_rows`).
+NewClaim = tuple[int, int, int, str, str, int, int, str, str]
 
 
 @dataclass
@@ -65,6 +67,7 @@ NEW_CLAIM_FIELDS = (
     "revision",
     "ordinal",
     "text",
+    "text_sha",
     "start",
     "end",
     "section",
@@ -112,6 +115,7 @@ _UPDATED_CLAIM_FIELDS = (
     "revision",
     "ordinal",
     "text",
+    "text_sha",
     "start",
     "end",
     "section",
@@ -189,6 +193,7 @@ def apply_extraction(
                     revision_id,
                     new_index,
                     found.text,
+                    claim_version(found.text),
                     found.start,
                     found.end,
                     found.section or "",
@@ -216,7 +221,11 @@ def apply_extraction(
             claim.reviewed_by, claim.reviewed_at = None, None
         claim.revision_id = revision_id
         claim.ordinal = new_index
+        # The version changes with the text: a verdict naming the old one is refused from now on
+        # (`review.services.record_verdict`); the caller holds the article's lock, which every
+        # verdict takes before it compares versions.
         claim.text, claim.start, claim.end = found.text, found.start, found.end
+        claim.text_sha = claim_version(found.text)
         claim.section = found.section or ""
         claim.extractor_version = extractor_version
         to_update.append(claim)

@@ -25,6 +25,7 @@ from articles.presenters import ClaimRow, TimelineEntry
 from articles.services import InvalidTransition
 from review import services
 from review.forms import (
+    JUDGED_MISSING,
     BulkVerdictForm,
     VerdictForm,
 )
@@ -269,6 +270,34 @@ def _queue_summary(user) -> dict[str, int]:
     )
 
 
+def _changed_response(
+    request: HttpRequest, changed: services.ClaimChanged, *, next_url: str, in_queue: bool
+) -> HttpResponse:
+    """The answer to a verdict (or a reuse) on a sentence that changed since the reviewer opened
+    it: 409, nothing written, and the claim shown again as it is now, its form carrying the new
+    version. The reviewer's note and evidence stay in the form; the verdict must be chosen again,
+    for the new sentence. From the queue the whole context panel comes back (the claim's
+    paragraph says what changed); elsewhere the claim's row, or its page without JavaScript."""
+    claim = Claim.objects.select_related("article", "revision", "reviewed_by").get(
+        pk=changed.claim.pk
+    )
+    values = {"verdict": "", **{k: request.POST.get(k, "") for k in ("note", "evidence_url")}}
+    row = _make_row(claim, next_url=next_url, in_queue=in_queue, values=values)
+    if in_queue and request.htmx:
+        hold = ClaimHold.objects.filter(claim=claim).select_related("holder").first()
+        context = claim_panel_context(request.user, claim, hold=hold, next_url=next_url)
+        row.judge = context["can_judge"]
+        context.update(panel=True, row=row, message=str(changed))
+        response = render(request, "includes/claim_panel.html", context, status=409)
+        response["HX-Retarget"] = "#claim-panel"
+        response["HX-Reswap"] = "innerHTML"
+        return response
+    row.message = str(changed)
+    if not request.htmx:
+        return render(request, "review/verdict.html", {"row": row}, status=409)
+    return render(request, "includes/claim_row.html", {"row": row}, status=409)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def verdict(request: HttpRequest, pk: int) -> HttpResponse:
@@ -288,6 +317,8 @@ def verdict(request: HttpRequest, pk: int) -> HttpResponse:
             claim = services.record_verdict(claim, by=request.user, **form.cleaned_data)
         except ValidationError as e:
             form.add_error(None, e)
+        except services.ClaimChanged as e:
+            return _changed_response(request, e, next_url=next_url, in_queue=in_queue)
         except InvalidTransition as e:
             if not request.htmx:
                 messages.error(request, str(e))
@@ -313,7 +344,7 @@ def verdict(request: HttpRequest, pk: int) -> HttpResponse:
             return response
     errors = {name: list(messages_) for name, messages_ in form.errors.items()}
     row.values = {name: request.POST.get(name, "") for name in ("verdict", "note", "evidence_url")}
-    row.message = " ".join(errors.pop("__all__", []))
+    row.message = " ".join(errors.pop("__all__", []) + errors.pop("judged", []))
     row.errors = errors
     return _row_response(request, row, status=422)
 
@@ -323,20 +354,33 @@ def verdict(request: HttpRequest, pk: int) -> HttpResponse:
 def reuse(request: HttpRequest, pk: int) -> HttpResponse:
     """Record for a claim the verdict another article's claim carries (one click on a suggestion
     of the claim panel): `services.reuse_verdict`, which checks again that both state the same
-    fact. Answers like `verdict`: the claim's row (200), or its row with the reason (409)."""
+    fact. Answers like `verdict`: the claim's row (200), or its row with the reason (409), or the
+    claim as it is now if its sentence changed since the panel was rendered (409).
+
+    A source claim the reviewer may not see is answered exactly like one that does not exist
+    (409, "Choose a verdict to reuse."), as the API does: the answer tells nothing about other
+    people's claims."""
     claim = permissions.get_claim_for_user(request.user, pk)
     if not permissions.can_review_claim(request.user, claim):
         raise PermissionDenied("You may not judge this claim.")
     next_url = _next_url(request)
     in_queue = request.POST.get("source") == "queue"
     raw = request.POST.get("source_claim", "")
+    visible = Article.objects.visible_to(request.user)
     source = (
-        Claim.objects.filter(pk=int(raw)).first() if raw.isdigit() and int(raw) < 2**63 else None
+        Claim.objects.filter(pk=int(raw), article__in=visible).first()
+        if raw.isdigit() and int(raw) < 2**63
+        else None
     )
+    judged = request.POST.get("judged", "")
     try:
         if source is None:
             raise InvalidTransition("Choose a verdict to reuse.")
-        claim = services.reuse_verdict(claim, source=source, by=request.user)
+        if not judged:
+            raise InvalidTransition(JUDGED_MISSING)
+        claim = services.reuse_verdict(claim, source=source, by=request.user, judged=judged)
+    except services.ClaimChanged as e:
+        return _changed_response(request, e, next_url=next_url, in_queue=in_queue)
     except InvalidTransition as e:
         if not request.htmx:
             messages.error(request, str(e))
@@ -384,6 +428,7 @@ def bulk_verdict(request: HttpRequest, pk: int) -> HttpResponse:
             services.record_verdicts(
                 claims,
                 by=user,
+                judged=data["judged"],
                 verdict=data["verdict"],
                 note=data["note"],
                 evidence_url=data["evidence_url"],

@@ -61,6 +61,9 @@ class QueueRow(ClaimRow):
         self.article_key = str(claim.article_id)
         self.label = str(claim.ordinal + 1)
         self.text, self.section, self.verdict = claim.text, claim.section, claim.verdict
+        # The version of the sentence this row shows: the panel form and the bulk form send it
+        # back with the verdict, which is refused if the sentence changed since.
+        self.version = claim.text_sha
         self.pending = claim.verdict == Claim.Verdict.PENDING
         self.verdict_label = claim.get_verdict_display()
         self.verdict_url = _url("review:verdict", self.key)

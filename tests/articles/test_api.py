@@ -13,6 +13,7 @@ from articles import permissions, services
 from articles.models import Article, ArticleEvent, Claim, ExtractionJob
 from tests.conftest import STORY, STORY_CLAIMS, make_article
 from tests.support.api import ids
+from tests.support.verdicts import judge
 
 pytestmark = [pytest.mark.usefixtures("api_settings"), pytest.mark.django_db]
 
@@ -81,7 +82,9 @@ def test_list_rows_carry_the_gate_and_no_body(api, editor, reviewer):
     claim = article.claims.active().first()
     from review import services as review_services
 
-    review_services.record_verdict(claim, by=reviewer, verdict="unverified", note="No source.")
+    review_services.record_verdict(
+        claim, judged=judge(claim), by=reviewer, verdict="unverified", note="No source."
+    )
 
     row = api(editor).get(LIST).json()["results"][0]
 
@@ -513,7 +516,9 @@ def test_claims_filter_by_verdict_article_and_awaiting_me(
     from review import services as review_services
 
     judged = other.claims.active().first()
-    review_services.record_verdict(judged, by=reviewer, verdict="verified", note="Seen it.")
+    review_services.record_verdict(
+        judged, judged=judge(judged), by=reviewer, verdict="verified", note="Seen it."
+    )
     client = api(editor_reviewer)
 
     awaiting = client.get("/api/v1/claims", {"awaiting_me": "true"}).json()["results"]

@@ -10,6 +10,7 @@ from django.utils import timezone
 from articles.bulk import insert_rows, update_rows
 from articles.models import Article, Claim
 from articles.services.results import NEW_CLAIM_FIELDS
+from articles.text import claim_version
 from review.models import ClaimKey
 from tests.conftest import make_article
 
@@ -33,7 +34,8 @@ def newest(model, **filters):
 def test_inserted_claims_equal_bulk_created_ones(editor):
     article = make_article(editor, status="in_review")
     revision = article.extracted_revision
-    values = (article.pk, revision.pk, 90, "The pier is 40 metres long.", 0, 27, "", "9.9.9")
+    text = "The pier is 40 metres long."
+    values = (article.pk, revision.pk, 90, text, claim_version(text), 0, 27, "", "9.9.9")
 
     insert_rows(Claim, NEW_CLAIM_FIELDS, [values], now=NOW, prepared=True)
     fast = newest(Claim, ordinal=90)
@@ -53,6 +55,8 @@ def test_inserted_claims_equal_bulk_created_ones(editor):
     assert stored(Claim, fast.pk) == stored(Claim, orm.pk)
     assert stored(Claim, fast.pk)["verdict"] == Claim.Verdict.PENDING
     assert stored(Claim, fast.pk)["created_at"] == NOW
+    # bulk_create derived the version from the text (`ClaimVersionField.pre_save`)
+    assert stored(Claim, orm.pk)["text_sha"] == claim_version(text) != ""
 
 
 def test_inserted_rows_without_now_get_each_fields_default(editor):
@@ -63,7 +67,19 @@ def test_inserted_rows_without_now_get_each_fields_default(editor):
     insert_rows(
         Claim,
         NEW_CLAIM_FIELDS,
-        [(article.pk, article.extracted_revision_id, 91, "A second sentence.", 0, 18, "", "9.9.9")],
+        [
+            (
+                article.pk,
+                article.extracted_revision_id,
+                91,
+                "A second sentence.",
+                claim_version("A second sentence."),
+                0,
+                18,
+                "",
+                "9.9.9",
+            )
+        ],
     )
 
     row = newest(Claim, ordinal=91)

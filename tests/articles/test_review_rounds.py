@@ -14,6 +14,7 @@ from articles.models import ExtractionJob, ReviewRound
 from extraction import extract
 from review import services as review_services
 from tests.conftest import STORY, make_article, run_extraction_now
+from tests.support.verdicts import judge
 
 pytestmark = pytest.mark.django_db
 
@@ -194,7 +195,9 @@ def test_a_48kb_edit_of_9600_repeated_sentences_is_stored_in_bounded_time(editor
 def test_a_diff_over_the_cap_shows_the_changed_claims_only(client, editor, reviewer, monkeypatch):
     article = make_article(editor, status="in_review")
     claim = article.claims.get(text__startswith="The council vote")
-    review_services.record_verdict(claim, by=reviewer, verdict="verified", note="Minutes.")
+    review_services.record_verdict(
+        claim, judged=judge(claim), by=reviewer, verdict="verified", note="Minutes."
+    )
     monkeypatch.setattr(diffing, "MAX_CHANGED_UNITS", 1)
 
     article = reextract(

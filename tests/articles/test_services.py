@@ -13,6 +13,7 @@ from articles import services
 from articles.models import Article, ArticleEvent, Claim, ExtractionJob, Revision
 from review.services import record_verdict
 from tests.conftest import STORY, STORY_CLAIMS, make_article, run_extraction_now
+from tests.support.verdicts import judge
 
 pytestmark = pytest.mark.django_db
 
@@ -226,7 +227,13 @@ def test_editing_an_article_in_review_keeps_verdicts_of_unchanged_sentences(edit
     kept = claims["The council vote was 7 to 2."]
     changed = claims["The first ferry is due to enter service in 2027."]
     for claim in (kept, changed):
-        record_verdict(claim, by=reviewer, verdict="verified", note="Minutes of the meeting.")
+        record_verdict(
+            claim,
+            judged=judge(claim),
+            by=reviewer,
+            verdict="verified",
+            note="Minutes of the meeting.",
+        )
 
     new_body = STORY.replace("in 2027", "in 2028").replace(
         "Harbor City approved a $12.5 million budget for its ferry service on Monday. ", ""

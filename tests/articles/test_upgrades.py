@@ -23,6 +23,7 @@ from articles.tasks import extract_article, reextract_outdated_articles
 from extraction import EXTRACTOR_VERSION, extract
 from review import services as review_services
 from tests.conftest import make_user
+from tests.support.verdicts import judge
 
 OLD = "1.0.0"
 BODY = (
@@ -78,7 +79,7 @@ def verify(article: Article, reviewer, *texts: str) -> None:
     for text in texts:
         claim = article.claims.active().get(text=text)
         review_services.record_verdict(
-            claim, by=reviewer, verdict="verified", note=f"ok {text[:9]}"
+            claim, judged=judge(claim), by=reviewer, verdict="verified", note=f"ok {text[:9]}"
         )
 
 

@@ -18,6 +18,7 @@ from tests.conftest import (
     make_article,
     run_extraction_now,
 )
+from tests.support.verdicts import judge
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +157,7 @@ def test_anonymous_users_are_sent_to_sign_in_from_the_verdict_and_retry_urls(cli
         reverse("review:verdict", args=[claim.pk]),
         reverse("articles:retry_extraction", args=[article.pk, job.pk]),
     ):
-        response = client.post(url, {"verdict": "verified", "note": "x"})
+        response = client.post(url, {"judged": judge(claim), "verdict": "verified", "note": "x"})
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
     claim.refresh_from_db()
@@ -467,7 +468,9 @@ def test_a_related_link_without_a_title_says_link_missing(client, editor):
 def test_changed_claims_show_what_they_said_before(client, editor, reviewer):
     article = make_article(editor, status="in_review")
     claim = article.claims.get(ordinal=1)
-    review_services.record_verdict(claim, by=reviewer, verdict="verified", note="Minutes.")
+    review_services.record_verdict(
+        claim, judged=judge(claim), by=reviewer, verdict="verified", note="Minutes."
+    )
     services.update_article(
         article, by=editor, title=article.title, body=STORY.replace("7 to 2", "6 to 3")
     )
@@ -553,7 +556,9 @@ def test_publish_button_follows_the_role_and_the_gate(
     assert 'name="verdict"' not in html  # four-eyes: no verdict forms on one's own article
 
     for claim in article.claims.all():
-        review_services.record_verdict(claim, by=reviewer, verdict="verified", note="Checked.")
+        review_services.record_verdict(
+            claim, judged=judge(claim), by=reviewer, verdict="verified", note="Checked."
+        )
     html = client.get(url).content.decode()
     assert "All 5 claims verified." in html
     assert "disabled" not in html.split(publish_url)[1].split("</form>")[0]
@@ -567,9 +572,13 @@ def test_override_form_shows_only_for_a_chief_when_only_unverified_claims_remain
 ):
     article = make_article(editor, status="in_review")
     claims = list(article.claims.all())
-    review_services.record_verdict(claims[0], by=reviewer, verdict="unverified", note="No source.")
+    review_services.record_verdict(
+        claims[0], judged=judge(claims[0]), by=reviewer, verdict="unverified", note="No source."
+    )
     for claim in claims[1:]:
-        review_services.record_verdict(claim, by=reviewer, verdict="verified", note="Checked.")
+        review_services.record_verdict(
+            claim, judged=judge(claim), by=reviewer, verdict="verified", note="Checked."
+        )
     url = reverse("articles:detail", args=[article.pk])
 
     client.force_login(editor)
@@ -588,6 +597,7 @@ def test_timeline_lists_who_did_what_in_order(client, editor, reviewer):
     claim = article.claims.get(ordinal=0)
     review_services.record_verdict(
         claim,
+        judged=judge(claim),
         by=reviewer,
         verdict="verified",
         note="Council minutes.",
@@ -625,6 +635,7 @@ def test_article_text_is_escaped_on_the_article_page_and_in_the_timeline(client,
     claim = article.claims.filter(text__contains="<script>").get()
     review_services.record_verdict(
         claim,
+        judged=judge(claim),
         by=reviewer,
         verdict="unverified",
         note='Says <script>alert(1)</script> "><img src=x onerror=alert(1)>',
@@ -657,10 +668,18 @@ def test_editor_dashboard_lists_my_drafts_and_my_articles_in_review_with_progres
     make_article(editor, title="My draft")
     in_review = make_article(editor, title="Mine in review", status="in_review")
     review_services.record_verdict(
-        in_review.claims.first(), by=reviewer, verdict="unverified", note="No."
+        in_review.claims.first(),
+        judged=judge(in_review.claims.first()),
+        by=reviewer,
+        verdict="unverified",
+        note="No.",
     )
     review_services.record_verdict(
-        in_review.claims.last(), by=reviewer, verdict="verified", note="Yes."
+        in_review.claims.last(),
+        judged=judge(in_review.claims.last()),
+        by=reviewer,
+        verdict="verified",
+        note="Yes.",
     )
     make_article(other_editor, title="Not mine", status="in_review")
     client.force_login(editor)
@@ -680,7 +699,11 @@ def test_reviewer_dashboard_lists_articles_awaiting_them_with_pending_counts(
 ):
     other = make_article(editor, title="Someone else's", status="in_review")
     review_services.record_verdict(
-        other.claims.first(), by=reviewer, verdict="verified", note="Yes."
+        other.claims.first(),
+        judged=judge(other.claims.first()),
+        by=reviewer,
+        verdict="verified",
+        note="Yes.",
     )
     make_article(editor_reviewer, title="My own", status="in_review")
     make_article(editor, title="Still a draft")
@@ -701,7 +724,9 @@ def test_chief_dashboard_shows_everything_in_review_and_what_is_ready_to_publish
 ):
     ready = make_article(editor, title="All checked", status="in_review")
     for claim in ready.claims.all():
-        review_services.record_verdict(claim, by=reviewer, verdict="verified", note="Yes.")
+        review_services.record_verdict(
+            claim, judged=judge(claim), by=reviewer, verdict="verified", note="Yes."
+        )
     make_article(other_editor, title="Still pending", status="in_review")
     client.force_login(chief)
 
@@ -784,7 +809,9 @@ def test_article_page_query_count_does_not_grow_with_claims(
 ):
     article = make_article(editor, body=many_claims_body(n), status="in_review")
     for claim in article.claims.all():
-        review_services.record_verdict(claim, by=reviewer, verdict="verified", note="Checked.")
+        review_services.record_verdict(
+            claim, judged=judge(claim), by=reviewer, verdict="verified", note="Checked."
+        )
     assert article.claims.count() == n
     client.force_login(reviewer)
 
@@ -828,8 +855,12 @@ def test_article_page_shows_what_changed_since_the_last_review_round(client, edi
     article = make_article(editor, status="in_review")
     changed = article.claims.get(text__startswith="The council vote")
     removed = article.claims.get(text__startswith="The first ferry")
-    review_services.record_verdict(changed, by=reviewer, verdict="verified", note="Minutes.")
-    review_services.record_verdict(removed, by=reviewer, verdict="unverified", note="No date.")
+    review_services.record_verdict(
+        changed, judged=judge(changed), by=reviewer, verdict="verified", note="Minutes."
+    )
+    review_services.record_verdict(
+        removed, judged=judge(removed), by=reviewer, verdict="unverified", note="No date."
+    )
     client.force_login(editor)
     assert (
         "Changes since the last review round"
@@ -886,18 +917,32 @@ def test_the_gate_polls_while_the_article_is_in_review(client, editor, reviewer)
     page = client.get(reverse("articles:detail", args=[article.pk])).content.decode()
     assert f'hx-get="{gate_url}" hx-trigger="claimJudged from:body, every 5s' in page
     review_services.record_verdict(
-        article.claims.get(ordinal=0), by=reviewer, verdict="verified", note="Ok."
+        article.claims.get(ordinal=0),
+        judged=judge(article.claims.get(ordinal=0)),
+        by=reviewer,
+        verdict="verified",
+        note="Ok.",
     )
     review_services.record_verdict(
-        article.claims.get(ordinal=1), by=reviewer, verdict="unverified", note="No."
+        article.claims.get(ordinal=1),
+        judged=judge(article.claims.get(ordinal=1)),
+        by=reviewer,
+        verdict="unverified",
+        note="No.",
     )
     gate = client.get(gate_url, HTTP_HX_REQUEST="true").content.decode()
     assert f"1 of {STORY_CLAIMS} verified, 1 unverified." in gate
 
     for claim in article.claims.filter(verdict="pending"):
-        review_services.record_verdict(claim, by=reviewer, verdict="verified", note="Ok.")
+        review_services.record_verdict(
+            claim, judged=judge(claim), by=reviewer, verdict="verified", note="Ok."
+        )
     review_services.record_verdict(
-        article.claims.get(ordinal=1), by=reviewer, verdict="verified", note="Found it."
+        article.claims.get(ordinal=1),
+        judged=judge(article.claims.get(ordinal=1)),
+        by=reviewer,
+        verdict="verified",
+        note="Found it.",
     )
     services.publish_article(article, by=editor)
     published = client.get(gate_url, HTTP_HX_REQUEST="true").content.decode()
@@ -912,7 +957,11 @@ def test_editor_dashboard_progress_refreshes_itself_while_in_review(client, edit
     assert f'hx-get="{reverse("articles:my_reviews")}" hx-trigger="every 5s"' in dashboard
 
     review_services.record_verdict(
-        article.claims.get(ordinal=0), by=reviewer, verdict="verified", note="Ok."
+        article.claims.get(ordinal=0),
+        judged=judge(article.claims.get(ordinal=0)),
+        by=reviewer,
+        verdict="verified",
+        note="Ok.",
     )
     partial = client.get(reverse("articles:my_reviews"), HTTP_HX_REQUEST="true").content.decode()
 

@@ -15,6 +15,7 @@ from articles import services
 from review import services as review_services
 from tests.browser.conftest import artifact
 from tests.conftest import STORY, make_article, run_extraction_now
+from tests.support.verdicts import judge
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +26,11 @@ def newsroom(editor, other_editor, reviewer, second_reviewer, chief):
     held by another reviewer and a few verdicts."""
     edited = make_article(editor, title="Ferry budget approved", status="in_review")
     review_services.record_verdict(
-        edited.claims.get(ordinal=1), by=second_reviewer, verdict="verified", note="Minutes."
+        edited.claims.get(ordinal=1),
+        judged=judge(edited.claims.get(ordinal=1)),
+        by=second_reviewer,
+        verdict="verified",
+        note="Minutes.",
     )
     services.update_article(
         edited,
@@ -42,7 +47,11 @@ def newsroom(editor, other_editor, reviewer, second_reviewer, chief):
     other = make_article(other_editor, title="Bridge repairs start", status="in_review")
     review_services.hold_claim(other.claims.get(ordinal=0), by=second_reviewer)
     review_services.record_verdict(
-        other.claims.get(ordinal=2), by=second_reviewer, verdict="unverified", note="No source."
+        other.claims.get(ordinal=2),
+        judged=judge(other.claims.get(ordinal=2)),
+        by=second_reviewer,
+        verdict="unverified",
+        note="No source.",
     )
     return {"edited": edited, "other": other}
 

@@ -14,6 +14,7 @@ import pytest
 from articles.models import ArticleEvent
 from review import services as review_services
 from tests.conftest import STORY_CLAIMS, make_article
+from tests.support.verdicts import judge
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -57,7 +58,11 @@ def visit(page: Any, path: str, ready: str | None = None) -> list[str]:
 def newsroom(editor, reviewer, chief, staff):
     in_review = make_article(editor, title="Ferry budget approved", status="in_review")
     review_services.record_verdict(
-        in_review.claims.get(ordinal=0), by=reviewer, verdict="unverified", note="No source."
+        in_review.claims.get(ordinal=0),
+        judged=judge(in_review.claims.get(ordinal=0)),
+        by=reviewer,
+        verdict="unverified",
+        note="No source.",
     )
     published = make_article(editor, title="Bridge repairs start", status="published")
     draft = make_article(editor, title="Draft story")
@@ -150,7 +155,9 @@ def test_the_gate_poll_skips_while_an_override_reason_is_typed_and_resumes_after
 
     in_review = newsroom["in_review"]
     for claim in in_review.claims.filter(verdict="pending"):
-        review_services.record_verdict(claim, by=reviewer, verdict="verified", note="Ok.")
+        review_services.record_verdict(
+            claim, judged=judge(claim), by=reviewer, verdict="verified", note="Ok."
+        )
     page, console = watched_page(new_page)
     sign_in(page, "chief")
     violations = visit(page, f"/articles/{in_review.pk}/", ".override-form")
@@ -159,7 +166,11 @@ def test_the_gate_poll_skips_while_an_override_reason_is_typed_and_resumes_after
 
     page.get_by_label("Reason for publishing over 1 unverified claim").fill("Court records")
     review_services.record_verdict(
-        in_review.claims.get(ordinal=0), by=reviewer, verdict="verified", note="Found it."
+        in_review.claims.get(ordinal=0),
+        judged=judge(in_review.claims.get(ordinal=0)),
+        by=reviewer,
+        verdict="verified",
+        note="Found it.",
     )
     time.sleep(6.5)  # past one 5-second poll: held, the typed reason is still there
     expect(gate).to_contain_text("1 unverified")

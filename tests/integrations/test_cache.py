@@ -14,6 +14,7 @@ from integrations import services as integration_services
 from integrations.models import ApiToken
 from tests.conftest import make_article, make_user
 from tests.support.api import ids, token_for
+from tests.support.verdicts import judge
 
 # Committed writes: on PostgreSQL the version changes at COMMIT, and a transaction that has
 # written caches nothing until then (articles/cache.py), so a test inside one transaction
@@ -283,7 +284,12 @@ def test_a_remembered_detail_shows_the_next_verdict_and_history(api, editor, rev
 
     claim = article.claims.order_by("ordinal").first()
     review_services.record_verdict(
-        claim, by=reviewer, verdict=Claim.Verdict.VERIFIED, note="Checked.", evidence_url=""
+        claim,
+        judged=judge(claim),
+        by=reviewer,
+        verdict=Claim.Verdict.VERIFIED,
+        note="Checked.",
+        evidence_url="",
     )
 
     after = client.get(f"{LIST}/{article.pk}").json()

@@ -9,6 +9,7 @@ import pytest
 from articles import permissions
 from articles.models import Article
 from tests.conftest import make_user
+from tests.support.verdicts import judge
 from tests.test_permission_matrix import CELLS, build_article
 
 pytestmark = pytest.mark.usefixtures("api_settings")
@@ -30,7 +31,7 @@ def request_for(action: str, client, article: Article):
         claim = article.claims.active().first()
         return client.post(
             f"/api/v1/claims/{claim.pk}/verdict",
-            {"verdict": "verified", "note": "Seen the filing."},
+            {"judged": judge(claim), "verdict": "verified", "note": "Seen the filing."},
             format="json",
         )
     if action == "publish":

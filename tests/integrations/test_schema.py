@@ -22,6 +22,7 @@ from articles import permissions
 from review import services as review_services
 from tests.conftest import make_article, make_user
 from tests.support.api import token_for
+from tests.support.verdicts import judge
 
 pytestmark = [pytest.mark.usefixtures("api_settings"), pytest.mark.django_db]
 
@@ -120,7 +121,9 @@ def chief_token(editor, reviewer) -> str:
     make_article(editor, title="Submitted", status="submitted")
     in_review = make_article(editor, title="In review", status="in_review")
     claim = in_review.claims.active().first()
-    review_services.record_verdict(claim, by=reviewer, verdict="unverified", note="No source.")
+    review_services.record_verdict(
+        claim, judged=judge(claim), by=reviewer, verdict="unverified", note="No source."
+    )
     make_article(editor, title="Published", status="published")
     return token_for(chief)
 

@@ -26,6 +26,7 @@ from integrations.models import DispatchedEvent, WebhookCursor, WebhookDelivery,
 from integrations.tasks import dispatch_webhook_events
 from review import services as review_services
 from tests.conftest import STORY_CLAIMS, make_article, make_user
+from tests.support.verdicts import judge
 
 pytestmark = pytest.mark.usefixtures("api_settings")
 
@@ -144,7 +145,9 @@ def test_the_workflow_maps_to_events_and_each_is_dispatched_once(editor, reviewe
     article = make_article(editor, status="in_review")
     claims = list(article.claims.active())
     for claim in claims:
-        review_services.record_verdict(claim, by=reviewer, verdict="verified", note="Checked.")
+        review_services.record_verdict(
+            claim, judged=judge(claim), by=reviewer, verdict="verified", note="Checked."
+        )
     articles_services.publish_article(article, by=editor)
 
     first = dispatched()
@@ -169,10 +172,12 @@ def test_payloads_carry_the_event_the_article_with_its_gate_then_and_the_claim(e
     article = make_article(editor, status="in_review")
     claim = article.claims.active().order_by("ordinal").first()
     review_services.record_verdict(
-        claim, by=reviewer, verdict="unverified", note="No source found."
+        claim, judged=judge(claim), by=reviewer, verdict="unverified", note="No source found."
     )
     # A later verdict must not change what the first one's payload says about the gate.
-    review_services.record_verdict(claim, by=reviewer, verdict="verified", note="Found it.")
+    review_services.record_verdict(
+        claim, judged=judge(claim), by=reviewer, verdict="verified", note="Found it."
+    )
     services.dispatch_webhook_events()
 
     first = (
@@ -204,6 +209,7 @@ def test_payloads_carry_the_event_the_article_with_its_gate_then_and_the_claim(e
         "id": claim.pk,
         "ordinal": claim.ordinal,
         "text": claim.text,
+        "version": claim.text_sha,
         "section": claim.section,
         "verdict": "unverified",
         "previous_verdict": "pending",
@@ -221,8 +227,12 @@ def test_an_override_sends_published_with_override_and_published(editor, reviewe
     article = make_article(editor, status="in_review")
     claims = list(article.claims.active())
     for claim in claims[1:]:
-        review_services.record_verdict(claim, by=reviewer, verdict="verified", note="Checked.")
-    review_services.record_verdict(claims[0], by=reviewer, verdict="unverified", note="Withdrawn.")
+        review_services.record_verdict(
+            claim, judged=judge(claim), by=reviewer, verdict="verified", note="Checked."
+        )
+    review_services.record_verdict(
+        claims[0], judged=judge(claims[0]), by=reviewer, verdict="unverified", note="Withdrawn."
+    )
     articles_services.publish_article(article, by=chief, override_reason="Minor claim.")
 
     assert dispatched() == [
@@ -245,7 +255,11 @@ def test_a_row_that_commits_behind_the_cursor_is_still_dispatched_once(editor, r
     # Another transaction took a higher id and was dispatched first (PostgreSQL commit order).
     WebhookCursor.objects.update(last_event_id=10**9)
     review_services.record_verdict(
-        article.claims.first(), by=reviewer, verdict="verified", note="Ok."
+        article.claims.first(),
+        judged=judge(article.claims.first()),
+        by=reviewer,
+        verdict="verified",
+        note="Ok.",
     )
 
     first = services.dispatch_webhook_events()
@@ -262,7 +276,13 @@ def test_subscriptions_get_only_their_events_and_nothing_from_before_they_existe
     extracted_only = subscribe("https://a.example/hooks", [Event.ARTICLE_EXTRACTED])
     disabled = subscribe("https://b.example/hooks", is_active=False)
     late = make_article(editor, title="Late", status="in_review")
-    review_services.record_verdict(late.claims.first(), by=reviewer, verdict="verified", note="Ok.")
+    review_services.record_verdict(
+        late.claims.first(),
+        judged=judge(late.claims.first()),
+        by=reviewer,
+        verdict="verified",
+        note="Ok.",
+    )
 
     assert dispatched() == [(Event.ARTICLE_EXTRACTED, late.pk)]
     assert not WebhookDelivery.objects.filter(subscription=disabled).exists()
@@ -281,7 +301,11 @@ def test_a_new_history_row_rings_the_dispatcher_after_commit_and_a_down_broker_b
 
     with django_capture_on_commit_callbacks(execute=True):
         review_services.record_verdict(
-            article.claims.first(), by=reviewer, verdict="verified", note="Ok."
+            article.claims.first(),
+            judged=judge(article.claims.first()),
+            by=reviewer,
+            verdict="verified",
+            note="Ok.",
         )
     assert rung == [True]
 
@@ -291,7 +315,11 @@ def test_a_new_history_row_rings_the_dispatcher_after_commit_and_a_down_broker_b
     monkeypatch.setattr(dispatch_webhook_events, "apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         claim = review_services.record_verdict(
-            article.claims.last(), by=reviewer, verdict="verified", note="Ok."
+            article.claims.last(),
+            judged=judge(article.claims.last()),
+            by=reviewer,
+            verdict="verified",
+            note="Ok.",
         )
     claim.refresh_from_db()
     assert claim.verdict == "verified"  # the workflow went on; the sweeper dispatches later
@@ -307,7 +335,11 @@ def test_without_subscriptions_the_doorbell_stays_silent(
 
     with django_capture_on_commit_callbacks(execute=True):
         review_services.record_verdict(
-            article.claims.first(), by=reviewer, verdict="verified", note="Ok."
+            article.claims.first(),
+            judged=judge(article.claims.first()),
+            by=reviewer,
+            verdict="verified",
+            note="Ok.",
         )
 
     assert rung == []
@@ -629,7 +661,7 @@ def test_a_verdict_through_the_api_reaches_the_receiver_after_retries_via_a_real
 
     response = api(reviewer).post(
         f"/api/v1/claims/{claim.pk}/verdict",
-        {"verdict": "verified", "note": "Minutes."},
+        {"judged": judge(claim), "verdict": "verified", "note": "Minutes."},
         format="json",
     )
     assert response.status_code == 200

@@ -10,6 +10,7 @@ from articles import permissions
 from articles.models import Article, ArticleEvent, Claim
 from review import services as review_services
 from tests.conftest import STORY_CLAIMS, make_article, make_user
+from tests.support.verdicts import judge
 
 pytestmark = [pytest.mark.usefixtures("api_settings"), pytest.mark.django_db]
 
@@ -20,7 +21,9 @@ def verdict_url(claim: Claim) -> str:
 
 def verify_all(article: Article, reviewer) -> None:
     for claim in article.claims.active():
-        review_services.record_verdict(claim, by=reviewer, verdict="verified", note="Checked.")
+        review_services.record_verdict(
+            claim, judged=judge(claim), by=reviewer, verdict="verified", note="Checked."
+        )
 
 
 # --- Verdicts -----------------------------------------------------------------------------------
@@ -32,7 +35,11 @@ def test_a_reviewer_records_a_verdict_and_the_history_keeps_it(api, editor, revi
 
     response = api(reviewer).post(
         verdict_url(claim),
-        {"verdict": "verified", "evidence_url": "https://example.org/minutes"},
+        {
+            "judged": judge(claim),
+            "verdict": "verified",
+            "evidence_url": "https://example.org/minutes",
+        },
         format="json",
     )
 
@@ -59,10 +66,14 @@ def test_a_reviewer_cannot_judge_claims_of_an_article_they_wrote(api, editor_rev
     claim = own.claims.active().first()
 
     refused = api(editor_reviewer).post(
-        verdict_url(claim), {"verdict": "verified", "note": "Mine."}, format="json"
+        verdict_url(claim),
+        {"judged": judge(claim), "verdict": "verified", "note": "Mine."},
+        format="json",
     )
     allowed = api(reviewer).post(
-        verdict_url(claim), {"verdict": "verified", "note": "Theirs."}, format="json"
+        verdict_url(claim),
+        {"judged": judge(claim), "verdict": "verified", "note": "Theirs."},
+        format="json",
     )
 
     assert refused.status_code == 403
@@ -78,7 +89,9 @@ def test_only_reviewers_record_verdicts(api, editor, persona, request):
     user = request.getfixturevalue(persona)
 
     response = api(user).post(
-        verdict_url(claim), {"verdict": "verified", "note": "Fine."}, format="json"
+        verdict_url(claim),
+        {"judged": judge(claim), "verdict": "verified", "note": "Fine."},
+        format="json",
     )
 
     # The outsider cannot see an article in review at all.
@@ -103,7 +116,9 @@ def test_verdict_rules_are_400_with_the_field(api, editor, reviewer, payload, fi
     article = make_article(editor, status="in_review")
     claim = article.claims.active().first()
 
-    response = api(reviewer).post(verdict_url(claim), payload, format="json")
+    response = api(reviewer).post(
+        verdict_url(claim), {**payload, "judged": judge(claim)}, format="json"
+    )
 
     assert response.status_code == 400
     assert field in response.json()["errors"]
@@ -120,7 +135,9 @@ def test_a_verdict_outside_review_is_a_409(api, editor, reviewer):
     services.submit_article(article, by=editor)
 
     response = api(reviewer).post(
-        verdict_url(claim), {"verdict": "verified", "note": "x"}, format="json"
+        verdict_url(claim),
+        {"judged": judge(claim), "verdict": "verified", "note": "x"},
+        format="json",
     )
 
     assert response.status_code == 409
@@ -138,13 +155,21 @@ def test_a_claim_of_another_editors_draft_is_not_found(api, editor, other_editor
 
     assert (
         api(editor)
-        .post(verdict_url(claim), {"verdict": "verified", "note": "x"}, format="json")
+        .post(
+            verdict_url(claim),
+            {"judged": judge(claim), "verdict": "verified", "note": "x"},
+            format="json",
+        )
         .status_code
         == 404
     )
     assert (
         api(reviewer)
-        .post(verdict_url(claim), {"verdict": "verified", "note": "x"}, format="json")
+        .post(
+            verdict_url(claim),
+            {"judged": judge(claim), "verdict": "verified", "note": "x"},
+            format="json",
+        )
         .status_code
         == 404
     )
@@ -156,7 +181,9 @@ def test_a_claim_of_another_editors_draft_is_not_found(api, editor, other_editor
 def test_publishing_with_pending_claims_is_a_409_with_the_gate(api, editor, reviewer):
     article = make_article(editor, status="in_review")
     claims = list(article.claims.active())
-    review_services.record_verdict(claims[0], by=reviewer, verdict="unverified", note="No source.")
+    review_services.record_verdict(
+        claims[0], judged=judge(claims[0]), by=reviewer, verdict="unverified", note="No source."
+    )
 
     response = api(editor).post(f"/api/v1/articles/{article.pk}/publish")
 
@@ -206,7 +233,7 @@ def override_setup(editor, reviewer) -> Article:
     verify_all(article, reviewer)
     claim = article.claims.active().first()
     review_services.record_verdict(
-        claim, by=reviewer, verdict="unverified", note="Source withdrew."
+        claim, judged=judge(claim), by=reviewer, verdict="unverified", note="Source withdrew."
     )
     return article
 
@@ -271,7 +298,9 @@ def test_the_queue_lists_articles_with_claims_awaiting_the_caller_oldest_first(
     own = make_article(editor_reviewer, title="Own", status="in_review")
     make_article(editor, title="Draft")
     judged = first.claims.active().first()
-    review_services.record_verdict(judged, by=reviewer, verdict="verified", note="Seen.")
+    review_services.record_verdict(
+        judged, judged=judge(judged), by=reviewer, verdict="verified", note="Seen."
+    )
 
     response = api(editor_reviewer).get("/api/v1/review-queue")
 
@@ -367,7 +396,9 @@ def test_claimreview_leaves_out_pending_claims_and_hides_invisible_articles(
 ):
     article = make_article(editor, status="in_review")
     claim = article.claims.active().first()
-    review_services.record_verdict(claim, by=reviewer, verdict="verified", note="Seen.")
+    review_services.record_verdict(
+        claim, judged=judge(claim), by=reviewer, verdict="verified", note="Seen."
+    )
 
     mine = api(editor).get(f"/api/v1/articles/{article.pk}/claimreview")
     theirs = api(other_editor).get(f"/api/v1/articles/{article.pk}/claimreview")

@@ -11,6 +11,7 @@ from articles.models import ArticleEvent, Claim
 from articles.services import InvalidTransition
 from review.services import hold_claim, record_verdicts
 from tests.conftest import STORY_CLAIMS, make_article
+from tests.support.verdicts import judge, judged_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +24,7 @@ def test_a_bulk_verdict_writes_one_history_row_per_claim(editor, reviewer):
 
     recorded = record_verdicts(
         claims,
+        judged={c.pk: judge(c) for c in claims},
         by=reviewer,
         verdict="verified",
         note="Council minutes.",
@@ -50,7 +52,13 @@ def test_one_refused_claim_means_nothing_is_recorded(editor, reviewer, second_re
     hold_claim(claims[2], by=second_reviewer)
 
     with pytest.raises(InvalidTransition) as excinfo:
-        record_verdicts(claims, by=reviewer, verdict="verified", note="Checked.")
+        record_verdicts(
+            claims,
+            judged={c.pk: judge(c) for c in claims},
+            by=reviewer,
+            verdict="verified",
+            note="Checked.",
+        )
 
     assert str(excinfo.value).startswith("Claim 3: Held by second_reviewer")
     assert "Nothing was recorded." in str(excinfo.value)
@@ -65,14 +73,21 @@ def test_a_bulk_verdict_covers_claims_of_one_article_only(editor, reviewer):
     with pytest.raises(ValidationError) as excinfo:
         record_verdicts(
             [first.claims.first(), second.claims.first()],
+            judged={c.pk: judge(c) for c in [first.claims.first(), second.claims.first()]},
             by=reviewer,
             verdict="verified",
             note="x",
         )
     with pytest.raises(ValidationError):
-        record_verdicts([], by=reviewer, verdict="verified", note="x")
+        record_verdicts([], judged={}, by=reviewer, verdict="verified", note="x")
     with pytest.raises(ValidationError):
-        record_verdicts(list(first.claims.all()), by=reviewer, verdict="unverified", note=" ")
+        record_verdicts(
+            list(first.claims.all()),
+            judged={c.pk: judge(c) for c in list(first.claims.all())},
+            by=reviewer,
+            verdict="unverified",
+            note=" ",
+        )
 
     assert "one article" in excinfo.value.message_dict["claims"][0]
     assert not Claim.objects.exclude(verdict="pending").exists()
@@ -83,7 +98,11 @@ def test_four_eyes_holds_for_bulk_verdicts(editor_reviewer):
 
     with pytest.raises(PermissionDenied):
         record_verdicts(
-            list(article.claims.all()), by=editor_reviewer, verdict="verified", note="x"
+            list(article.claims.all()),
+            judged={c.pk: judge(c) for c in list(article.claims.all())},
+            by=editor_reviewer,
+            verdict="verified",
+            note="x",
         )
     assert not Claim.objects.exclude(verdict="pending").exists()
 
@@ -99,6 +118,7 @@ def test_bulk_form_in_the_queue_records_the_ticked_claims(client, editor, review
         reverse("review:bulk_verdict", args=[article.pk]),
         {
             "claims": ticked,
+            **judged_fields(ticked),
             "verdict": "unverified",
             "note": "Nobody confirms it.",
             "evidence_url": "",
@@ -128,7 +148,7 @@ def test_bulk_form_refuses_bad_input_and_keeps_the_selection(client, editor, rev
 
     missing_note = client.post(
         reverse("review:bulk_verdict", args=[article.pk]),
-        {"claims": [ticked], "verdict": "unverified", "note": ""},
+        {"claims": [ticked], **judged_fields([ticked]), "verdict": "unverified", "note": ""},
         **HTMX,
     )
     nothing_ticked = client.post(
@@ -153,7 +173,12 @@ def test_bulk_form_reports_a_held_claim_as_a_conflict(client, editor, reviewer, 
 
     response = client.post(
         reverse("review:bulk_verdict", args=[article.pk]),
-        {"claims": [c.pk for c in claims], "verdict": "verified", "note": "Fine."},
+        {
+            "claims": [c.pk for c in claims],
+            **judged_fields(claims),
+            "verdict": "verified",
+            "note": "Fine.",
+        },
         **HTMX,
     )
 
@@ -168,7 +193,12 @@ def test_bulk_verdicts_are_refused_for_the_author(client, editor_reviewer):
 
     response = client.post(
         reverse("review:bulk_verdict", args=[article.pk]),
-        {"claims": [article.claims.first().pk], "verdict": "verified", "note": "Mine."},
+        {
+            "claims": [article.claims.first().pk],
+            **judged_fields([article.claims.first()]),
+            "verdict": "verified",
+            "note": "Mine.",
+        },
         **HTMX,
     )
 

@@ -20,6 +20,7 @@ from articles.models import ArticleEvent
 from articles.services import log_event
 from review import services as review_services
 from tests.conftest import STORY_CLAIMS, make_article
+from tests.support.verdicts import judge
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +115,9 @@ def test_no_cell_of_an_export_runs_as_a_formula_whatever_delimiter_the_spreadshe
         "a\t+1|-2,=3",
     ]
     for claim, note in zip(article.claims.order_by("ordinal"), notes):
-        review_services.record_verdict(claim, by=reviewer, verdict="unverified", note=note)
+        review_services.record_verdict(
+            claim, judged=judge(claim), by=reviewer, verdict="unverified", note=note
+        )
     client.force_login(editor)
 
     response = client.get(reverse("articles:history_csv", args=[article.pk]))
@@ -136,6 +139,7 @@ def test_article_timeline_exports_as_csv_with_a_header(client, editor, reviewer)
     claim = article.claims.get(ordinal=0)
     review_services.record_verdict(
         claim,
+        judged=judge(claim),
         by=reviewer,
         verdict="verified",
         note="=cmd|' /C calc'!A0",
@@ -195,16 +199,23 @@ def test_claim_history_lists_who_when_from_to_note_and_evidence(
 ):
     article = make_article(editor, status="in_review")
     claim = article.claims.get(ordinal=0)
-    review_services.record_verdict(claim, by=reviewer, verdict="verified", note="Minutes say so.")
+    review_services.record_verdict(
+        claim, judged=judge(claim), by=reviewer, verdict="verified", note="Minutes say so."
+    )
     review_services.record_verdict(
         claim,
+        judged=judge(claim),
         by=second_reviewer,
         verdict="unverified",
         note="@minutes are wrong",
         evidence_url="https://example.org/correction",
     )
     review_services.record_verdict(
-        article.claims.get(ordinal=1), by=reviewer, verdict="verified", note="x"
+        article.claims.get(ordinal=1),
+        judged=judge(article.claims.get(ordinal=1)),
+        by=reviewer,
+        verdict="verified",
+        note="x",
     )
     client.force_login(editor)
 
@@ -245,13 +256,25 @@ def test_activity_filters_by_reviewer_article_kind_and_dates(
     first = make_article(editor, title="First story", status="in_review")
     second = make_article(editor, title="Second story", status="in_review")
     review_services.record_verdict(
-        first.claims.get(ordinal=0), by=reviewer, verdict="verified", note="A"
+        first.claims.get(ordinal=0),
+        judged=judge(first.claims.get(ordinal=0)),
+        by=reviewer,
+        verdict="verified",
+        note="A",
     )
     review_services.record_verdict(
-        second.claims.get(ordinal=0), by=reviewer, verdict="verified", note="B"
+        second.claims.get(ordinal=0),
+        judged=judge(second.claims.get(ordinal=0)),
+        by=reviewer,
+        verdict="verified",
+        note="B",
     )
     review_services.record_verdict(
-        first.claims.get(ordinal=1), by=second_reviewer, verdict="verified", note="C"
+        first.claims.get(ordinal=1),
+        judged=judge(first.claims.get(ordinal=1)),
+        by=second_reviewer,
+        verdict="verified",
+        note="C",
     )
     old = log_event(first, by=reviewer, kind=ArticleEvent.Kind.VERDICT, note="Long ago")
     ArticleEvent.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=30))

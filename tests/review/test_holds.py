@@ -15,6 +15,7 @@ from articles.services import InvalidTransition, return_to_draft
 from review.models import ClaimHold
 from review.services import ClaimHeld, hold_claim, record_verdict, release_claim
 from tests.conftest import make_article
+from tests.support.verdicts import judge
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +137,9 @@ def test_a_verdict_is_refused_on_a_claim_another_reviewer_holds(claim, reviewer,
     hold_claim(claim, by=reviewer)
 
     with pytest.raises(ClaimHeld):
-        record_verdict(claim, by=second_reviewer, verdict="verified", note="Checked.")
+        record_verdict(
+            claim, judged=judge(claim), by=second_reviewer, verdict="verified", note="Checked."
+        )
 
     claim.refresh_from_db()
     assert claim.verdict == Claim.Verdict.PENDING
@@ -147,7 +150,7 @@ def test_a_verdict_is_refused_on_a_claim_another_reviewer_holds(claim, reviewer,
 def test_the_holder_records_the_verdict_and_the_hold_ends(claim, reviewer):
     hold_claim(claim, by=reviewer)
 
-    record_verdict(claim, by=reviewer, verdict="verified", note="Checked.")
+    record_verdict(claim, judged=judge(claim), by=reviewer, verdict="verified", note="Checked.")
 
     claim.refresh_from_db()
     assert (claim.verdict, claim.reviewed_by) == ("verified", reviewer)
@@ -158,7 +161,9 @@ def test_an_expired_hold_does_not_stop_a_verdict(claim, reviewer, second_reviewe
     hold_claim(claim, by=reviewer)
     frozen.shift(dt.timedelta(seconds=301))
 
-    record_verdict(claim, by=second_reviewer, verdict="unverified", note="No source.")
+    record_verdict(
+        claim, judged=judge(claim), by=second_reviewer, verdict="unverified", note="No source."
+    )
 
     claim.refresh_from_db()
     assert (claim.verdict, claim.reviewed_by) == ("unverified", second_reviewer)

@@ -7,6 +7,7 @@ import pytest
 
 from articles.models import ArticleEvent, Claim
 from tests.conftest import make_article
+from tests.support.verdicts import judge
 
 pytestmark = [pytest.mark.usefixtures("api_settings"), pytest.mark.django_db]
 
@@ -34,7 +35,9 @@ def test_reuse_records_the_callers_verdict_linked_to_its_source(api, judged_pair
     source, target = judged_pair
 
     response = api(second_reviewer).post(
-        f"/api/v1/claims/{target.pk}/reuse", {"source": source.pk}, format="json"
+        f"/api/v1/claims/{target.pk}/reuse",
+        {"source": source.pk, "judged": judge(target)},
+        format="json",
     )
 
     assert response.status_code == 200, response.json()
@@ -51,7 +54,9 @@ def test_reuse_records_the_callers_verdict_linked_to_its_source(api, judged_pair
 def test_a_bad_source_is_400_and_changes_nothing(api, judged_pair, second_reviewer, body):
     _, target = judged_pair
 
-    response = api(second_reviewer).post(f"/api/v1/claims/{target.pk}/reuse", body, format="json")
+    response = api(second_reviewer).post(
+        f"/api/v1/claims/{target.pk}/reuse", {**body, "judged": judge(target)}, format="json"
+    )
 
     assert response.status_code == 400
     assert (
@@ -68,7 +73,9 @@ def test_reuse_across_a_changed_fact_is_409(api, judged_pair, second_reviewer):
     other = Claim.objects.get(text="The council vote was 6 to 2.")
 
     response = api(second_reviewer).post(
-        f"/api/v1/claims/{other.pk}/reuse", {"source": source.pk}, format="json"
+        f"/api/v1/claims/{other.pk}/reuse",
+        {"source": source.pk, "judged": judge(other)},
+        format="json",
     )
 
     assert response.status_code == 409
@@ -81,7 +88,9 @@ def test_the_author_cannot_reuse_on_their_own_article(api, judged_pair, other_ed
     source, target = judged_pair
 
     response = api(other_editor).post(
-        f"/api/v1/claims/{target.pk}/reuse", {"source": source.pk}, format="json"
+        f"/api/v1/claims/{target.pk}/reuse",
+        {"source": source.pk, "judged": judge(target)},
+        format="json",
     )
 
     assert response.status_code == 403
@@ -124,7 +133,9 @@ def test_an_unknown_or_empty_queue_ordering_is_400(api, reviewer, ordering):
 def test_claims_carry_their_score_model_and_provenance(api, judged_pair, second_reviewer):
     source, target = judged_pair
     api(second_reviewer).post(
-        f"/api/v1/claims/{target.pk}/reuse", {"source": source.pk}, format="json"
+        f"/api/v1/claims/{target.pk}/reuse",
+        {"source": source.pk, "judged": judge(target)},
+        format="json",
     )
     target.refresh_from_db()
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from articles.models import ArticleEvent, Claim
 from review import intelligence
 from tests.conftest import make_article
+from tests.support.verdicts import judge
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -93,7 +94,12 @@ def test_one_click_reuses_the_verdict_from_the_queue(client, judged_pair, second
 
     response = client.post(
         reverse("review:reuse", args=[target.pk]),
-        {"source_claim": source.pk, "source": "queue", "next": reverse("review:queue")},
+        {
+            "source_claim": source.pk,
+            "judged": judge(target),
+            "source": "queue",
+            "next": reverse("review:queue"),
+        },
         **HTMX,
     )
 
@@ -119,7 +125,7 @@ def test_without_javascript_reuse_redirects_back_with_a_message(
 
     response = client.post(
         reverse("review:reuse", args=[target.pk]),
-        {"source_claim": source.pk, "next": page},
+        {"source_claim": source.pk, "judged": judge(target), "next": page},
         follow=True,
     )
 
@@ -138,7 +144,9 @@ def test_reusing_a_different_fact_is_a_conflict_and_changes_nothing(
     client.force_login(second_reviewer)
 
     response = client.post(
-        reverse("review:reuse", args=[other.pk]), {"source_claim": source.pk}, **HTMX
+        reverse("review:reuse", args=[other.pk]),
+        {"source_claim": source.pk, "judged": judge(other)},
+        **HTMX,
     )
 
     assert response.status_code == 409
@@ -154,7 +162,9 @@ def test_a_missing_or_bad_source_is_refused(client, judged_pair, second_reviewer
     client.force_login(second_reviewer)
 
     response = client.post(
-        reverse("review:reuse", args=[target.pk]), {"source_claim": source_claim}, **HTMX
+        reverse("review:reuse", args=[target.pk]),
+        {"source_claim": source_claim, "judged": judge(target)},
+        **HTMX,
     )
 
     assert response.status_code == 409
@@ -170,7 +180,8 @@ def test_reuse_is_refused_to_the_author_and_outsiders(
     for user, status in ((other_editor, 403), (outsider, 404), (editor, 404)):
         client.force_login(user)
         response = client.post(
-            reverse("review:reuse", args=[target.pk]), {"source_claim": source.pk}
+            reverse("review:reuse", args=[target.pk]),
+            {"source_claim": source.pk, "judged": judge(target)},
         )
         assert response.status_code == status, user
     target.refresh_from_db()

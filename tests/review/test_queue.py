@@ -15,6 +15,7 @@ from review import services as review_services
 from review.models import ClaimHold
 from review.views import QUEUE_PAGE_SIZE
 from tests.conftest import STORY_CLAIMS, make_article
+from tests.support.verdicts import judge
 
 pytestmark = pytest.mark.django_db
 
@@ -73,8 +74,12 @@ def test_the_filter_form_asks_for_the_partial_and_the_address_follows(client, ed
 def test_counts_per_state_and_per_article(client, editor, reviewer, second_reviewer):
     article = make_article(editor, status="in_review")
     first, second = article.claims.order_by("ordinal")[:2]
-    review_services.record_verdict(first, by=second_reviewer, verdict="verified", note="Ok.")
-    review_services.record_verdict(second, by=second_reviewer, verdict="unverified", note="No.")
+    review_services.record_verdict(
+        first, judged=judge(first), by=second_reviewer, verdict="verified", note="Ok."
+    )
+    review_services.record_verdict(
+        second, judged=judge(second), by=second_reviewer, verdict="unverified", note="No."
+    )
     client.force_login(reviewer)
 
     html = client.get(reverse("review:queue")).content.decode()
@@ -163,7 +168,11 @@ def test_the_version_changes_when_the_queue_changes_and_only_then(
     held = version()
 
     review_services.record_verdict(
-        article.claims.get(ordinal=2), by=second_reviewer, verdict="verified", note="Ok."
+        article.claims.get(ordinal=2),
+        judged=judge(article.claims.get(ordinal=2)),
+        by=second_reviewer,
+        verdict="verified",
+        note="Ok.",
     )
     judged = version()
     review_services.assign_article(article, reviewer=reviewer, by=chief)
@@ -250,7 +259,7 @@ def test_a_verdict_on_a_claim_held_by_another_is_a_conflict_in_the_row(
 
     response = client.post(
         reverse("review:verdict", args=[claim.pk]),
-        {"verdict": "verified", "note": "Checked.", "source": "queue"},
+        {"judged": judge(claim), "verdict": "verified", "note": "Checked.", "source": "queue"},
         **HTMX,
     )
 

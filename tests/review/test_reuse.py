@@ -13,6 +13,7 @@ from review.intelligence import ring_claim_analysis
 from review.models import ClaimKey, ReuseSuggestion
 from review.services import record_verdict, reuse_verdict
 from tests.conftest import FOLLOW_UP, STORY, make_article, run_extraction_now
+from tests.support.verdicts import judge
 
 
 def claims_by_text(article):
@@ -105,7 +106,7 @@ class TestReuse:
     ):
         source, target = judged_pair
 
-        reuse_verdict(target, source=source, by=second_reviewer)
+        reuse_verdict(target, judged=judge(target), source=source, by=second_reviewer)
 
         target.refresh_from_db()
         assert (target.verdict, target.reviewed_by, target.reused_from) == (
@@ -127,10 +128,14 @@ class TestReuse:
         self, judged_pair, second_reviewer
     ):
         source, target = judged_pair
-        reuse_verdict(target, source=source, by=second_reviewer)
+        reuse_verdict(target, judged=judge(target), source=source, by=second_reviewer)
 
         record_verdict(
-            target, by=second_reviewer, verdict="unverified", note="The minutes were amended."
+            target,
+            judged=judge(target),
+            by=second_reviewer,
+            verdict="unverified",
+            note="The minutes were amended.",
         )
 
         target.refresh_from_db()
@@ -146,9 +151,11 @@ class TestReuse:
         assert not ReuseSuggestion.objects.filter(claim=target).offerable(second_reviewer).exists()
         source = first.claims.get(text__startswith="Harbor City approved")
         with pytest.raises(InvalidTransition, match="no longer carries a verdict"):
-            reuse_verdict(target, source=source, by=second_reviewer)
+            reuse_verdict(target, judged=judge(target), source=source, by=second_reviewer)
 
-        record_verdict(source, by=second_reviewer, verdict="verified", note="Minutes.")
+        record_verdict(
+            source, judged=judge(source), by=second_reviewer, verdict="verified", note="Minutes."
+        )
         offered = list(ReuseSuggestion.objects.filter(claim=target).offerable(second_reviewer))
         assert [s.source for s in offered] == [source]
 
@@ -159,7 +166,7 @@ class TestReuse:
         other = Claim.objects.get(text="The council vote was 6 to 2.")
 
         with pytest.raises(InvalidTransition, match="do not state the same fact"):
-            reuse_verdict(other, source=source, by=second_reviewer)
+            reuse_verdict(other, judged=judge(other), source=source, by=second_reviewer)
 
         other.refresh_from_db()
         assert other.verdict == "pending" and other.reused_from is None
@@ -169,7 +176,7 @@ class TestReuse:
         source, target = judged_pair  # other_editor wrote the target's article
 
         with pytest.raises(PermissionDenied):
-            reuse_verdict(target, source=source, by=other_editor)
+            reuse_verdict(target, judged=judge(target), source=source, by=other_editor)
         target.refresh_from_db()
         assert target.verdict == "pending"
 
@@ -182,17 +189,17 @@ class TestReuse:
         return_to_draft(source.article, by=editor)  # back to the author's draft: private again
 
         with pytest.raises(PermissionDenied):
-            reuse_verdict(target, source=source, by=second_reviewer)
+            reuse_verdict(target, judged=judge(target), source=source, by=second_reviewer)
         assert not ReuseSuggestion.objects.filter(claim=target).offerable(second_reviewer).exists()
 
     def test_reuse_within_one_article_is_refused(self, editor, reviewer, second_reviewer):
         body = STORY + "\nThe council vote was 7 to 2.\n"
         article = make_article(editor, body=body, status="in_review")
         first, second = article.claims.filter(text="The council vote was 7 to 2.")
-        record_verdict(first, by=reviewer, verdict="verified", note="Minutes.")
+        record_verdict(first, judged=judge(first), by=reviewer, verdict="verified", note="Minutes.")
 
         with pytest.raises(InvalidTransition, match="another article"):
-            reuse_verdict(second, source=first, by=second_reviewer)
+            reuse_verdict(second, judged=judge(second), source=first, by=second_reviewer)
 
 
 @pytest.mark.django_db

@@ -12,11 +12,18 @@ from articles.models import Article, ArticleEvent, Claim
 from articles.services import GateClosed, InvalidTransition, publish_article, update_article
 from review.services import record_verdict
 from tests.conftest import STORY_CLAIMS, make_article, run_extraction_now
+from tests.support.verdicts import judge
 
 
 def verify_all(article: Article, reviewer) -> None:
     for claim in article.claims.active():
-        record_verdict(claim, by=reviewer, verdict="verified", note="Checked against the minutes.")
+        record_verdict(
+            claim,
+            judged=judge(claim),
+            by=reviewer,
+            verdict="verified",
+            note="Checked against the minutes.",
+        )
 
 
 @pytest.mark.django_db
@@ -25,7 +32,11 @@ class TestRecordVerdict:
         claim = make_article(editor, status="in_review").claims.first()
 
         record_verdict(
-            claim, by=reviewer, verdict="verified", evidence_url="https://example.org/minutes"
+            claim,
+            judged=judge(claim),
+            by=reviewer,
+            verdict="verified",
+            evidence_url="https://example.org/minutes",
         )
 
         claim.refresh_from_db()
@@ -56,7 +67,14 @@ class TestRecordVerdict:
         claim = make_article(editor, status="in_review").claims.first()
 
         with pytest.raises(ValidationError) as excinfo:
-            record_verdict(claim, by=reviewer, verdict=verdict, note=note, evidence_url=url)
+            record_verdict(
+                claim,
+                judged=judge(claim),
+                by=reviewer,
+                verdict=verdict,
+                note=note,
+                evidence_url=url,
+            )
 
         assert field in excinfo.value.message_dict
         claim.refresh_from_db()
@@ -66,9 +84,15 @@ class TestRecordVerdict:
     def test_changing_a_verdict_appends_to_the_history(self, editor, reviewer, second_reviewer):
         claim = make_article(editor, status="in_review").claims.first()
 
-        record_verdict(claim, by=reviewer, verdict="verified", note="Matches the filing.")
         record_verdict(
-            claim, by=second_reviewer, verdict="unverified", note="The filing was amended."
+            claim, judged=judge(claim), by=reviewer, verdict="verified", note="Matches the filing."
+        )
+        record_verdict(
+            claim,
+            judged=judge(claim),
+            by=second_reviewer,
+            verdict="unverified",
+            note="The filing was amended.",
         )
 
         claim.refresh_from_db()
@@ -85,8 +109,12 @@ class TestRecordVerdict:
         claim = article.claims.first()
 
         with pytest.raises(PermissionDenied, match="wrote"):
-            record_verdict(claim, by=editor_reviewer, verdict="verified", note="Trust me.")
-        record_verdict(claim, by=reviewer, verdict="verified", note="Independent check.")
+            record_verdict(
+                claim, judged=judge(claim), by=editor_reviewer, verdict="verified", note="Trust me."
+            )
+        record_verdict(
+            claim, judged=judge(claim), by=reviewer, verdict="verified", note="Independent check."
+        )
 
         claim.refresh_from_db()
         assert claim.reviewed_by == reviewer
@@ -95,7 +123,9 @@ class TestRecordVerdict:
         claim = make_article(editor, status="in_review").claims.first()
 
         with pytest.raises(PermissionDenied):
-            record_verdict(claim, by=other_editor, verdict="verified", note="Looks fine.")
+            record_verdict(
+                claim, judged=judge(claim), by=other_editor, verdict="verified", note="Looks fine."
+            )
 
         assert Claim.objects.get(pk=claim.pk).verdict == "pending"
 
@@ -108,7 +138,9 @@ class TestRecordVerdict:
         run_extraction_now(article.extraction_jobs.get(state="pending").pk)
 
         with pytest.raises(InvalidTransition, match="removed"):
-            record_verdict(claim, by=reviewer, verdict="verified", note="Checked.")
+            record_verdict(
+                claim, judged=judge(claim), by=reviewer, verdict="verified", note="Checked."
+            )
 
 
 @pytest.mark.django_db
@@ -127,8 +159,12 @@ class TestPublishGate:
     def test_pending_claims_hold_the_article_at_the_gate_with_the_reason(self, editor, reviewer):
         article = make_article(editor, status="in_review")
         claims = list(article.claims.all())
-        record_verdict(claims[0], by=reviewer, verdict="verified", note="ok")
-        record_verdict(claims[1], by=reviewer, verdict="unverified", note="No source.")
+        record_verdict(
+            claims[0], judged=judge(claims[0]), by=reviewer, verdict="verified", note="ok"
+        )
+        record_verdict(
+            claims[1], judged=judge(claims[1]), by=reviewer, verdict="unverified", note="No source."
+        )
 
         with pytest.raises(GateClosed) as excinfo:
             publish_article(article, by=editor)
@@ -141,7 +177,13 @@ class TestPublishGate:
     def test_unverified_claims_block_an_editor_even_with_a_reason(self, editor, reviewer):
         article = make_article(editor, status="in_review")
         verify_all(article, reviewer)
-        record_verdict(article.claims.first(), by=reviewer, verdict="unverified", note="No source.")
+        record_verdict(
+            article.claims.first(),
+            judged=judge(article.claims.first()),
+            by=reviewer,
+            verdict="unverified",
+            note="No source.",
+        )
 
         with pytest.raises(PermissionDenied):
             publish_article(article, by=editor, override_reason="Deadline.")
@@ -155,7 +197,13 @@ class TestPublishGate:
     ):
         article = make_article(editor, status="in_review")
         verify_all(article, reviewer)
-        record_verdict(article.claims.first(), by=reviewer, verdict="unverified", note="No source.")
+        record_verdict(
+            article.claims.first(),
+            judged=judge(article.claims.first()),
+            by=reviewer,
+            verdict="unverified",
+            note="No source.",
+        )
 
         with pytest.raises(GateClosed):
             publish_article(article, by=chief)  # no reason, no override
@@ -246,7 +294,11 @@ class TestRaces:
             outcomes = run_together(
                 lambda: publish_article(Article.objects.get(pk=article.pk), by=editor),
                 lambda: record_verdict(
-                    claim, by=second_reviewer, verdict="unverified", note="Retracted."
+                    claim,
+                    judged=judge(claim),
+                    by=second_reviewer,
+                    verdict="unverified",
+                    note="Retracted.",
                 ),
             )
 
@@ -271,9 +323,15 @@ class TestRaces:
         claim = article.claims.first()
 
         outcomes = run_together(
-            lambda: record_verdict(claim, by=reviewer, verdict="verified", note="Minutes, p. 4."),
             lambda: record_verdict(
-                claim, by=second_reviewer, verdict="unverified", note="Not in minutes."
+                claim, judged=judge(claim), by=reviewer, verdict="verified", note="Minutes, p. 4."
+            ),
+            lambda: record_verdict(
+                claim,
+                judged=judge(claim),
+                by=second_reviewer,
+                verdict="unverified",
+                note="Not in minutes.",
             ),
         )
 

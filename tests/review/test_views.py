@@ -10,6 +10,7 @@ from articles import services
 from articles.models import Article, ArticleEvent, Claim
 from review import services as review_services
 from tests.conftest import STORY_CLAIMS, make_article, run_extraction_now
+from tests.support.verdicts import judge
 
 pytestmark = pytest.mark.django_db
 
@@ -20,9 +21,13 @@ def verify_all(article: Article, by, *, except_first_unverified: bool = False) -
     claims = list(article.claims.active().order_by("ordinal"))
     for i, claim in enumerate(claims):
         if except_first_unverified and i == 0:
-            review_services.record_verdict(claim, by=by, verdict="unverified", note="No source.")
+            review_services.record_verdict(
+                claim, judged=judge(claim), by=by, verdict="unverified", note="No source."
+            )
         else:
-            review_services.record_verdict(claim, by=by, verdict="verified", note="Checked.")
+            review_services.record_verdict(
+                claim, judged=judge(claim), by=by, verdict="verified", note="Checked."
+            )
 
 
 def submit_and_extract(article: Article, by) -> Article:
@@ -44,7 +49,11 @@ def test_queue_lists_only_claims_awaiting_the_reviewer_oldest_article_first(
     submit_and_extract(earlier, other_editor)
     submit_and_extract(later, editor)
     review_services.record_verdict(
-        later.claims.get(ordinal=0), by=reviewer, verdict="verified", note="Ok."
+        later.claims.get(ordinal=0),
+        judged=judge(later.claims.get(ordinal=0)),
+        by=reviewer,
+        verdict="verified",
+        note="Ok.",
     )
     make_article(editor_reviewer, title="My own article", status="in_review")
     make_article(editor, title="A draft")
@@ -99,7 +108,9 @@ def test_queue_page_refreshes_itself_and_the_partial_drops_claims_judged_by_othe
     assert 'hx-trigger="queueChanged from:body" data-hold-while="#queue .dirty"' in page
 
     judged = article.claims.get(ordinal=0)
-    review_services.record_verdict(judged, by=second_reviewer, verdict="verified", note="Ok.")
+    review_services.record_verdict(
+        judged, judged=judge(judged), by=second_reviewer, verdict="verified", note="Ok."
+    )
     partial = client.get(reverse("review:queue_partial"), **HTMX)
 
     html = partial.content.decode()
@@ -147,6 +158,7 @@ def test_htmx_verdict_returns_the_updated_row_and_writes_history(client, editor,
     response = client.post(
         reverse("review:verdict", args=[claim.pk]),
         {
+            "judged": judge(claim),
             "verdict": "verified",
             "note": "Council minutes, p. 3.",
             "evidence_url": "https://example.org/minutes",
@@ -190,6 +202,7 @@ def test_an_unverified_verdict_without_a_note_is_refused_in_the_row(client, edit
     response = client.post(
         reverse("review:verdict", args=[claim.pk]),
         {
+            "judged": judge(claim),
             "verdict": "unverified",
             "note": "  ",
             "evidence_url": "",
@@ -228,6 +241,7 @@ def test_bad_verdicts_are_refused_with_the_reason_and_change_nothing(
     claim = article.claims.get(ordinal=0)
     client.force_login(reviewer)
 
+    data = {**data, "judged": judge(claim)}
     response = client.post(reverse("review:verdict", args=[claim.pk]), data, **HTMX)
 
     assert response.status_code == 422
@@ -243,7 +257,12 @@ def test_without_javascript_a_verdict_posts_and_redirects_back(client, editor, r
 
     response = client.post(
         reverse("review:verdict", args=[claim.pk]),
-        {"verdict": "verified", "note": "Checked.", "next": reverse("review:queue")},
+        {
+            "judged": judge(claim),
+            "verdict": "verified",
+            "note": "Checked.",
+            "next": reverse("review:queue"),
+        },
     )
 
     assert response.status_code == 302
@@ -264,7 +283,12 @@ def test_without_javascript_a_refused_verdict_shows_the_form_with_its_error(
 
     response = client.post(
         reverse("review:verdict", args=[claim.pk]),
-        {"verdict": "unverified", "note": "", "next": "https://evil.example/"},
+        {
+            "judged": judge(claim),
+            "verdict": "unverified",
+            "note": "",
+            "next": "https://evil.example/",
+        },
     )
 
     html = response.content.decode()
@@ -278,7 +302,7 @@ def test_without_javascript_a_refused_verdict_shows_the_form_with_its_error(
 def test_a_reviewer_never_judges_claims_of_their_own_article(client, editor_reviewer, reviewer):
     own = make_article(editor_reviewer, status="in_review")
     claim = own.claims.get(ordinal=0)
-    data = {"verdict": "verified", "note": "Checked."}
+    data = {"judged": judge(claim), "verdict": "verified", "note": "Checked."}
 
     client.force_login(editor_reviewer)
     assert client.post(reverse("review:verdict", args=[claim.pk]), data, **HTMX).status_code == 403
@@ -294,7 +318,7 @@ def test_a_reviewer_never_judges_claims_of_their_own_article(client, editor_revi
 def test_editors_and_outsiders_cannot_record_verdicts(client, editor, other_editor, outsider):
     article = make_article(editor, status="in_review")
     claim = article.claims.get(ordinal=0)
-    data = {"verdict": "verified", "note": "Checked."}
+    data = {"judged": judge(claim), "verdict": "verified", "note": "Checked."}
 
     client.force_login(other_editor)
     assert client.post(reverse("review:verdict", args=[claim.pk]), data).status_code == 404
@@ -313,7 +337,9 @@ def test_a_verdict_on_an_article_no_longer_in_review_is_a_conflict(client, edito
     # A reviewer may no longer see a draft: the claim is gone for them.
     assert (
         client.post(
-            reverse("review:verdict", args=[claim.pk]), {"verdict": "verified", "note": "x"}, **HTMX
+            reverse("review:verdict", args=[claim.pk]),
+            {"judged": judge(claim), "verdict": "verified", "note": "x"},
+            **HTMX,
         ).status_code
         == 404
     )
@@ -324,7 +350,9 @@ def test_a_verdict_on_an_article_no_longer_in_review_is_a_conflict(client, edito
         article, by=editor, title=article.title, body=article.body + "\nAnd more.\n"
     )
     response = client.post(
-        reverse("review:verdict", args=[claim.pk]), {"verdict": "verified", "note": "x"}, **HTMX
+        reverse("review:verdict", args=[claim.pk]),
+        {"judged": judge(claim), "verdict": "verified", "note": "x"},
+        **HTMX,
     )
 
     assert response.status_code == 409
@@ -339,7 +367,9 @@ def test_a_verdict_on_an_article_no_longer_in_review_is_a_conflict(client, edito
 def test_a_reviewer_changes_a_verdict_from_the_article_page(client, editor, reviewer):
     article = make_article(editor, status="in_review")
     claim = article.claims.get(ordinal=0)
-    review_services.record_verdict(claim, by=reviewer, verdict="verified", note="Looked fine.")
+    review_services.record_verdict(
+        claim, judged=judge(claim), by=reviewer, verdict="verified", note="Looked fine."
+    )
     client.force_login(reviewer)
     page = client.get(reverse("articles:detail", args=[article.pk])).content.decode()
     assert f'hx-post="{reverse("review:verdict", args=[claim.pk])}"' in page
@@ -348,6 +378,7 @@ def test_a_reviewer_changes_a_verdict_from_the_article_page(client, editor, revi
     response = client.post(
         reverse("review:verdict", args=[claim.pk]),
         {
+            "judged": judge(claim),
             "verdict": "unverified",
             "note": "The minutes say 6 to 3.",
             "next": reverse("articles:detail", args=[article.pk]) + f"#claim-row-{claim.pk}",
@@ -391,7 +422,11 @@ def test_an_open_gate_lets_the_author_publish(client, editor, reviewer):
 def test_a_closed_gate_shows_why_and_changes_nothing(client, editor, reviewer):
     article = make_article(editor, status="in_review")
     review_services.record_verdict(
-        article.claims.get(ordinal=0), by=reviewer, verdict="unverified", note="No."
+        article.claims.get(ordinal=0),
+        judged=judge(article.claims.get(ordinal=0)),
+        by=reviewer,
+        verdict="unverified",
+        note="No.",
     )
     client.force_login(editor)
 

@@ -320,3 +320,15 @@ def start_beat(
     yield start
     for beat in reversed(started):
         beat.stop()
+
+
+@pytest.fixture
+def migrations_restored() -> Iterator[None]:
+    """For tests that migrate the test database back to an older state: afterwards every app is
+    migrated forward to its latest migration again, so the tests after them find today's schema."""
+    yield
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
