@@ -10,7 +10,7 @@ class IntegrationsConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from articles.signals import history_appended
-        from integrations import cache, services
+        from integrations import cache, heartbeats, services
 
         # The history table is the webhooks' outbox: a new row only rings the dispatcher's
         # doorbell after commit (no domain flow in signals; the sweeper covers a lost doorbell).
@@ -21,3 +21,6 @@ class IntegrationsConfig(AppConfig):
         post_migrate.connect(
             cache.install_triggers, sender=self, dispatch_uid="integrations.data_version"
         )
+        # Celery workers write their heartbeat from the worker_ready signal on (the module
+        # connects it); imported here so that every worker has it, whatever its queues.
+        assert heartbeats.start_worker_heartbeat

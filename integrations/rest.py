@@ -28,7 +28,7 @@ from rest_framework.throttling import BaseThrottle
 
 from articles import permissions
 from articles.services import GateClosed, InvalidTransition
-from integrations import cache, services
+from integrations import cache, services, throttles
 from integrations.models import hash_key
 from newsroom.celery import redis_breaker
 
@@ -194,14 +194,11 @@ class WriteRateThrottle(BaseThrottle):
     def allow_request(self, request: Any, view: Any) -> bool:
         if request.method in SAFE_METHODS:
             return True
-        rate = parse_rate(settings.API_WRITE_RATE)
+        configured, who = throttles.write_limit(request, ident=self.get_ident)
+        rate = parse_rate(configured)
         if rate is None:
             return True
         limit, period = rate
-        user = request.user
-        who = (
-            f"user:{user.pk}" if user and user.is_authenticated else f"ip:{self.get_ident(request)}"
-        )
         now = time.time()
         window = int(now // period)
         cache = caches["throttle"]

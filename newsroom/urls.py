@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from articles.api import ClaimViewSet, ExtractionJobViewSet
 from integrations import docs as integrations_docs
+from integrations import health, metrics
 from integrations import views as integrations_views
 from integrations.api import ArticleViewSet
 from review.api import ArticlePublicationViewSet, ClaimVerdictViewSet, ReviewQueueViewSet
@@ -20,6 +21,11 @@ api.register("extraction-jobs", ExtractionJobViewSet, basename="extraction-job")
 api.register("review-queue", ReviewQueueViewSet, basename="review-queue")
 
 urlpatterns = [
+    # For load balancers, systemd and monitoring (docs/deploying.md); no authentication, no
+    # names; /metrics answers only the callers settings allow.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include((api.urls, "api"))),
