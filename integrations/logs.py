@@ -20,6 +20,8 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
+from django.core.signals import request_finished
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import empty
 
@@ -96,13 +98,11 @@ class RequestContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         sent = request.headers.get("X-Request-ID", "")
         request.request_id = sent if _REQUEST_ID.match(sent) else uuid.uuid4().hex
-        token = current_request.set(request)
-        article = logcontext.article_id.set(None)
-        try:
-            response = self.get_response(request)
-        finally:
-            logcontext.article_id.reset(article)
-            current_request.reset(token)
+        # Kept until the response is closed (`_forget_request`), not reset on the way out: Django
+        # logs a 4xx or 5xx ("Not Found: ...") after the middleware has returned.
+        current_request.set(request)
+        logcontext.article_id.set(None)
+        response = self.get_response(request)
         response["X-Request-ID"] = request.request_id
         return response
 
@@ -116,3 +116,10 @@ class RequestContextMiddleware:
             pk = kwargs.get("pk")
         if pk is not None:
             logcontext.article_id.set(pk)
+
+
+@receiver(request_finished, dispatch_uid="integrations.logs.forget_request")
+def _forget_request(**kwargs: Any) -> None:
+    """The response is closed: later log lines of this thread belong to no request."""
+    current_request.set(None)
+    logcontext.article_id.set(None)

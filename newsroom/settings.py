@@ -485,6 +485,8 @@ if DATA_UPLOAD_MAX_MEMORY_SIZE < API_MAX_REQUEST_BYTES:
         f"API_MAX_REQUEST_BYTES ({API_MAX_REQUEST_BYTES:,}): "
         "the API reads its bodies through Django."
     )
+# POST /api/v1/articles/bulk takes at most this many articles per request (integrations/bulk.py).
+API_BULK_MAX_ARTICLES = env_int("API_BULK_MAX_ARTICLES", 100)
 # A retried create with the same Idempotency-Key gets the stored response for this long.
 IDEMPOTENCY_KEY_TTL_SECONDS = env_int("IDEMPOTENCY_KEY_TTL_SECONDS", 24 * 3600)
 

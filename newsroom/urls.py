@@ -4,8 +4,8 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from articles.api import ClaimViewSet, ExtractionJobViewSet
+from integrations import bulk, health, metrics
 from integrations import docs as integrations_docs
-from integrations import health, metrics
 from integrations import views as integrations_views
 from integrations.api import ArticleViewSet
 from review.api import ArticlePublicationViewSet, ClaimVerdictViewSet, ReviewQueueViewSet
@@ -28,6 +28,8 @@ urlpatterns = [
     path("metrics", metrics.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    # Before the router, whose article detail route would take "bulk" for an id.
+    path("api/v1/articles/bulk", bulk.bulk_create_articles, name="api-articles-bulk"),
     path("api/v1/", include((api.urls, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", integrations_docs.swagger_ui, name="api-docs"),
