@@ -16,18 +16,20 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from articles import api as articles_api
 from articles import permissions
 from articles import services as article_services
 from articles.models import Article
+from articles.serializers import ErrorSerializer
 from integrations import services
-from integrations.serializers import ArticleCreateSerializer
+from integrations.serializers import ArticleCreateSerializer, ArticleCreateTextSerializer
 
 
 class BulkArticleCreateSerializer(serializers.Serializer):
@@ -37,6 +39,14 @@ class BulkArticleCreateSerializer(serializers.Serializer):
     submit = serializers.BooleanField(
         default=False, help_text="Also submit each article for review (extraction is queued)."
     )
+
+
+class BulkArticleCreateSchema(serializers.Serializer):
+    """The schema's view of the request (each item may also be `{title, html}`, as for a single
+    create; the schema names one shape to keep a single `ArticleCreate` component)."""
+
+    articles = ArticleCreateTextSerializer(many=True)
+    submit = serializers.BooleanField(default=False)
 
 
 def create_articles(*, by: Any, items: list[dict[str, Any]], submit: bool) -> list[Article]:
@@ -59,8 +69,13 @@ class BulkArticleCreate(APIView):
 
     @extend_schema(
         summary="Create (and submit) up to API_BULK_MAX_ARTICLES articles at once",
-        request=BulkArticleCreateSerializer,
+        request=BulkArticleCreateSchema,
+        parameters=[articles_api.RETRY_AFTER],
         responses={
+            **articles_api.errors(400, 403, 413, 415, 429),
+            422: OpenApiResponse(
+                ErrorSerializer, "The Idempotency-Key was used before with a different request."
+            ),
             201: inline_serializer(
                 "BulkArticleCreated",
                 {
@@ -74,7 +89,7 @@ class BulkArticleCreate(APIView):
                         many=True,
                     )
                 },
-            )
+            ),
         },
     )
     def post(self, request: Request) -> Response:
@@ -94,7 +109,8 @@ class BulkArticleCreate(APIView):
             if replay is not None:
                 return replay
         serializer = BulkArticleCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            raise DRFValidationError(flat_errors(serializer.errors))
         data = serializer.validated_data
         try:
             with transaction.atomic():
@@ -121,6 +137,28 @@ class BulkArticleCreate(APIView):
                 raise
             return replay
         return Response(body, status=201)
+
+
+def flat_errors(errors: Any, prefix: str = "") -> dict[str, list[str]]:
+    """The API's error shape, {field: [messages]}, for nested input: an item's field is named by
+    its path (`articles.2.body`), an error of the whole list or item by the list or the item."""
+    if isinstance(errors, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in errors.items():
+            name = prefix if key == "non_field_errors" and prefix else str(key)
+            if prefix and key != "non_field_errors":
+                name = f"{prefix}.{key}"
+            for field, messages in flat_errors(value, name).items():
+                flat.setdefault(field, []).extend(messages)
+        return flat
+    if isinstance(errors, list) and any(isinstance(item, (dict, list)) for item in errors):
+        flat = {}
+        for index, item in enumerate(errors):
+            for field, messages in flat_errors(item, f"{prefix}.{index}").items():
+                flat.setdefault(field, []).extend(messages)
+        return flat
+    messages = errors if isinstance(errors, list) else [errors]
+    return {prefix or "non_field_errors": [str(message) for message in messages]}
 
 
 def _replay(request: Request, key: str, fingerprint: str) -> Response | None:

@@ -96,10 +96,9 @@ def test_one_bad_item_refuses_the_whole_batch_naming_it(editor):
     response = client.post(BULK, {"articles": items, "submit": True}, format="json")
 
     assert response.status_code == 400
-    errors = response.json()["errors"]["articles"]
-    assert sorted(errors) == ["1", "2"]  # by index; the good item has none
-    assert errors["1"]["body"] == ["Null characters are not allowed."]
-    assert "body" in errors["2"]
+    errors = response.json()["errors"]
+    assert sorted(errors) == ["articles.1.body", "articles.2.body"]  # the good item has none
+    assert errors["articles.1.body"] == ["Null characters are not allowed."]
     assert Article.objects.count() == 0
 
 
@@ -107,7 +106,12 @@ def test_bulk_refuses_an_empty_or_oversized_batch(editor, settings):
     client = client_with(token(editor))
     too_many = [{"title": f"T{i}", "body": "B."} for i in range(settings.API_BULK_MAX_ARTICLES + 1)]
 
-    assert client.post(BULK, {"articles": []}, format="json").status_code == 400
+    empty = client.post(BULK, {"articles": [], "submit": {}}, format="json")
+    assert empty.status_code == 400
+    assert empty.json()["errors"] == {
+        "articles": ["This list may not be empty."],
+        "submit": ["Must be a valid boolean."],
+    }
     assert client.post(BULK, {"articles": too_many}, format="json").status_code == 400
     assert client.post(BULK, {"articles": "nope"}, format="json").status_code == 400
     assert Article.objects.count() == 0
