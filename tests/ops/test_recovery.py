@@ -32,11 +32,17 @@ def test_a_job_longer_than_its_lease_is_never_taken_from_a_live_worker(
     private_redis, start_worker, start_beat, editor
 ):
     env = {**TIMINGS, "REDIS_URL": private_redis.url}
-    start_worker(concurrency=1, env={**env, "EXTRACTION_DEBUG_DELAY_MS": "8000"})
-    start_worker(concurrency=1, env=env, name="idle")
-    start_beat(env=env)
+    start_worker(concurrency=1, env={**env, "EXTRACTION_DEBUG_DELAY_MS": "15000"})
     article = make_article(editor, status="submitted")
     job = article.extraction_jobs.get()
+    wait_until(
+        lambda: ExtractionJob.objects.get(pk=job.pk).state == "running",
+        timeout=20,
+        what="the slow worker to take the job",
+    )
+    # Only now an idle worker and the sweeper: they would take the job once its lease expired.
+    start_worker(concurrency=1, env=env, name="idle")
+    start_beat(env=env)
 
     wait_until(
         lambda: ExtractionJob.objects.get(pk=job.pk).state == "done",
@@ -44,7 +50,7 @@ def test_a_job_longer_than_its_lease_is_never_taken_from_a_live_worker(
         what="the slow job to finish",
     )
 
-    # 8 s of work under a 3 s lease, a sweeper every second and an idle worker beside it: the
+    # 15 s of work under a 3 s lease, a sweeper every second and an idle worker beside it: the
     # lease was renewed throughout, so nobody took the job a second time.
     assert ExtractionJob.objects.get(pk=job.pk).attempts == 1
     assert Claim.objects.filter(article=article).count() == STORY_CLAIMS
