@@ -469,7 +469,7 @@ def parse_rate(rate: str | None) -> tuple[int, int] | None:
 
 
 class WriteRateThrottle(BaseThrottle):
-    """Write requests (POST, PUT, PATCH, DELETE) per user, `settings.API_WRITE_RATE`, counted in
+    """Write requests (POST, PUT, PATCH, DELETE) per user or per token (`write_limit`), counted in
     the shared "throttle" cache (Redis) so every web worker sees the same count.
 
     A fixed window aligned to the clock: one INCR per request (atomic across workers), the key
@@ -481,17 +481,28 @@ class WriteRateThrottle(BaseThrottle):
     def __init__(self) -> None:
         self._wait: float | None = None
 
+    def write_limit(self, request: Any) -> tuple[str, str]:
+        """(rate, counter key) for this request's writes. A credential with its own `write_rate`
+        (an API token of a wire feed: 10000/min, integrations.models.ApiToken) is counted per
+        credential against that rate; every other write per user (per address when anonymous)
+        against settings.API_WRITE_RATE. A token without its own rate shares its user's count."""
+        credential = getattr(request, "auth", None)
+        own_rate = getattr(credential, "write_rate", "")
+        if own_rate:
+            return own_rate, f"token:{credential.pk}"
+        user = request.user
+        if user and user.is_authenticated:
+            return settings.API_WRITE_RATE, f"user:{user.pk}"
+        return settings.API_WRITE_RATE, f"ip:{self.get_ident(request)}"
+
     def allow_request(self, request: Any, view: Any) -> bool:
         if request.method in SAFE_METHODS:
             return True
-        rate = parse_rate(settings.API_WRITE_RATE)
+        configured, who = self.write_limit(request)
+        rate = parse_rate(configured)
         if rate is None:
             return True
         limit, period = rate
-        user = request.user
-        who = (
-            f"user:{user.pk}" if user and user.is_authenticated else f"ip:{self.get_ident(request)}"
-        )
         now = time.time()
         window = int(now // period)
         cache = caches["throttle"]

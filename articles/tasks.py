@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
+import uuid
 
 from celery import shared_task
 from django.conf import settings
+from django.db import connection
 
 from articles import services
+from articles.logcontext import log_context
 
 logger = logging.getLogger(__name__)
 
@@ -42,23 +46,66 @@ def extract_article(self, job_id: int) -> str:
         services.enqueue_extraction(taken.left_over)
     outcome = "skipped"
     if taken.jobs:
-        if settings.EXTRACTION_DEBUG_DELAY_MS:
-            time.sleep(settings.EXTRACTION_DEBUG_DELAY_MS / 1000)
-        results = {}
-        for job in taken.jobs:
-            try:
-                results[job.pk] = extract(job.revision.body)
-            except Exception as exc:  # the engine is not supposed to raise; record it, not loop
-                logger.exception("extraction job %s failed", job.pk)
-                services.fail_extraction_job(job.pk, token=taken.token, error=_describe(exc))
-                if job.pk == job_id:
-                    outcome = "failed"
-        finished = _complete(results, token=taken.token)
+        ids = [job.pk for job in taken.jobs]
+        with LeaseKeeper(ids, token=taken.token), log_context(job=job_id):
+            if settings.EXTRACTION_DEBUG_DELAY_MS:
+                time.sleep(settings.EXTRACTION_DEBUG_DELAY_MS / 1000)
+            results = {}
+            for job in taken.jobs:
+                with log_context(article=job.article_id, job=job.pk):
+                    try:
+                        results[job.pk] = extract(job.revision.body)
+                    except Exception as exc:  # the engine should not raise; record it, not loop
+                        logger.exception("extraction job %s failed", job.pk)
+                        services.fail_extraction_job(
+                            job.pk, token=taken.token, error=_describe(exc)
+                        )
+                        if job.pk == job_id:
+                            outcome = "failed"
+            finished = _complete(results, token=taken.token)
         if job_id in results:
             outcome = finished.get(job_id, "dropped")
     if taken.busy_for is not None:
         raise self.retry(countdown=taken.busy_for + 1)
     return outcome
+
+
+class LeaseKeeper:
+    """While the block runs, a thread renews the lease of the attempt's jobs every third of
+    EXTRACTION_LEASE_SECONDS (`services.renew_extraction_lease`). The lease can then be short,
+    so that the jobs of a worker that died are taken over within seconds, while a live worker
+    keeps its jobs however long they take: no job ever runs twice at once."""
+
+    def __init__(self, job_ids: list[int], *, token: uuid.UUID) -> None:
+        self.job_ids = job_ids
+        self.token = token
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="lease-keeper", daemon=True)
+
+    def __enter__(self) -> LeaseKeeper:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=10)
+
+    def _run(self) -> None:
+        interval = max(0.5, settings.EXTRACTION_LEASE_SECONDS / 3)
+        try:
+            while not self.stopping.wait(interval):
+                try:
+                    if not services.renew_extraction_lease(self.job_ids, token=self.token):
+                        logger.warning(
+                            "extraction jobs %s: lease lost; results will be dropped",
+                            self.job_ids,
+                        )
+                        return
+                except Exception:  # the database away for a moment: try again next time
+                    logger.warning("extraction jobs %s: lease renewal failed", self.job_ids)
+        finally:
+            # The thread's own database connection, not the task's.
+            connection.close()
 
 
 def _complete(results: dict[int, object], *, token) -> dict[int, str]:

@@ -16,18 +16,33 @@ from django.template.response import TemplateResponse
 from articles.admin import ActionOnlyChangeMixin, ReadOnlyAdmin
 from integrations import services
 from integrations.forms import WebhookSubscriptionForm
-from integrations.models import ApiToken, IdempotencyKey, WebhookDelivery, WebhookSubscription
+from integrations.models import (
+    ApiToken,
+    Heartbeat,
+    IdempotencyKey,
+    SchedulerLease,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 
 
 class ApiTokenAddForm(forms.ModelForm):
     class Meta:
         model = ApiToken
-        fields = ["user", "name"]
+        fields = ["user", "name", "write_rate"]
 
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_display = [
+        "name",
+        "user",
+        "prefix",
+        "write_rate",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
     list_filter = ["revoked_at", "created_at"]
     search_fields = ["name", "prefix", "user__username"]
     list_select_related = ["user"]
@@ -165,3 +180,33 @@ class IdempotencyKeyAdmin(ReadOnlyAdmin):
         "response_body",
         "created_at",
     ]
+
+
+@admin.register(Heartbeat)
+class HeartbeatAdmin(ReadOnlyAdmin):
+    """Workers and schedulers, as their heartbeats last saw them (integrations/heartbeats.py).
+    A row of a machine taken out of service may be deleted, so that /readyz stops counting it as
+    missing."""
+
+    list_display = ["name", "role", "state", "seen_at", "alive", "started_at", "stopped_at"]
+    list_filter = ["role", "state"]
+    search_fields = ["name", "hostname"]
+    fields = ["role", "name", "hostname", "pid", "state", "started_at", "seen_at", "stopped_at"]
+
+    @admin.display(boolean=True, description="alive")
+    def alive(self, obj: Heartbeat) -> bool:
+        from django.conf import settings
+        from django.utils import timezone
+
+        age = (timezone.now() - obj.seen_at).total_seconds()
+        return obj.stopped_at is None and age <= settings.HEARTBEAT_MAX_AGE_SECONDS
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return admin.ModelAdmin.has_delete_permission(self, request, obj)
+
+
+@admin.register(SchedulerLease)
+class SchedulerLeaseAdmin(ReadOnlyAdmin):
+    """Which scheduler sends the periodic tasks, and until when (integrations/scheduler.py)."""
+
+    list_display = ["holder", "acquired_at", "expires_at"]

@@ -12,6 +12,7 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -46,6 +47,19 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Its own write limit, "<count>/<sec|min|hour|day>" (a wire feed: 10000/min), counted per
+    # token; empty: the user's limit, settings.API_WRITE_RATE (articles.rest.WriteRateThrottle.write_limit).
+    write_rate = models.CharField(
+        max_length=30,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$",
+                "Write it as a count per period, e.g. 10000/min.",
+            )
+        ],
+        help_text="Writes this token may make, e.g. 10000/min; empty: the default per-user limit.",
+    )
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -196,3 +210,47 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+class Heartbeat(models.Model):
+    """The last sign of life of one Celery worker or scheduler (integrations/heartbeats.py): its
+    row is written every HEARTBEAT_SECONDS while it runs, and marked stopped when it stops cleanly.
+    /readyz reads these; a row silent for too long without a stop is a process that died."""
+
+    class Role(models.TextChoices):
+        WORKER = "worker", "Worker"
+        SCHEDULER = "scheduler", "Scheduler"
+
+    role = models.CharField(max_length=20, choices=Role.choices)
+    name = models.CharField(max_length=255, unique=True, help_text="Worker or scheduler name.")
+    hostname = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    # A scheduler: "active" (holds the lease, sends the periodic tasks) or "standby".
+    state = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["role", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=["worker", "scheduler"]), name="heartbeat_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.name}"
+
+
+class SchedulerLease(models.Model):
+    """Who may run the periodic tasks (one row, pk=1): the scheduler named `holder` until
+    `expires_at`. The holder renews it; another scheduler takes it only once it has expired
+    (integrations/scheduler.py), so however many beats run, one sends."""
+
+    holder = models.CharField(max_length=255)
+    acquired_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.holder} until {self.expires_at:%H:%M:%S}"

@@ -18,7 +18,8 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("NEWSROOM_VAR_DIR", BASE_DIR / "var"))
+# This machine's writable state (SQLite, logs, beat's schedule, bin/run's Redis and generated key).
+VAR_DIR = Path(os.environ.get("NEWSROOM_VAR_DIR") or BASE_DIR / "var")
 
 
 def env_str(name: str, default: str) -> str:
@@ -64,9 +65,49 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_path(name: str, default: Path) -> Path:
+    raw = os.environ.get(name)
+    return Path(raw) if raw else default
+
+
+# "production" on every machine of a deployment (docs/deploying.md): a secret key is then required
+# and nothing falls back to a value generated per machine. "demo" (the default) is bin/run's.
+NEWSROOM_ENV = env_str("NEWSROOM_ENV", "demo")
+if NEWSROOM_ENV not in {"demo", "production"}:
+    raise ImproperlyConfigured(f"NEWSROOM_ENV must be demo or production, got {NEWSROOM_ENV!r}")
+PRODUCTION = NEWSROOM_ENV == "production"
+
+
+def _secret_key() -> str:
+    """DJANGO_SECRET_KEY, or the contents of the file DJANGO_SECRET_KEY_FILE names (a systemd
+    credential, a mounted secret). Every machine of a deployment must share it: a session signed
+    by one web server is checked by another."""
+    key = os.environ.get("DJANGO_SECRET_KEY", "")
+    path = os.environ.get("DJANGO_SECRET_KEY_FILE", "")
+    if key and path:
+        raise ImproperlyConfigured("Set DJANGO_SECRET_KEY or DJANGO_SECRET_KEY_FILE, not both.")
+    if path:
+        try:
+            key = Path(path).read_text().strip()
+        except OSError as error:
+            raise ImproperlyConfigured(
+                f"DJANGO_SECRET_KEY_FILE: cannot read {path}: {error}"
+            ) from None
+        if not key:
+            raise ImproperlyConfigured(f"DJANGO_SECRET_KEY_FILE: {path} is empty")
+    if key:
+        return key
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "NEWSROOM_ENV=production needs the key every machine shares: set DJANGO_SECRET_KEY or "
+            "DJANGO_SECRET_KEY_FILE (docs/deploying.md). Refusing to start without one."
+        )
+    # The fallback key only exists so that a fresh checkout starts; `check --deploy` rejects it.
+    return "django-insecure-local-only-do-not-deploy"
+
+
 DEBUG = env_bool("DJANGO_DEBUG", False)
-# The fallback key only exists so that a fresh checkout starts; `check --deploy` rejects it.
-SECRET_KEY = env_str("DJANGO_SECRET_KEY", "django-insecure-local-only-do-not-deploy")
+SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
@@ -91,6 +132,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The request id and the context of every log line (integrations/logs.py); request counts and
+    # latencies for /metrics (integrations/metrics.py).
+    "integrations.logs.RequestContextMiddleware",
+    "integrations.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The Content-Security-Policy header on every response (CONTENT_SECURITY_POLICY below).
@@ -136,7 +181,19 @@ TEMPLATES = [
 SQLITE_PATH = VAR_DIR / "newsroom.sqlite3"
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Persistent connections: each web thread and worker process keeps one for CONN_MAX_AGE
+    # seconds (0: one per request). Behind PgBouncer in transaction mode, set
+    # DISABLE_SERVER_SIDE_CURSORS=true (a server-side cursor outlives the transaction that
+    # PgBouncer ties to one server connection) and keep CONN_MAX_AGE (the pooler keeps the
+    # server connections; the app's are cheap). docs/deploying.md, "Database connections".
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=env_int("CONN_MAX_AGE", 60),
+            conn_health_checks=True,
+            disable_server_side_cursors=env_bool("DISABLE_SERVER_SIDE_CURSORS", False),
+        )
+    }
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": SQLITE_PATH}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -176,6 +233,9 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# JSON logs: Celery must leave the root logger to settings.LOGGING (else it installs its own
+# plain-text handler in workers and beat).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = os.environ.get("LOG_FORMAT", "plain") != "json"
 # Celery's own connections (the worker's consumer, a task's retry): one quick attempt.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = False
@@ -194,7 +254,7 @@ REDIS_WORKER_TIMEOUT = env_float("REDIS_WORKER_TIMEOUT", 5.0)
 CELERY_BEAT_SCHEDULE = {
     "sweep-extraction-jobs": {
         "task": "articles.sweep_extraction_jobs",
-        "schedule": env_int("EXTRACTION_SWEEP_SECONDS", 15),
+        "schedule": env_int("EXTRACTION_SWEEP_SECONDS", 5),
     },
     # Webhooks: dispatch history rows whose doorbell was lost, re-enqueue overdue deliveries.
     "sweep-webhooks": {
@@ -218,9 +278,29 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Extraction jobs: a worker holds a job for this long without renewing its lease; after that the
-# sweeper hands the job to another worker. A job is failed after this many attempts.
-EXTRACTION_LEASE_SECONDS = env_int("EXTRACTION_LEASE_SECONDS", 120)
+# One scheduler in a deployment, however many run (integrations/scheduler.py): the active beat
+# holds a lease in the database for SCHEDULER_LEASE_SECONDS and renews it every tick; the others
+# send nothing and take the lease over once it runs out (a dead machine: at most that long).
+CELERY_BEAT_SCHEDULER = "integrations.scheduler:LeaderScheduler"
+SCHEDULER_LEASE_SECONDS = env_int("SCHEDULER_LEASE_SECONDS", 15)
+# Beat wakes at least this often, to renew its lease or, on standby, to try for it.
+CELERY_BEAT_MAX_LOOP_INTERVAL = max(1, SCHEDULER_LEASE_SECONDS // 3)
+# Beat's own state file (last run of each entry): per machine, in a path the deployment chose.
+CELERY_BEAT_SCHEDULE_FILENAME = str(env_path("BEAT_SCHEDULE_PATH", VAR_DIR / "celerybeat-schedule"))
+# Worker and scheduler heartbeats (integrations/heartbeats.py, visible in the admin): each writes
+# its row this often; /readyz wants a worker's and the scheduler's seen within HEARTBEAT_MAX_AGE.
+HEARTBEAT_SECONDS = env_int("HEARTBEAT_SECONDS", 5)
+HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 30)
+# A process silent for longer than the max age but less than this is listed as missing by
+# /readyz (a process that stops cleanly says so and is not); older rows are forgotten.
+HEARTBEAT_FORGET_SECONDS = env_int("HEARTBEAT_FORGET_SECONDS", 24 * 3600)
+
+# Extraction jobs: a worker holds a job under a lease of this many seconds, renewed every third of
+# it by a thread of the task while the job runs (articles/tasks.py); when a worker dies its lease
+# runs out and the sweeper (every EXTRACTION_SWEEP_SECONDS) hands the job to another worker: a
+# dead worker's job is taken over within lease + sweep (20 s by default). A job is failed after
+# this many attempts.
+EXTRACTION_LEASE_SECONDS = env_int("EXTRACTION_LEASE_SECONDS", 15)
 EXTRACTION_MAX_ATTEMPTS = env_int("EXTRACTION_MAX_ATTEMPTS", 3)
 # A pending job is enqueued again only after this long without being taken: long enough that a
 # normal backlog is not duplicated (duplicates are harmless, only wasteful), short enough that a
@@ -273,6 +353,8 @@ HTTPS = env_bool("DJANGO_HTTPS", False)
 if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
+    # Probes and scrapers talk plain HTTP to each server directly.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000)
@@ -305,14 +387,20 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_BYTES", 12 * 1024 * 1024)
 
 # --- Static files -------------------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes and whitenoise serves from; uploads (none yet) under MEDIA_ROOT.
+STATIC_ROOT = env_path("STATIC_ROOT", BASE_DIR / "staticfiles")
+MEDIA_URL = "media/"
+MEDIA_ROOT = env_path("MEDIA_ROOT", VAR_DIR / "media")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # htmx comes from the npm registry (package.json); bin/setup installs it into node_modules.
 HTMX_DIST = BASE_DIR / "node_modules" / "htmx.org" / "dist"
 if HTMX_DIST.is_dir():
     STATICFILES_DIRS.append(("vendor/htmx", HTMX_DIST))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
@@ -399,6 +487,8 @@ if DATA_UPLOAD_MAX_MEMORY_SIZE < API_MAX_REQUEST_BYTES:
         f"API_MAX_REQUEST_BYTES ({API_MAX_REQUEST_BYTES:,}): "
         "the API reads its bodies through Django."
     )
+# POST /api/v1/articles/bulk takes at most this many articles per request (integrations/bulk.py).
+API_BULK_MAX_ARTICLES = env_int("API_BULK_MAX_ARTICLES", 100)
 # A retried create with the same Idempotency-Key gets the stored response for this long.
 IDEMPOTENCY_KEY_TTL_SECONDS = env_int("IDEMPOTENCY_KEY_TTL_SECONDS", 24 * 3600)
 
@@ -446,12 +536,50 @@ WEBHOOK_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", False)
 # This app's public base URL, for the links in webhook payloads (empty: paths only).
 WEBHOOK_SITE_URL = env_str("WEBHOOK_SITE_URL", "")
 
+# --- Health and metrics ---------------------------------------------------------------------------
+# /metrics (Prometheus text format) answers only a caller with this bearer token or from one of
+# these addresses or networks (comma-separated, e.g. 127.0.0.1,10.0.0.0/8); neither set: nobody.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", [])
+
 # --- Logging ------------------------------------------------------------------------------------
+# LOG_FORMAT=json: one JSON object per line (time, level, logger, message, and the request id,
+# user id, article id and job id of the work in progress: integrations/logs.py); plain text
+# otherwise. LOG_FILE: also append to this file (the terminal or the journal gets every line).
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, got {LOG_FORMAT!r}")
+LOG_FILE = env_str("LOG_FILE", "")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "filters": {"context": {"()": "integrations.logs.ContextFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "integrations.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        },
+        **(
+            {
+                "file": {
+                    "class": "logging.handlers.WatchedFileHandler",
+                    "filename": LOG_FILE,
+                    "formatter": LOG_FORMAT,
+                    "filters": ["context"],
+                }
+            }
+            if LOG_FILE
+            else {}
+        ),
+    },
+    "root": {
+        "handlers": ["console", "file"] if LOG_FILE else ["console"],
+        "level": env_str("LOG_LEVEL", "INFO"),
+    },
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from articles.api import ExtractionJobViewSet
+from integrations import bulk, health, metrics
 from integrations import docs as integrations_docs
 from integrations import views as integrations_views
 from integrations.api import ArticleViewSet
@@ -19,8 +20,15 @@ api.register("extraction-jobs", ExtractionJobViewSet, basename="extraction-job")
 api.register("review-queue", ReviewQueueViewSet, basename="review-queue")
 
 urlpatterns = [
+    # For load balancers, systemd and monitoring (docs/deploying.md); no authentication, no
+    # names; /metrics answers only the callers settings allow.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    # Before the router, whose article detail route would take "bulk" for an id.
+    path("api/v1/articles/bulk", bulk.bulk_create_articles, name="api-articles-bulk"),
     path("api/v1/", include((api.urls, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", integrations_docs.swagger_ui, name="api-docs"),

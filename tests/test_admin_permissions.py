@@ -23,6 +23,7 @@ from django.urls import reverse
 
 from articles import services
 from articles.models import Article, ArticleEvent, ExtractionJob
+from integrations import heartbeats, scheduler
 from integrations import services as integration_services
 from integrations.models import WebhookDelivery, WebhookSubscription
 from review import intelligence
@@ -81,6 +82,9 @@ def world(editor, other_editor, reviewer, chief, settings) -> dict[type[models.M
     integration_services.store_response(
         user=editor, key="feed-item-1", fingerprint="x", status=201, body={"id": first.pk}
     )
+    # What a worker and the active scheduler write (integrations/heartbeats.py, scheduler.py).
+    heartbeats.beat(role="worker", name="worker-1@host", started=True)
+    scheduler.take_lease("beat@host:1", seconds=15)
     return {model: model.objects.order_by("pk").first() for model in MODELS}
 
 

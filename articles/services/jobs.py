@@ -340,6 +340,18 @@ def complete_extraction_job(job_id: int, *, token: uuid.UUID, result: Extraction
     return bool(complete_extraction_jobs({job_id: result}, token=token))
 
 
+def renew_extraction_lease(job_ids: list[int], *, token: uuid.UUID) -> int:
+    """Extend the lease of the jobs the attempt holding `token` still runs, by
+    EXTRACTION_LEASE_SECONDS from now. The task calls it from a thread every third of the lease
+    while it works (`articles.tasks`), so a live worker keeps its jobs however long they take and
+    the lease can be short: a dead worker's jobs are taken over soon after it stops renewing.
+    Returns how many jobs it renewed (0: the attempt lost them; its results will be dropped)."""
+    expires = timezone.now() + dt.timedelta(seconds=settings.EXTRACTION_LEASE_SECONDS)
+    return ExtractionJob.objects.filter(
+        pk__in=job_ids, state=ExtractionJob.State.RUNNING, lease_token=token
+    ).update(lease_expires_at=expires)
+
+
 def _owned_job(job_id: int, token: uuid.UUID) -> ExtractionJob | None:
     job = ExtractionJob.objects.select_for_update().filter(pk=job_id).first()
     if job is None or job.state != ExtractionJob.State.RUNNING or job.lease_token != token:

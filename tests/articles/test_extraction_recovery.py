@@ -4,8 +4,8 @@ processes; every wait is bounded.
 Each test gets a private Redis (AOF on) and points the app at it, so no other worker of the test
 run can take its jobs. Timings come from tests/support/fixtures.py: lease 5 s, sweep every 1 s,
 pending grace 1 s. With those, a job whose worker died completes within 25 s (lease + sweep + the
-job's own deliberately slowed run); in production the bound is the lease (120 s) plus one sweep
-(15 s).
+job's own deliberately slowed run); in production the bound is the lease (15 s, renewed while a
+job runs) plus one sweep (5 s).
 """
 
 from __future__ import annotations
