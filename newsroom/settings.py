@@ -212,6 +212,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "review.sweep_claim_analysis",
         "schedule": env_int("CLAIM_ANALYSIS_SWEEP_SECONDS", 60),
     },
+    # Evidence archive: snapshots whose doorbell was lost or whose retry is due; link rot checks
+    # of published articles' evidence that are due (at most one per host per run).
+    "sweep-evidence": {
+        "task": "review.sweep_evidence",
+        "schedule": env_int("EVIDENCE_SWEEP_SECONDS", 60),
+    },
+    "sweep-link-rot": {
+        "task": "review.sweep_link_rot",
+        "schedule": env_int("EVIDENCE_RECHECK_SWEEP_SECONDS", 60),
+    },
     "purge-idempotency-keys": {
         "task": "integrations.purge_idempotency_keys",
         "schedule": 3600,
@@ -305,6 +315,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_BYTES", 12 * 1024 * 1024)
 
 # --- Static files -------------------------------------------------------------------------------
 STATIC_URL = "static/"
+# Uploaded and archived files (the evidence archive's raw pages) go to the default storage: the
+# file system under var/ unless a deployment configures another backend in STORAGES.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "media/"  # never served as such: files are downloaded through permission checks
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # htmx comes from the npm registry (package.json); bin/setup installs it into node_modules.
@@ -443,6 +457,30 @@ WEBHOOK_SWEEP_GRACE_SECONDS = env_int("WEBHOOK_SWEEP_GRACE_SECONDS", 60)
 WEBHOOK_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", False)
 # This app's public base URL, for the links in webhook payloads (empty: paths only).
 WEBHOOK_SITE_URL = env_str("WEBHOOK_SITE_URL", "")
+
+# --- Evidence archive (review/evidence) ------------------------------------------------------------
+# Every evidence URL is fetched through the outbound guard (outbound/): http(s) only, each
+# redirect hop checked again, at most EVIDENCE_MAX_REDIRECTS of them, EVIDENCE_MAX_BYTES per page,
+# a total deadline of EVIDENCE_TIMEOUT_SECONDS. Pages on loopback, private, link-local or shared
+# addresses are refused unless EVIDENCE_ALLOW_PRIVATE_ADDRESSES (tests; an intranet deployment).
+EVIDENCE_ALLOW_PRIVATE_ADDRESSES = env_bool("EVIDENCE_ALLOW_PRIVATE_ADDRESSES", False)
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+EVIDENCE_MAX_REDIRECTS = env_int("EVIDENCE_MAX_REDIRECTS", 5)
+EVIDENCE_TIMEOUT_SECONDS = env_float("EVIDENCE_TIMEOUT_SECONDS", 30.0)
+EVIDENCE_READ_TIMEOUT_SECONDS = env_float("EVIDENCE_READ_TIMEOUT_SECONDS", 10.0)
+# A failed fetch that may succeed later (timeout, connection error, 5xx, 429) is tried again
+# after EVIDENCE_BACKOFF_SECONDS × 2^(attempt-1), up to EVIDENCE_MAX_ATTEMPTS attempts in all.
+EVIDENCE_MAX_ATTEMPTS = env_int("EVIDENCE_MAX_ATTEMPTS", 4)
+EVIDENCE_BACKOFF_SECONDS = env_float("EVIDENCE_BACKOFF_SECONDS", 30.0)
+# A pending snapshot whose lease ran out this long ago is enqueued again by the sweep.
+EVIDENCE_SWEEP_GRACE_SECONDS = env_int("EVIDENCE_SWEEP_GRACE_SECONDS", 60)
+# Link rot: the evidence of published articles is fetched again every EVIDENCE_RECHECK_DAYS
+# (each page at its own time within EVIDENCE_RECHECK_SPREAD_HOURS after that, so a week's
+# archive is not re-fetched in one burst), at most one page per host per sweep and at most
+# EVIDENCE_RECHECK_BATCH pages per sweep. 0 days turns the re-checks off.
+EVIDENCE_RECHECK_DAYS = env_float("EVIDENCE_RECHECK_DAYS", 7.0)
+EVIDENCE_RECHECK_SPREAD_HOURS = env_float("EVIDENCE_RECHECK_SPREAD_HOURS", 24.0)
+EVIDENCE_RECHECK_BATCH = env_int("EVIDENCE_RECHECK_BATCH", 50)
 
 # --- Logging ------------------------------------------------------------------------------------
 LOGGING = {

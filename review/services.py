@@ -27,6 +27,7 @@ from articles.services import (
     lock_editable_article,
     log_event,
 )
+from review.evidence.services import request_snapshots
 from review.models import Assignment, ClaimHold
 
 _validate_url = URLValidator(schemes=["http", "https"])
@@ -94,7 +95,8 @@ def record_verdict(
     """Set a claim's verdict (or change it) and append the history row. The article must be in
     review, the claim current, and the reviewer not the article's author. `source` is the claim
     whose verdict this reuses (only `reuse_verdict` passes it): it is linked from the claim and its
-    history row."""
+    history row. An evidence URL not archived yet gets a pending `EvidenceSnapshot`, fetched by
+    `review.archive_evidence` after commit."""
     note, evidence_url = note.strip(), evidence_url.strip()
     validate_verdict(verdict=verdict, note=note, evidence_url=evidence_url)
     with transaction.atomic():
@@ -134,6 +136,8 @@ def record_verdict(
         )
         if hold is not None:  # the verdict ends the reviewer's own hold (or clears an expired one)
             hold.delete()
+        if evidence_url:  # archived in the background, rung once this commits
+            request_snapshots([evidence_url])
     return claim
 
 
