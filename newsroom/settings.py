@@ -464,6 +464,9 @@ WEBHOOK_SITE_URL = env_str("WEBHOOK_SITE_URL", "")
 # a total deadline of EVIDENCE_TIMEOUT_SECONDS. Pages on loopback, private, link-local or shared
 # addresses are refused unless EVIDENCE_ALLOW_PRIVATE_ADDRESSES (tests; an intranet deployment).
 EVIDENCE_ALLOW_PRIVATE_ADDRESSES = env_bool("EVIDENCE_ALLOW_PRIVATE_ADDRESSES", False)
+# Or lift those refusals for these networks only ("10.1.2.0/24,127.0.0.1/32"): an intranet
+# statistics server, the tests' page server.
+EVIDENCE_ALLOWED_NETWORKS = env_list("EVIDENCE_ALLOWED_NETWORKS", [])
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 EVIDENCE_MAX_REDIRECTS = env_int("EVIDENCE_MAX_REDIRECTS", 5)
 EVIDENCE_TIMEOUT_SECONDS = env_float("EVIDENCE_TIMEOUT_SECONDS", 30.0)

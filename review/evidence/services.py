@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.validators import URLValidator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
@@ -128,6 +128,7 @@ def fetch_page(url: str) -> Fetched:
             read_timeout=settings.EVIDENCE_READ_TIMEOUT_SECONDS,
             timeout=settings.EVIDENCE_TIMEOUT_SECONDS,
             allow_private=settings.EVIDENCE_ALLOW_PRIVATE_ADDRESSES,
+            allowed_networks=settings.EVIDENCE_ALLOWED_NETWORKS,
         )
     except outbound.Refused as exc:
         return Fetched(error_kind=kinds.BLOCKED, error=str(exc))
@@ -310,10 +311,12 @@ def sweep_pending() -> int:
         error_kind=Case(
             When(error_kind="", then=Value(EvidenceSnapshot.ErrorKind.NETWORK)),
             default=F("error_kind"),
+            output_field=models.CharField(),
         ),
         error=Case(
             When(error="", then=Value("The fetch did not finish (the worker stopped).")),
             default=F("error"),
+            output_field=models.TextField(),
         ),
         fetched_at=now,
         lease_until=None,

@@ -87,7 +87,9 @@ def test_the_summary_counts_found_facts():
 
 
 def test_facts_absent_from_the_source_are_not_found_and_have_no_near_miss():
-    found = find_facts("Hospitals in Westmoor hired 7,200 nurses for €90 million in July 2019.", SOURCE)
+    found = find_facts(
+        "Hospitals in Westmoor hired 7,200 nurses for €90 million in July 2019.", SOURCE
+    )
     assert found.total == 4
     assert found.found == 0
     assert found.warnings == 0
