@@ -23,3 +23,11 @@ class ReviewConfig(AppConfig):
                 hidden_when_published=True,
             )
         )
+        register_article_panel(
+            ArticlePanel(
+                element_id="evidence-panel",
+                url_name="review:article_evidence",
+                heading="Evidence",
+                link_text="Archived evidence and link rot",
+            )
+        )

@@ -28,6 +28,7 @@ urlpatterns = [
     path("articles/<int:pk>/bulk-verdict/", views.bulk_verdict, name="bulk_verdict"),
     path("articles/<int:pk>/publish/", views.publish, name="publish"),
     path("articles/<int:pk>/panel/", views.article_panel, name="article_panel"),
+    path("articles/<int:pk>/evidence/", evidence_views.article_evidence, name="article_evidence"),
     path("articles/<int:pk>/due/", views.set_due, name="set_due"),
     path("articles/<int:pk>/assign/", views.assign, name="assign"),
     path("articles/<int:pk>/unassign/<int:reviewer_pk>/", views.unassign, name="unassign"),

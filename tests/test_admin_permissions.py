@@ -64,6 +64,11 @@ def world(editor, other_editor, reviewer, chief, settings) -> dict[type[models.M
     intelligence.analyse_article(second.pk)
     claim = first.claims.active().first()
     review_services.record_verdict(claim, by=reviewer, verdict="verified", note="Minutes, item 4.")
+    # An evidence URL leaves a pending evidence snapshot (the fetch happens in a worker).
+    review_services.record_verdict(
+        first.claims.active().last(), by=reviewer, verdict="verified",
+        evidence_url="https://stats.example.org/ferries",
+    )  # fmt: skip
     intelligence.analyse_article(second.pk)
     review_services.hold_claim(second.claims.active().first(), by=reviewer)
     review_services.assign_article(second, reviewer=reviewer, by=chief)

@@ -108,3 +108,34 @@ def evidence_raw(request: HttpRequest, pk: int, snapshot_pk: int) -> FileRespons
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@dataclass
+class ClaimEvidence:
+    claim: Claim
+    snapshot: EvidenceSnapshot | None
+
+
+def article_evidence_rows(article) -> list[ClaimEvidence]:
+    """The article's current claims that carry an evidence URL, each with its URL's newest
+    snapshot (two queries)."""
+    claims = list(article.claims.active().exclude(evidence_url="").order_by("ordinal", "id"))
+    found = services.snapshots_by_url([c.evidence_url for c in claims], per_url=1)
+    return [ClaimEvidence(c, (found.get(c.evidence_url) or [None])[0]) for c in claims]
+
+
+@login_required
+@require_GET
+def article_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    """The article's evidence and its link rot (a page gone or changed since it was archived):
+    loaded into the article page by htmx, or a small page of its own without JavaScript."""
+    article = permissions.get_article_for_user(request.user, pk)
+    rows = article_evidence_rows(article)
+    context = {
+        "article": article,
+        "rows": rows,
+        "rotten": [r for r in rows if r.snapshot is not None and r.snapshot.rot],
+    }
+    if request.htmx:
+        return render(request, "includes/evidence_article.html", context)
+    return render(request, "review/evidence_article.html", context)

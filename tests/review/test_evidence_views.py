@@ -152,3 +152,20 @@ def test_the_api_returns_the_claims_cited_links_and_snapshots(
     client.logout()
     signed_in(client, other_editor)
     assert client.get(f"/api/v1/claims/{claim.pk}/evidence").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_article_page_panel_flags_gone_evidence_for_those_who_may_see_it(
+    client, judged, editor, other_editor, staff
+):
+    claim, snapshot = judged
+    EvidenceSnapshot.objects.filter(pk=snapshot.pk).update(rot="gone", rot_note="HTTP 404")
+    url = f"/review/articles/{claim.article_id}/evidence/"
+    html = signed_in(client, editor).get(url).content.decode()
+    assert "1 evidence page changed or gone since it was archived." in html
+    assert "gone" in html and URL in html
+    client.logout()
+    assert signed_in(client, other_editor).get(url).status_code == 404
+    client.logout()
+    admin = signed_in(client, staff).get("/admin/review/evidencesnapshot/?rot__exact=gone")
+    assert admin.status_code == 200 and URL in admin.content.decode()
