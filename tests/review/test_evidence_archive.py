@@ -256,3 +256,41 @@ def test_the_sweep_rings_again_for_a_pending_snapshot_whose_doorbell_was_lost(pa
 def test_page_server_pdf_is_well_formed():
     data = pdf_bytes("T", "line")
     assert data.startswith(b"%PDF-1.4") and data.rstrip().endswith(b"%%EOF")
+
+
+@pytest.mark.django_db
+def test_link_rot_checks_published_evidence_that_is_due_one_page_per_host_per_sweep(
+    pages, article_factory, editor, other_editor, settings
+):
+    from django.utils import timezone
+
+    from articles.models import Claim
+
+    published = article_factory(editor, status="published")
+    in_review = article_factory(other_editor, title="Still in review", status="in_review")
+    first, second, third = published.claims.active()[:3]
+    same_host_a, same_host_b = pages.url("/a"), pages.url("/b")
+    other_host = pages.url("/c", host="localhost")
+    unpublished = pages.url("/d")
+    for claim, url in [(first, same_host_a), (second, same_host_b), (third, other_host)]:
+        Claim.objects.filter(pk=claim.pk).update(evidence_url=url)
+    Claim.objects.filter(pk=in_review.claims.first().pk).update(evidence_url=unpublished)
+    for path in ("/a", "/b", "/c", "/d"):
+        pages.route(path, REPORT)
+    settings.EVIDENCE_ALLOWED_NETWORKS = ["127.0.0.1/32", "::1/128"]
+    settings.EVIDENCE_ALLOW_PRIVATE_ADDRESSES = True  # "localhost" is a second host here
+    for url in (same_host_a, same_host_b, other_host, unpublished):
+        archive(url)
+    assert services.sweep_link_rot() == 0  # nothing is due for a week
+    EvidenceSnapshot.objects.update(recheck_at=timezone.now())
+
+    assert services.sweep_link_rot() == 2  # one page of 127.0.0.1, one of localhost
+    leased = set(
+        EvidenceSnapshot.objects.filter(recheck_at__gt=timezone.now()).values_list(
+            "requested_url", flat=True
+        )
+    )
+    assert other_host in leased and len(leased & {same_host_a, same_host_b}) == 1
+    assert unpublished not in leased  # not the evidence of a published article
+    assert services.sweep_link_rot() == 1  # the other page of 127.0.0.1, at the next sweep
+    assert services.sweep_link_rot() == 0
