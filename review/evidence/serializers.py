@@ -62,6 +62,6 @@ class ClaimEvidenceSerializer(serializers.Serializer):
     """Schema of the answer (built by `ClaimVerdictViewSet.evidence`)."""
 
     claim = serializers.IntegerField()
-    evidence_url = serializers.URLField()
+    evidence_url = serializers.CharField(allow_blank=True)
     cited_links = serializers.ListField(child=serializers.DictField())
     sources = serializers.ListField(child=serializers.DictField())
