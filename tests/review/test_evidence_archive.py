@@ -294,3 +294,22 @@ def test_link_rot_checks_published_evidence_that_is_due_one_page_per_host_per_sw
     assert unpublished not in leased  # not the evidence of a published article
     assert services.sweep_link_rot() == 1  # the other page of 127.0.0.1, at the next sweep
     assert services.sweep_link_rot() == 0
+
+
+@pytest.mark.django_db
+def test_a_compressed_page_is_read_and_a_compression_bomb_is_refused(pages):
+    import gzip
+
+    page = REPORT[2]
+    headers = {"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "gzip"}
+    url = pages.route("/gz", (200, headers, gzip.compress(page)))
+    outcome, snapshot = archive(url)
+    assert outcome == "archived"
+    assert "Unemployment fell to 3.8 per cent" in snapshot.text
+    assert snapshot.sha256 == hashlib.sha256(page).hexdigest()  # the page, not its compression
+
+    bomb = gzip.compress(b"<p>" + b"a" * (11 * 1024 * 1024) + b"</p>")  # ~11 KB on the wire
+    url = pages.route("/bomb", (200, headers, bomb))
+    outcome, snapshot = archive(url)
+    assert (outcome, snapshot.error_kind) == ("failed", "unreadable")
+    assert "larger than 10,485,760 bytes once decompressed" in snapshot.error
