@@ -177,6 +177,11 @@ class Article(models.Model):
     # href of each related-link headline, {headline: url}, fills `RelatedLink.url` after extraction.
     source_html = models.TextField(blank=True)
     source_links = models.JSONField(default=dict, blank=True)
+    # Every inline link of that HTML body: [{"start", "end", "anchor", "url"}], offsets into `body`
+    # as converted (`body[start:end] == anchor`). Review offers each to the claim whose sentence
+    # holds it as an evidence source; an edit of the body moves text, so a reader checks that
+    # the anchor is still there before using an offset.
+    cited_links = models.JSONField(default=list, blank=True)
     dateline = models.DateField(null=True, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="articles"

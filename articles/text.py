@@ -81,3 +81,24 @@ def has_visible_text(value: str) -> bool:
         and unicodedata.category(char) not in _INVISIBLE_CATEGORIES
         for char in value
     )
+
+
+# --- Cited links ---------------------------------------------------------------------------------
+
+
+def cited_links_in(text: str, links: list[dict]) -> list[dict]:
+    """Inline links found in `text` before normalisation (HTML ingestion:
+    `{"start", "end", "anchor", "url"}`), with their offsets moved to `normalise_text(text)`.
+    A link whose anchor is not at its offsets there is dropped: an offset is only trusted when the
+    text it points at says so."""
+    if not links:
+        return []
+    moved = offset_in_normalised(text, [n for link in links for n in (link["start"], link["end"])])
+    clean = normalise_text(text)
+    kept = []
+    for index, link in enumerate(links):
+        start, end = moved[2 * index], moved[2 * index + 1]
+        anchor = normalise_text(str(link.get("anchor", "")))
+        if 0 <= start < end <= len(clean) and clean[start:end] == anchor:
+            kept.append({"start": start, "end": end, "anchor": anchor, "url": str(link["url"])})
+    return kept

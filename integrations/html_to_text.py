@@ -9,7 +9,9 @@ No Django here: it can be tested and benchmarked alone.
 - Table rows become `a | b | c` lines, which the extractor knows are not claims.
 - `script`, `style`, `template`, `noscript`, `svg`, ... are dropped with their content; comments
   are dropped; entities are decoded; runs of white space inside a line fold to one space.
-- Links: the text stays, the href goes. Where a paragraph is a related-link line (`See Also:`
+- Links: the text stays, and every inline link with an absolute http(s) href is returned in
+  `cited` with its anchor text and its offsets in the plain text (`CitedLink`), so that the
+  sentence a link sits in can offer it as a source. Where a paragraph is a related-link line (`See Also:`
   followed by one `<a href>` and nothing else), a list item is one `<a href>`, or a paragraph is
   one `<a href>`, the headline → href pair is returned in `links`, so the related link the
   extractor finds can get its URL (only absolute http(s) URLs are kept).
@@ -164,22 +166,40 @@ class HtmlTooComplex(ValueError):
 
 
 @dataclass(frozen=True)
+class CitedLink:
+    """An inline link: `text[start:end] == anchor` in the converted text, `url` its href."""
+
+    start: int
+    end: int
+    anchor: str
+    url: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"start": self.start, "end": self.end, "anchor": self.anchor, "url": self.url}
+
+
+@dataclass(frozen=True)
 class Conversion:
     text: str
     links: dict[str, str] = field(default_factory=dict)
+    cited: list[CitedLink] = field(default_factory=list)
 
 
 @dataclass(slots=True)
 class _Line:
     parts: list[str] = field(default_factory=list)
     anchors: list[tuple[str, str]] = field(default_factory=list)  # (text, href) on this line
+    # (start, end, href) of each inline link, as offsets into "".join(parts).
+    spans: list[tuple[int, int, str]] = field(default_factory=list)
     bullet: bool = False
+    length: int = 0  # len("".join(parts)), kept up to date by add()
     # True while every part is white space, i.e. while text() would be "". Kept up to date by
     # add() so that asking costs nothing: re-joining the line on every chunk was quadratic.
     blank: bool = True
 
     def add(self, part: str) -> None:
         self.parts.append(part)
+        self.length += len(part)
         if self.blank and part and not part.isspace():
             self.blank = False
 
@@ -335,13 +355,15 @@ class _Tokenizer:
 
 class _Converter:
     def __init__(self) -> None:
-        self.paragraphs: list[tuple[str, list[tuple[str, str]]]] = []
+        # (rendered paragraph, [(start, end, href) of its inline links, offsets into it])
+        self.paragraphs: list[tuple[str, list[tuple[int, int, str]]]] = []
         self.links: dict[str, str] = {}
         self._para = _Paragraph()
         self._skip = 0
         self._lists = 0
         self._pre = 0
-        self._anchor: tuple[str, list[str]] | None = None
+        # href, anchor text parts, the line it opened on and where on that line
+        self._anchor: tuple[str, list[str], _Line, int] | None = None
         self._row: list[str] | None = None
         self._cell: list[str] | None = None
 
@@ -366,7 +388,7 @@ class _Converter:
         if lines:
             self._record_links(lines)
             rendered = "\n".join(("- " if line.bullet else "") + text for line, text in lines)
-            self.paragraphs.append((rendered, []))
+            self.paragraphs.append((rendered, self._paragraph_spans(lines)))
         self._para = _Paragraph()
 
     def _record_links(self, lines: list[tuple[_Line, str]]) -> None:
@@ -386,14 +408,37 @@ class _Converter:
         if whole == text or (labelled and labelled.group(2).strip() == text):
             self.links[text] = href
 
+    @staticmethod
+    def _paragraph_spans(lines: list[tuple[_Line, str]]) -> list[tuple[int, int, str]]:
+        """The inline links of a paragraph's lines as offsets into the rendered paragraph, each
+        trimmed to its anchor text (no white space at either end)."""
+        spans: list[tuple[int, int, str]] = []
+        offset = 0
+        for line, text in lines:
+            prefix = 2 if line.bullet else 0
+            for start, end, href in line.spans:
+                end = min(end, len(text))
+                while start < end and text[start].isspace():
+                    start += 1
+                while end > start and text[end - 1].isspace():
+                    end -= 1
+                if start < end:
+                    spans.append((offset + prefix + start, offset + prefix + end, href))
+            offset += prefix + len(text) + 1
+        return spans
+
     def _close_anchor(self) -> None:
         if self._anchor is None:
             return
-        href, parts = self._anchor
+        href, parts, opened_on, start = self._anchor
         self._anchor = None
         text = _WS.sub(" ", "".join(parts)).strip()
         if text:
-            self._line().anchors.append((text, href))
+            line = self._line()
+            line.anchors.append((text, href))
+            # A link that spans lines (only inside <pre>) is not offered as a source.
+            if href and line is opened_on and line.length > start:
+                line.spans.append((start, line.length, href))
 
     # --- tokenizer callbacks -----------------------------------------------------------------
 
@@ -426,7 +471,8 @@ class _Converter:
             self._cell = []
         elif tag == "a":
             self._close_anchor()
-            self._anchor = (_http_url(dict(attrs).get("href")), [])
+            line = self._line()
+            self._anchor = (_http_url(dict(attrs).get("href")), [], line, line.length)
         elif tag in BLOCK_TAGS:
             if tag == "pre":
                 self._pre += 1
@@ -532,7 +578,16 @@ def html_to_text(html: str, *, max_elements: int | None = None) -> Conversion:
     converter.close()
     paragraphs = [text for text, _ in converter.paragraphs]
     text = "\n\n".join(paragraphs)
+    shift = 0
     if _DATE_HEADER.match(text):
         # The feed header ` date YYYY-MM-DD ` starts with a space, which folding removed.
         text = " " + text
-    return Conversion(text=text + "\n" if text else "", links=converter.links)
+        shift = 1
+    cited: list[CitedLink] = []
+    offset = shift
+    for paragraph, spans in converter.paragraphs:
+        for start, end, href in spans:
+            a, b = offset + start, offset + end
+            cited.append(CitedLink(a, b, text[a:b], href))
+        offset += len(paragraph) + 2
+    return Conversion(text=text + "\n" if text else "", links=converter.links, cited=cited)

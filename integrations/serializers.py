@@ -78,6 +78,7 @@ class ArticleCreateSerializer(RefuseReadOnlyMixin, serializers.Serializer):
             attrs["body"] = converted.text
             attrs["source_html"] = attrs.pop("html")
             attrs["source_links"] = converted.links
+            attrs["cited_links"] = [link.as_dict() for link in converted.cited]
         return attrs
 
 

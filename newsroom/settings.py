@@ -272,6 +272,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "review.sweep_claim_analysis",
         "schedule": env_int("CLAIM_ANALYSIS_SWEEP_SECONDS", 60),
     },
+    # Evidence archive: snapshots whose doorbell was lost or whose retry is due; link rot checks
+    # of published articles' evidence that are due (at most one per host per run).
+    "sweep-evidence": {
+        "task": "review.sweep_evidence",
+        "schedule": env_int("EVIDENCE_SWEEP_SECONDS", 60),
+    },
+    "sweep-link-rot": {
+        "task": "review.sweep_link_rot",
+        "schedule": env_int("EVIDENCE_RECHECK_SWEEP_SECONDS", 60),
+    },
     "purge-idempotency-keys": {
         "task": "integrations.purge_idempotency_keys",
         "schedule": 3600,
@@ -387,7 +397,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_BYTES", 12 * 1024 * 1024)
 
 # --- Static files -------------------------------------------------------------------------------
 STATIC_URL = "static/"
-# Where collectstatic writes and whitenoise serves from; uploads (none yet) under MEDIA_ROOT.
+# Where collectstatic writes and whitenoise serves from. Uploaded and archived files (the
+# evidence archive's raw pages) go to the default storage: the file system under MEDIA_ROOT
+# unless a deployment configures another backend in STORAGES. MEDIA_URL is never served as
+# such: files are downloaded through permission checks.
 STATIC_ROOT = env_path("STATIC_ROOT", BASE_DIR / "staticfiles")
 MEDIA_URL = "media/"
 MEDIA_ROOT = env_path("MEDIA_ROOT", VAR_DIR / "media")
@@ -397,10 +410,8 @@ HTMX_DIST = BASE_DIR / "node_modules" / "htmx.org" / "dist"
 if HTMX_DIST.is_dir():
     STATICFILES_DIRS.append(("vendor/htmx", HTMX_DIST))
 STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": MEDIA_ROOT},
-    },
+    # Files under MEDIA_ROOT (read when used, so a test may point it elsewhere).
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
@@ -541,6 +552,33 @@ WEBHOOK_SITE_URL = env_str("WEBHOOK_SITE_URL", "")
 # these addresses or networks (comma-separated, e.g. 127.0.0.1,10.0.0.0/8); neither set: nobody.
 METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", [])
+
+# --- Evidence archive (review/evidence) ------------------------------------------------------------
+# Every evidence URL is fetched through the outbound guard (outbound/): http(s) only, each
+# redirect hop checked again, at most EVIDENCE_MAX_REDIRECTS of them, EVIDENCE_MAX_BYTES per page,
+# a total deadline of EVIDENCE_TIMEOUT_SECONDS. Pages on loopback, private, link-local or shared
+# addresses are refused unless EVIDENCE_ALLOW_PRIVATE_ADDRESSES (tests; an intranet deployment).
+EVIDENCE_ALLOW_PRIVATE_ADDRESSES = env_bool("EVIDENCE_ALLOW_PRIVATE_ADDRESSES", False)
+# Or lift those refusals for these networks only ("10.1.2.0/24,127.0.0.1/32"): an intranet
+# statistics server, the tests' page server.
+EVIDENCE_ALLOWED_NETWORKS = env_list("EVIDENCE_ALLOWED_NETWORKS", [])
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+EVIDENCE_MAX_REDIRECTS = env_int("EVIDENCE_MAX_REDIRECTS", 5)
+EVIDENCE_TIMEOUT_SECONDS = env_float("EVIDENCE_TIMEOUT_SECONDS", 30.0)
+EVIDENCE_READ_TIMEOUT_SECONDS = env_float("EVIDENCE_READ_TIMEOUT_SECONDS", 10.0)
+# A failed fetch that may succeed later (timeout, connection error, 5xx, 429) is tried again
+# after EVIDENCE_BACKOFF_SECONDS × 2^(attempt-1), up to EVIDENCE_MAX_ATTEMPTS attempts in all.
+EVIDENCE_MAX_ATTEMPTS = env_int("EVIDENCE_MAX_ATTEMPTS", 4)
+EVIDENCE_BACKOFF_SECONDS = env_float("EVIDENCE_BACKOFF_SECONDS", 30.0)
+# A pending snapshot whose lease ran out this long ago is enqueued again by the sweep.
+EVIDENCE_SWEEP_GRACE_SECONDS = env_int("EVIDENCE_SWEEP_GRACE_SECONDS", 60)
+# Link rot: the evidence of published articles is fetched again every EVIDENCE_RECHECK_DAYS
+# (each page at its own time within EVIDENCE_RECHECK_SPREAD_HOURS after that, so a week's
+# archive is not re-fetched in one burst), at most one page per host per sweep and at most
+# EVIDENCE_RECHECK_BATCH pages per sweep. 0 days turns the re-checks off.
+EVIDENCE_RECHECK_DAYS = env_float("EVIDENCE_RECHECK_DAYS", 7.0)
+EVIDENCE_RECHECK_SPREAD_HOURS = env_float("EVIDENCE_RECHECK_SPREAD_HOURS", 24.0)
+EVIDENCE_RECHECK_BATCH = env_int("EVIDENCE_RECHECK_BATCH", 50)
 
 # --- Logging ------------------------------------------------------------------------------------
 # LOG_FORMAT=json: one JSON object per line (time, level, logger, message, and the request id,

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.utils import timezone
 
 from articles.admin import ReadOnlyAdmin
-from review.models import Assignment, ClaimHold, ReuseSuggestion
+from review.models import Assignment, ClaimHold, EvidenceSnapshot, ReuseSuggestion
 
 
 class HoldActiveFilter(admin.SimpleListFilter):
@@ -64,3 +64,17 @@ class ReuseSuggestionAdmin(ReadOnlyAdmin):
     @admin.display(description="Source verdict")
     def source_verdict(self, obj: ReuseSuggestion) -> str:
         return obj.source.get_verdict_display()
+
+
+@admin.register(EvidenceSnapshot)
+class EvidenceSnapshotAdmin(ReadOnlyAdmin):
+    """The evidence archive (written by the background fetches only). Filter by link rot to see
+    the evidence of published articles that is gone or changed since it was archived."""
+
+    list_display = [
+        "requested_url", "state", "http_status", "title", "fetched_at", "rot", "rechecked_at",
+    ]  # fmt: skip
+    list_filter = ["state", "rot", "error_kind"]
+    search_fields = ["requested_url", "final_url", "title", "sha256"]
+    date_hierarchy = "created_at"
+    exclude = ["text"]  # up to megabytes; read on the claim page

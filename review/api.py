@@ -44,6 +44,9 @@ from articles.rest import (
 )
 from articles.serializers import ClaimSerializer
 from review import services
+from review.evidence import services as evidence_services
+from review.evidence.serializers import ClaimEvidenceSerializer, source_data
+from review.evidence.views import evidence_sources
 from review.models import ReuseSuggestion
 from review.serializers import (
     ClaimChangedErrorSerializer,
@@ -215,6 +218,29 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         claim = self.get_object()
         offered = ReuseSuggestion.objects.filter(claim=claim).offerable(request.user)[:20]
         return Response(ReuseSuggestionSerializer(offered, many=True).data)
+
+    @extend_schema(
+        summary="The claim's evidence: cited links, archived snapshots, facts found",
+        description=(
+            "The claim's evidence URL and the links its article cites in its sentence (HTML "
+            "ingestion), each with its newest archived snapshots (state, status, title, hash, "
+            "why it failed, link rot) and the claim's facts looked for in the newest archived "
+            "text. Facts found are a hint, never a verdict."
+        ),
+        responses={200: ClaimEvidenceSerializer, **errors(404)},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def evidence(self, request: Request, pk: str | None = None) -> Response:
+        claim = self.get_object()
+        context = {"request": request, "claim": claim}
+        return Response(
+            {
+                "claim": claim.pk,
+                "evidence_url": claim.evidence_url,
+                "cited_links": evidence_services.cited_links(claim),
+                "sources": [source_data(s, context) for s in evidence_sources(claim)],
+            }
+        )
 
     @extend_schema(
         summary="Reuse the verdict of the same fact in another article",

@@ -9,9 +9,11 @@ class ReviewConfig(AppConfig):
         # Review builds on articles and listens to it; articles never names review.
         from articles.panels import ArticlePanel, register_article_panel
         from articles.signals import claims_stored
+        from review.evidence.services import on_claims_stored as archive_cited_sources
         from review.intelligence import on_claims_stored
 
         claims_stored.connect(on_claims_stored, dispatch_uid="review.analyse_stored_claims")
+        claims_stored.connect(archive_cited_sources, dispatch_uid="review.archive_cited_sources")
         register_article_panel(
             ArticlePanel(
                 element_id="review-panel",
@@ -19,5 +21,13 @@ class ReviewConfig(AppConfig):
                 heading="Review schedule",
                 link_text="Due time and assigned reviewers",
                 hidden_when_published=True,
+            )
+        )
+        register_article_panel(
+            ArticlePanel(
+                element_id="evidence-panel",
+                url_name="review:article_evidence",
+                heading="Evidence",
+                link_text="Archived evidence and link rot",
             )
         )

@@ -38,6 +38,7 @@ from articles.services import (
     log_event,
 )
 from articles.text import has_visible_text
+from review.evidence.services import request_snapshots
 from review.models import Assignment, ClaimHold
 
 _validate_url = URLValidator(schemes=["http", "https"])
@@ -131,7 +132,8 @@ def record_verdict(
     of the sentence the reviewer read (`Claim.text_sha`, sent back by the form or the API client):
     if an edit changed the sentence since, `ClaimChanged` and nothing is written. `source` is the
     claim whose verdict this reuses (only `reuse_verdict` passes it): it is linked from the claim
-    and its history row."""
+    and its history row. An evidence URL not archived yet gets a pending `EvidenceSnapshot`, fetched
+    by `review.archive_evidence` after commit."""
     note, evidence_url = note.strip(), evidence_url.strip()
     validate_verdict(verdict=verdict, note=note, evidence_url=evidence_url)
     with transaction.atomic():
@@ -175,6 +177,8 @@ def record_verdict(
         )
         if hold is not None:  # the verdict ends the reviewer's own hold (or clears an expired one)
             hold.delete()
+        if evidence_url:  # archived in the background, rung once this commits
+            request_snapshots([evidence_url])
     return claim
 
 

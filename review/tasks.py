@@ -22,3 +22,12 @@ def analyse_claims(article_ids: list[int]) -> dict[str, int]:
 def sweep_claim_analysis() -> int:
     """Beat: enqueue articles whose claims a lost message or a model upgrade left unanalysed."""
     return intelligence.sweep()
+
+
+# The evidence archive's tasks, registered with the app through this module.
+from review.evidence.tasks import (  # noqa: E402, F401
+    archive_evidence,
+    recheck_evidence,
+    sweep_evidence,
+    sweep_link_rot,
+)

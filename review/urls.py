@@ -1,6 +1,7 @@
 from django.urls import path
 
 from review import views
+from review.evidence import views as evidence_views
 
 app_name = "review"
 
@@ -14,9 +15,20 @@ urlpatterns = [
     path("claims/<int:pk>/verdict/", views.verdict, name="verdict"),
     path("claims/<int:pk>/reuse/", views.reuse, name="reuse"),
     path("claims/<int:pk>/history.csv", views.claim_history_csv, name="claim_history_csv"),
+    path(
+        "claims/<int:pk>/evidence/<int:snapshot_pk>/text/",
+        evidence_views.evidence_text,
+        name="evidence_text",
+    ),
+    path(
+        "claims/<int:pk>/evidence/<int:snapshot_pk>/raw/",
+        evidence_views.evidence_raw,
+        name="evidence_raw",
+    ),
     path("articles/<int:pk>/bulk-verdict/", views.bulk_verdict, name="bulk_verdict"),
     path("articles/<int:pk>/publish/", views.publish, name="publish"),
     path("articles/<int:pk>/panel/", views.article_panel, name="article_panel"),
+    path("articles/<int:pk>/evidence/", evidence_views.article_evidence, name="article_evidence"),
     path("articles/<int:pk>/due/", views.set_due, name="set_due"),
     path("articles/<int:pk>/assign/", views.assign, name="assign"),
     path("articles/<int:pk>/unassign/<int:reviewer_pk>/", views.unassign, name="unassign"),

@@ -68,6 +68,12 @@ def world(editor, other_editor, reviewer, chief, settings) -> dict[type[models.M
     review_services.record_verdict(
         claim, judged=judge(claim), by=reviewer, verdict="verified", note="Minutes, item 4."
     )
+    # An evidence URL leaves a pending evidence snapshot (the fetch happens in a worker).
+    last = first.claims.active().last()
+    review_services.record_verdict(
+        last, judged=judge(last), by=reviewer, verdict="verified",
+        evidence_url="https://stats.example.org/ferries",
+    )  # fmt: skip
     intelligence.analyse_article(second.pk)
     review_services.hold_claim(second.claims.active().first(), by=reviewer)
     review_services.assign_article(second, reviewer=reviewer, by=chief)

@@ -33,6 +33,7 @@ from articles.services.common import (
     validate_article_input,
 )
 from articles.services.jobs import queue_extraction
+from articles.text import cited_links_in
 
 logger = logging.getLogger(__name__)
 
@@ -47,11 +48,15 @@ def create_article(
     dateline: dt.date | None = None,
     source_html: str = "",
     source_links: dict[str, str] | None = None,
+    cited_links: list[dict] | None = None,
 ) -> Article:
     """Create a draft owned by `by`. `source_html`/`source_links`: the HTML a feed sent, kept as
-    sent (the body converted from it is normalised like any other, `clean_article_text`)."""
+    sent (the body converted from it is normalised like any other, `clean_article_text`);
+    `cited_links`: its inline links, offsets into `body` as given (moved here with the
+    normalisation)."""
     if not permissions.can_create_article(by):
         raise PermissionDenied("Only editors can write articles.")
+    cited = cited_links_in(body, cited_links or [])
     title, body = clean_article_text(title=title, body=body)
     with transaction.atomic():
         article = Article.objects.create(
@@ -61,6 +66,7 @@ def create_article(
             author=by,
             source_html=source_html,
             source_links=source_links or {},
+            cited_links=cited,
         )
         log_event(article, by=by, kind=ArticleEvent.Kind.CREATED, to_state=article.status)
     return article

@@ -24,6 +24,7 @@ from articles.people import short_name
 from articles.presenters import ClaimRow, TimelineEntry
 from articles.services import InvalidTransition
 from review import services
+from review.evidence.views import evidence_sources
 from review.forms import (
     JUDGED_MISSING,
     BulkVerdictForm,
@@ -157,6 +158,7 @@ def claim_panel_context(
         "can_judge": can_judge,
         "suggestions": reuse_suggestions(user, claim) if claim.retired_at is None else [],
         "can_reuse": can_judge and not held_by_other,
+        "evidence_sources": evidence_sources(claim),
         "next_url": next_url or reverse("review:queue"),
     }
 

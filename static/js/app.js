@@ -43,3 +43,27 @@
     }
   });
 })();
+
+/* data-use-evidence="URL" data-claim="PK" on a button (a source the article cites, in the claim's
+   evidence list): puts URL into that claim's verdict form's evidence field (the queue's panel or
+   the claim page) and moves the focus there. */
+(function () {
+  "use strict";
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-use-evidence]");
+    if (!button) {
+      return;
+    }
+    var claim = button.getAttribute("data-claim");
+    var field =
+      document.getElementById("panel-" + claim + "-evidence") ||
+      document.getElementById("claim-" + claim + "-evidence");
+    if (!field) {
+      return;
+    }
+    field.value = button.getAttribute("data-use-evidence");
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+    field.focus();
+  });
+})();

@@ -47,8 +47,9 @@ def test_every_operation_documents_401_and_every_write_its_4xx_answers():
         if method in ("get", "post", "patch", "put", "delete")
     ]
 
-    # 16, plus the reuse suggestions and the reuse action of issue 8, and the bulk create (18)
-    assert len(operations) == 19
+    # 16, plus the reuse suggestions and the reuse action of issue 8, the bulk create (18) and the
+    # evidence of issue 15
+    assert len(operations) == 20
     for path, method, op in operations:
         codes = set(op["responses"])
         assert "401" in codes, (method, path)
