@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 
 from articles import services
+from articles.forms import article_text_field
 from articles.models import (
     Article,
     ArticleEvent,
@@ -170,6 +171,8 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in ("title", "body"):
+            article_text_field(field)
         if db_field.name == "body":
             # As in the newsroom's form: wire copy starts with a space before its " date ..."
             # header, and a stripped body is a different text (a re-extraction, moved offsets).
