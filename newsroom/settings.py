@@ -125,6 +125,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "articles.context_processors.navigation",
             ],
+            # Dates, times and durations written one way everywhere (articles/templatetags).
+            "builtins": ["articles.templatetags.newsroom"],
         },
     },
 ]

@@ -1,0 +1,16 @@
+"""The newsroom's template filters, built in to every template (settings.TEMPLATES `builtins`):
+how durations are written. One definition each, so every page says them alike."""
+
+from __future__ import annotations
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def duration(seconds: int | None) -> str:
+    """ "4 min 05 s", "42 s": a countdown as static/js/app.js writes it while it ticks."""
+    seconds = max(0, int(seconds or 0))
+    minutes, rest = divmod(seconds, 60)
+    return f"{minutes} min {rest:02d} s" if minutes else f"{rest} s"
