@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from articles.admin import ActionOnlyChangeMixin, ReadOnlyAdmin
+from articles.admin import ActionOnlyChangeMixin, PeopleByName, ReadOnlyAdmin, person
 from integrations import services
 from integrations.forms import WebhookSubscriptionForm
 from integrations.models import ApiToken, IdempotencyKey, WebhookDelivery, WebhookSubscription
@@ -26,8 +26,8 @@ class ApiTokenAddForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+class ApiTokenAdmin(PeopleByName, admin.ModelAdmin):
+    list_display = ["name", person("user"), "prefix", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["revoked_at", "created_at"]
     search_fields = ["name", "prefix", "user__username"]
     list_select_related = ["user"]

@@ -6,6 +6,15 @@ from __future__ import annotations
 from django import forms
 
 from articles.models import Claim
+from articles.people import display_name
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """A choice of user, each named as every page names them (`articles.people.display_name`),
+    never by username."""
+
+    def label_from_instance(self, obj) -> str:
+        return display_name(obj)
 
 
 class VerdictForm(forms.Form):
@@ -67,9 +76,7 @@ class DueTimeForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    reviewer = forms.ModelChoiceField(
-        queryset=None, label="Assign to", empty_label="Choose a reviewer"
-    )
+    reviewer = PersonChoiceField(queryset=None, label="Assign to", empty_label="Choose a reviewer")
 
     def __init__(self, *args, reviewers, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -79,7 +86,7 @@ class AssignForm(forms.Form):
 class ActivityFilterForm(forms.Form):
     """Filters of the chief editor's activity page (GET)."""
 
-    reviewer = forms.ModelChoiceField(
+    reviewer = PersonChoiceField(
         queryset=None, required=False, label="Reviewer", empty_label="Anyone"
     )
     article = forms.IntegerField(required=False, min_value=1, label="Article number")

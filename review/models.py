@@ -17,7 +17,7 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from articles.models import Article, ArticleEvent, Claim
-from articles.people import short_name
+from articles.people import name_of, short_name
 
 
 class ClaimHoldQuerySet(models.QuerySet["ClaimHold"]):
@@ -184,7 +184,7 @@ def queue_facets(user) -> dict[str, list]:
     for article_id, title, author_id, username, first, last, section in rows:
         if section:
             sections.add(section)
-        authors[author_id] = f"{first} {last}".strip() or username
+        authors[author_id] = name_of(first, last, username)
         articles[article_id] = title
     return {
         "sections": sorted(sections, key=str.casefold),

@@ -1,9 +1,11 @@
 """The newsroom's template filters, built in to every template (settings.TEMPLATES `builtins`):
-how durations are written. One definition each, so every page says them alike."""
+how people are named and durations are written. One definition each, so every page says them alike."""
 
 from __future__ import annotations
 
 from django import template
+
+from articles import people
 
 register = template.Library()
 
@@ -14,3 +16,9 @@ def duration(seconds: int | None) -> str:
     seconds = max(0, int(seconds or 0))
     minutes, rest = divmod(seconds, 60)
     return f"{minutes} min {rest:02d} s" if minutes else f"{rest} s"
+
+
+@register.filter
+def display_name(user) -> str:
+    """A person as every page names them (`articles.people.display_name`)."""
+    return people.display_name(user)
