@@ -25,6 +25,7 @@ from articles.models import (
     Claim,
     ExtractionJob,
     ImageCredit,
+    Profile,
     RelatedLink,
     Revision,
     Section,
@@ -339,3 +340,18 @@ class ArticleEventAdmin(ReadOnlyAdmin):
     @admin.display(description="note")
     def short_note(self, event: ArticleEvent) -> str:
         return event.note[:80]
+
+
+@admin.register(Profile)
+class ProfileAdmin(PeopleByName, admin.ModelAdmin):
+    """Each user's own settings (their time zone), as they set them on their settings page. A
+    change here applies at the user's next sign-in (the session keeps the zone)."""
+
+    list_display = [person("user"), "time_zone"]
+    list_filter = ["time_zone"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "time_zone"]
+    list_select_related = ["user"]
+
+    def save_model(self, request, obj, form, change):
+        saved = services.update_profile(obj.user, time_zone=obj.time_zone)
+        obj.pk = saved.pk

@@ -57,3 +57,22 @@ class ReturnToDraftForm(forms.Form):
         label="Why (optional)",
         widget=forms.TextInput(attrs={"size": 40}),
     )
+
+
+class ProfileForm(forms.Form):
+    """The settings page: the user's time zone (the rule is `services.update_profile`'s)."""
+
+    time_zone = forms.ChoiceField(
+        required=False,
+        label="Time zone",
+        help_text="Every time in the newsroom is shown in it, and due times are entered in it.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        from articles.times import time_zone_names
+
+        super().__init__(*args, **kwargs)
+        default = f"The newsroom's default ({settings.TIME_ZONE})"
+        self.fields["time_zone"].choices = [("", default)] + [
+            (name, name.replace("_", " ")) for name in time_zone_names()
+        ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,13 +18,23 @@ from django.db.models import Count, OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from articles import permissions, services
 from articles.diffing import DiffSegment, segments_from_json
 from articles.exports import EVENT_CSV_HEADER, csv_response, event_csv_row
-from articles.forms import ArticleForm, ReturnToDraftForm
-from articles.models import Article, ArticleEvent, Claim, ExtractionJob, ImageCredit, ReviewRound
+from articles.forms import ArticleForm, ProfileForm, ReturnToDraftForm
+from articles.middleware import remember_time_zone
+from articles.models import (
+    Article,
+    ArticleEvent,
+    Claim,
+    ExtractionJob,
+    ImageCredit,
+    Profile,
+    ReviewRound,
+)
 from articles.panels import panels_for
 from articles.presenters import (
     ArticleRow,
@@ -478,3 +489,38 @@ def retry_extraction(request: HttpRequest, pk: int, job_pk: int) -> HttpResponse
     else:
         messages.success(request, "Extraction queued again.")
     return redirect("articles:detail", pk=article.pk)
+
+
+# --- The user's own settings --------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_settings(request: HttpRequest) -> HttpResponse:
+    """The user's settings (reached from the user menu in the header): their time zone, and the
+    way to their API tokens. Notification preferences will join them here."""
+    profile = Profile.objects.filter(user=request.user).first()
+    initial = {"time_zone": profile.time_zone if profile else ""}
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            profile = services.update_profile(
+                request.user, time_zone=form.cleaned_data["time_zone"]
+            )
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            remember_time_zone(request, request.user)
+            messages.success(request, f"Saved. Times are now shown in {profile.zone_name}.")
+            return redirect("articles:settings")
+    status = 422 if form.errors else 200
+    return render(
+        request,
+        "articles/settings.html",
+        {
+            "form": form,
+            "zone_name": profile.zone_name if profile else settings.TIME_ZONE,
+            "now": timezone.now(),
+        },
+        status=status,
+    )

@@ -101,6 +101,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in user's own time zone for everything shown and entered (articles/middleware.py).
+    "articles.middleware.TimeZoneMiddleware",
     # Cache-Control: no-store on every response to a signed-in caller (articles/middleware.py).
     "articles.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

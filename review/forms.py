@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 
 from articles.models import Claim
 from articles.people import display_name
@@ -73,6 +74,12 @@ class DueTimeForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="Optional. Articles due sooner come first in the review queue.",
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Entered and shown in the user's own zone (articles.middleware.TimeZoneMiddleware).
+        zone = timezone.get_current_timezone_name()
+        self.fields["publish_by"].label = f"Publish by ({zone} time)"
 
 
 class AssignForm(forms.Form):
