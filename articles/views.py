@@ -7,13 +7,17 @@ templates only loop and branch over values. Article text is always autoescaped b
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -45,6 +49,37 @@ from articles.presenters import (
     gate_progress,
     state_label,
 )
+
+# --- One consistent read per page ---------------------------------------------------------------
+
+
+@contextmanager
+def one_snapshot() -> Iterator[None]:
+    """Every query inside reads the database as of one moment, so a page never mixes two
+    versions (right after Submit: the timeline's "Done, 22 claims extracted" beside "Claims (0)",
+    read before the worker committed). On PostgreSQL, one REPEATABLE READ transaction: a snapshot
+    taken at its first query, the worker's commits unseen until it ends. On SQLite, one
+    transaction, which this project begins IMMEDIATE (settings: WAL), so the worker's commit waits
+    the few milliseconds the page takes (its busy timeout is 20 s). Inside a transaction already
+    (tests, or a caller's), it joins it and costs no query."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic(savepoint=False):
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
+def consistent_read(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Run a read-only view, its template rendering included, in `one_snapshot`."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        with one_snapshot():
+            return view(request, *args, **kwargs)
+
+    return wrapped
+
 
 # --- Dashboard ----------------------------------------------------------------------------------
 
@@ -390,6 +425,7 @@ def review_round(article: Article, claims: list[Claim]) -> RoundView | None:
 
 @login_required
 @require_GET
+@consistent_read
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     article = permissions.get_article_for_user(user, pk)
@@ -439,6 +475,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@consistent_read
 def extraction_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The extraction block, polled by htmx while the job is queued or running."""
     article = permissions.get_article_for_user(request.user, pk)
@@ -470,6 +507,7 @@ def history_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@consistent_read
 def gate(request: HttpRequest, pk: int) -> HttpResponse:
     """The gate block, re-fetched by the article page after a verdict recorded in place and, while
     the article is in review, every few seconds (live progress for the editor)."""
