@@ -62,9 +62,11 @@ def one_snapshot() -> Iterator[None]:
     transaction, which this project begins IMMEDIATE (settings: WAL), so the worker's commit waits
     the few milliseconds the page takes (its busy timeout is 20 s). Inside a transaction already
     (tests, or a caller's), it joins it and costs no query."""
-    outermost = not connection.in_atomic_block
-    with transaction.atomic(savepoint=False):
-        if outermost and connection.vendor == "postgresql":
+    if connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         yield
