@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
+from extraction import read_header
+
 _CRLF = re.compile("\r\n")
 
 
@@ -36,3 +38,10 @@ def offset_in_normalised(text: str, offsets: list[int]) -> list[int]:
     if not starts:
         return list(offsets)
     return [offset - bisect_left(starts, offset) for offset in offsets]
+
+
+def text_start(body: str) -> int:
+    """Where the story itself starts: after the wire's ` date 2024-08-14 ` header, if any (the
+    extraction's own rule, `extraction.read_header`; the date is the article's dateline, shown as
+    its date, not as body text). Offsets stay those of the stored body."""
+    return read_header(body)[0]

@@ -49,6 +49,7 @@ from articles.presenters import (
     gate_progress,
     state_label,
 )
+from articles.text import text_start
 
 # --- One consistent read per page ---------------------------------------------------------------
 
@@ -278,7 +279,8 @@ def body_segments(body: str, claims: list[Claim]) -> list[Segment]:
     The claims' offsets point into `body`. A span that overlaps the previous one or runs past the
     end is left unhighlighted (it is still in the claims list) rather than garbling the text."""
     segments: list[Segment] = []
-    cursor = 0
+    # The wire's date header is the article's dateline (shown in the page's head), not text.
+    cursor = text_start(body)
     for claim in sorted(claims, key=lambda c: (c.start, c.end)):
         if claim.start < cursor or claim.end > len(body):
             continue
@@ -439,7 +441,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         stale_highlights = False
     else:
-        segments = [Segment(article.body)]
+        segments = [Segment(article.body[text_start(article.body) :])]
         stale_highlights = extracted is not None
     judge = (
         permissions.can_review_article(user, article) and article.status == Article.Status.IN_REVIEW

@@ -24,6 +24,7 @@ from articles.models import Article, ArticleEvent, Claim, ImageCredit
 from articles.people import short_name
 from articles.presenters import ClaimRow, TimelineEntry
 from articles.services import InvalidTransition
+from articles.text import text_start
 from review import services
 from review.forms import (
     BulkVerdictForm,
@@ -52,6 +53,8 @@ REUSE_SHOWN = 5
 
 # A blank line, whatever the line endings (a browser's textarea posts CRLF).
 _PARAGRAPH_BREAK = re.compile(r"\r?\n[ \t\r]*\n")
+# A section label's own characters after it: the colon and spaces ("What Happened: ...").
+_AFTER_LABEL = re.compile(r"[ \t]*:?[ \t]*")
 # Paragraphs shown around the claim's own in the queue's context panel.
 CONTEXT_PARAGRAPHS = 3
 
@@ -88,15 +91,22 @@ def claim_in_context(claim: Claim, body: str, sections: list) -> dict[str, Any]:
         index = next((i for i, (s, e) in enumerate(spans) if s <= claim.start < e), None)
     if index is None:
         return {"paragraphs": [], "paragraph_number": None, "paragraph_count": len(spans)}
-    section_at = {}
+    section_at: dict[int, str] = {}
+    # Where each paragraph's own text starts: after the wire's date header (the dateline) and
+    # after a section label that opens it (shown once, as the heading above the paragraph).
+    text_from = {0: text_start(body)} if spans else {}
     for section in sections:
         hit = next((i for i, (s, e) in enumerate(spans) if s <= section.start < e), None)
         if hit is not None:
             section_at.setdefault(hit, section.label)
+            if body.startswith(section.label, section.start):
+                after = _AFTER_LABEL.match(body, section.start + len(section.label))
+                text_from[hit] = max(text_from.get(hit, 0), after.end())
     shown = []
     low, high = max(0, index - CONTEXT_PARAGRAPHS), min(len(spans), index + CONTEXT_PARAGRAPHS + 1)
     for i in range(low, high):
         start, end = spans[i]
+        start = max(start, min(text_from.get(i, 0), claim.start if i == index else end))
         item = ContextParagraph(number=i + 1, section=section_at.get(i, ""))
         if i == index:
             item.current = True
