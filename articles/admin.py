@@ -12,24 +12,61 @@ tests/test_admin_permissions.py checks every registered admin of our apps."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 
 from articles import services
+from articles.forms import article_text_field
 from articles.models import (
     Article,
     ArticleEvent,
     Claim,
     ExtractionJob,
     ImageCredit,
+    Profile,
     RelatedLink,
     Revision,
     Section,
 )
+from articles.people import display_name
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+def person(field: str, description: str = ""):
+    """A list column showing the user in `field` as every page names them
+    (`articles.people.display_name`), not by username; sorted by last name."""
+
+    @admin.display(
+        description=description or field.replace("_", " "), ordering=f"{field}__last_name"
+    )
+    def show(obj) -> str:
+        user = getattr(obj, field)
+        return display_name(user) if user is not None else "—"
+
+    show.__name__ = f"{field}_name"
+    return show
+
+
+class PersonListFilter(admin.RelatedFieldListFilter):
+    """A list filter on a user field, its choices named by `display_name`."""
+
+    def field_choices(self, field, request, model_admin):
+        users = field.related_model._default_manager.order_by("last_name", "first_name", "username")
+        return [(user.pk, display_name(user)) for user in users]
+
+
+class PeopleByName:
+    """Admin forms offer users by their display name (a chooser of `user`, `reviewer`...)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and db_field.related_model is get_user_model():
+            field.label_from_instance = display_name
+        return field
+
+
+class ReadOnlyAdmin(PeopleByName, admin.ModelAdmin):
     """For derived data and history: visible, searchable, never edited by hand."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -114,18 +151,18 @@ class ExtractorVersionFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(PeopleByName, admin.ModelAdmin):
     list_display = [
         "title",
-        "author",
+        person("author"),
         "status",
         "extractor_version",
         "dateline",
         "submitted_at",
         "published_at",
     ]
-    list_filter = ["status", ExtractorVersionFilter, "dateline", "author"]
-    search_fields = ["title", "body", "author__username"]
+    list_filter = ["status", ExtractorVersionFilter, "dateline", ("author", PersonListFilter)]
+    search_fields = ["title", "body", "author__username", "author__last_name"]
     date_hierarchy = "created_at"
     list_select_related = ["author"]
     readonly_fields = [
@@ -170,6 +207,8 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in ("title", "body"):
+            article_text_field(field)
         if db_field.name == "body":
             # As in the newsroom's form: wire copy starts with a space before its " date ..."
             # header, and a stripped body is a different text (a re-extraction, moved offsets).
@@ -197,7 +236,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 @admin.register(Revision)
 class RevisionAdmin(ReadOnlyAdmin):
-    list_display = ["article", "number", "title", "created_by", "created_at"]
+    list_display = ["article", "number", "title", person("created_by"), "created_at"]
     list_filter = ["created_at"]
     search_fields = ["title", "article__title", "body"]
     list_select_related = ["article", "created_by"]
@@ -247,7 +286,7 @@ class ClaimAdmin(ReadOnlyAdmin):
         "section",
         "verdict",
         "checkworthiness",
-        "reviewed_by",
+        person("reviewed_by"),
         "reviewed_at",
     ]
     list_filter = ["verdict", "section", "reviewed_at", "checkworthiness_model"]
@@ -290,14 +329,29 @@ class ArticleEventAdmin(ReadOnlyAdmin):
         "kind",
         "from_state",
         "to_state",
-        "actor",
+        person("actor"),
         "short_note",
     ]
     list_filter = ["kind", "created_at"]
-    search_fields = ["note", "article__title", "actor__username"]
+    search_fields = ["note", "article__title", "actor__username", "actor__last_name"]
     list_select_related = ["article", "actor"]
     date_hierarchy = "created_at"
 
     @admin.display(description="note")
     def short_note(self, event: ArticleEvent) -> str:
         return event.note[:80]
+
+
+@admin.register(Profile)
+class ProfileAdmin(PeopleByName, admin.ModelAdmin):
+    """Each user's own settings (their time zone), as they set them on their settings page. A
+    change here applies at the user's next sign-in (the session keeps the zone)."""
+
+    list_display = [person("user"), "time_zone"]
+    list_filter = ["time_zone"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "time_zone"]
+    list_select_related = ["user"]
+
+    def save_model(self, request, obj, form, change):
+        saved = services.update_profile(obj.user, time_zone=obj.time_zone)
+        obj.pk = saved.pk

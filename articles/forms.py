@@ -6,12 +6,30 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.core.validators import ProhibitNullCharactersValidator
+
+
+def article_text_field(field):
+    """`field` (a form or serializer field of an article's title or body) without the framework's
+    own NUL check, which says "Null characters are not allowed." with no line: a NUL is a control
+    character like any other, and `services.validate_article_input` refuses it with its line. The
+    form, the API, HTML ingestion and the admin all use this, so they answer alike."""
+    field.validators = [
+        v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)
+    ]
+    return field
+
+
+class ArticleTextField(forms.CharField):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        article_text_field(self)
 
 
 class ArticleForm(forms.Form):
     # Not required here on purpose: an empty title or body is the service's error to report, in
     # the service's words. The `required`/`maxlength` attributes only help the browser.
-    title = forms.CharField(
+    title = ArticleTextField(
         required=False,
         widget=forms.TextInput(
             attrs={"required": True, "maxlength": settings.ARTICLE_MAX_TITLE_CHARS, "size": 80}
@@ -19,7 +37,7 @@ class ArticleForm(forms.Form):
     )
     # Not stripped: wire copy starts with a space before its " date ..." header, and the claims'
     # offsets point into the text exactly as it was written.
-    body = forms.CharField(
+    body = ArticleTextField(
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"required": True, "rows": 24, "cols": 80}),
@@ -39,3 +57,22 @@ class ReturnToDraftForm(forms.Form):
         label="Why (optional)",
         widget=forms.TextInput(attrs={"size": 40}),
     )
+
+
+class ProfileForm(forms.Form):
+    """The settings page: the user's time zone (the rule is `services.update_profile`'s)."""
+
+    time_zone = forms.ChoiceField(
+        required=False,
+        label="Time zone",
+        help_text="Every time in the newsroom is shown in it, and due times are entered in it.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        from articles.times import time_zone_names
+
+        super().__init__(*args, **kwargs)
+        default = f"The newsroom's default ({settings.TIME_ZONE})"
+        self.fields["time_zone"].choices = [("", default)] + [
+            (name, name.replace("_", " ")) for name in time_zone_names()
+        ]

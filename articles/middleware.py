@@ -1,4 +1,7 @@
-"""What may be kept by a browser or a proxy: nothing said to a signed-in caller.
+"""Two things every response gets: `Cache-Control: no-store` for a signed-in caller, and the
+caller's own time zone (`TimeZoneMiddleware`, at the end of this file).
+
+What may be kept by a browser or a proxy: nothing said to a signed-in caller.
 
 Every page, htmx partial, CSV export and API answer to a signed-in user (session or API token)
 shows unpublished articles, verdicts, notes and names. Kept in a browser's cache it outlives the
@@ -15,9 +18,12 @@ This is about HTTP caches only: the API's server-side, per-caller memory of rend
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
 
@@ -37,3 +43,51 @@ class NoStoreForSignedInMiddleware:
         if "HTTP_AUTHORIZATION" in request.META or (user is not None and user.is_authenticated):
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+# --- Each user's time zone ------------------------------------------------------------------------
+
+# The zone kept in the session: set at sign-in and by the settings page, so that a request costs
+# no query for it (the pages' query counts are pinned).
+TIME_ZONE_SESSION_KEY = "newsroom_time_zone"
+
+
+def remember_time_zone(request: HttpRequest, user) -> None:
+    """Keep `user`'s time zone in their session (at sign-in: `user_logged_in`, connected in
+    articles/apps.py; and after the settings page changed it)."""
+    from articles.models import Profile
+
+    profile = Profile.objects.filter(user=user).first()
+    request.session[TIME_ZONE_SESSION_KEY] = profile.zone_name if profile else ""
+
+
+class TimeZoneMiddleware:
+    """Activates the signed-in user's time zone for the request (`django.utils.timezone.activate`):
+    every time shown is converted to it and every time entered in a form is read in it. Anonymous
+    callers, and sessions from before the preference existed until they sign in again, get the
+    newsroom's default, `settings.TIME_ZONE`. Listed after `AuthenticationMiddleware`."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        name = ""
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is not None and user is not None and user.is_authenticated:
+            name = session.get(TIME_ZONE_SESSION_KEY, "")
+        try:
+            if name:
+                timezone.activate(_zone(name))
+            else:
+                timezone.deactivate()
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+
+def _zone(name: str) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(settings.TIME_ZONE)

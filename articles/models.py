@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from articles import roles
 from articles.text import CLAIM_VERSION_CHARS, claim_version
+from articles.times import validate_time_zone
 
 
 def content_hash(body: str) -> str:
@@ -570,3 +571,31 @@ class ArticleEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.from_state}→{self.to_state}"
+
+
+class Profile(models.Model):
+    """A user's own settings: for now the time zone every time is shown and entered in
+    (`articles.middleware.TimeZoneMiddleware`). Created on demand (`Profile.of`); empty means the
+    newsroom's default, `settings.TIME_ZONE`."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text="An IANA time zone name, e.g. Europe/Paris. Empty: the newsroom's default.",
+    )
+
+    def __str__(self) -> str:
+        return f"profile of {self.user_id}"
+
+    @property
+    def zone_name(self) -> str:
+        return self.time_zone or settings.TIME_ZONE
+
+    @classmethod
+    def of(cls, user) -> Profile:
+        profile, _ = cls.objects.get_or_create(user=user)
+        return profile

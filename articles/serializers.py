@@ -18,6 +18,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from articles.forms import article_text_field
 from articles.models import (
     Article,
     ArticleEvent,
@@ -73,6 +74,15 @@ class TextField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("not_a_string")
         return super().to_internal_value(data)
+
+
+class ArticleTextSerializerField(TextField):
+    """An article's title or body: NUL is left to the service's control-character rule, which
+    names the line (`articles.forms.article_text_field`)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        article_text_field(self)
 
 
 # --- Read-only fields refused on input ----------------------------------------------------------
@@ -427,13 +437,13 @@ class ArticleUpdateSerializer(RefuseReadOnlyMixin, serializers.Serializer):
         "html": "HTML is accepted only on create; send the plain-text body.",
     }
 
-    title = TextField(
+    title = ArticleTextSerializerField(
         required=False,
         allow_blank=True,
         trim_whitespace=False,
         max_length=settings.ARTICLE_MAX_TITLE_CHARS,
     )
-    body = TextField(
+    body = ArticleTextSerializerField(
         required=False,
         allow_blank=True,
         trim_whitespace=False,

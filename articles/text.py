@@ -18,6 +18,7 @@ import unicodedata
 from bisect import bisect_left
 
 from articles.matching import normalise
+from extraction import read_header
 
 _CRLF = re.compile("\r\n")
 
@@ -102,3 +103,13 @@ def cited_links_in(text: str, links: list[dict]) -> list[dict]:
         if 0 <= start < end <= len(clean) and clean[start:end] == anchor:
             kept.append({"start": start, "end": end, "anchor": anchor, "url": str(link["url"])})
     return kept
+
+
+# --- Where the story starts ----------------------------------------------------------------------
+
+
+def text_start(body: str) -> int:
+    """Where the story itself starts: after the wire's ` date 2024-08-14 ` header, if any (the
+    extraction's own rule, `extraction.read_header`; the date is the article's dateline, shown as
+    its date, not as body text). Offsets stay those of the stored body."""
+    return read_header(body)[0]

@@ -6,6 +6,7 @@ app_name = "articles"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("settings/", views.user_settings, name="settings"),
     path("dashboard/my-reviews/", views.my_reviews, name="my_reviews"),
     path("articles/new/", views.create, name="create"),
     path("articles/<int:pk>/", views.detail, name="detail"),

@@ -7,23 +7,38 @@ templates only loop and branch over values. Article text is always autoescaped b
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from articles import permissions, services
 from articles.diffing import DiffSegment, segments_from_json
 from articles.exports import EVENT_CSV_HEADER, csv_response, event_csv_row
-from articles.forms import ArticleForm, ReturnToDraftForm
-from articles.models import Article, ArticleEvent, Claim, ExtractionJob, ImageCredit, ReviewRound
+from articles.forms import ArticleForm, ProfileForm, ReturnToDraftForm
+from articles.middleware import remember_time_zone
+from articles.models import (
+    Article,
+    ArticleEvent,
+    Claim,
+    ExtractionJob,
+    ImageCredit,
+    Profile,
+    ReviewRound,
+)
 from articles.panels import panels_for
 from articles.presenters import (
     ArticleRow,
@@ -34,6 +49,40 @@ from articles.presenters import (
     gate_progress,
     state_label,
 )
+from articles.text import text_start
+
+# --- One consistent read per page ---------------------------------------------------------------
+
+
+@contextmanager
+def one_snapshot() -> Iterator[None]:
+    """Every query inside reads the database as of one moment, so a page never mixes two
+    versions (right after Submit: the timeline's "Done, 22 claims extracted" beside "Claims (0)",
+    read before the worker committed). On PostgreSQL, one REPEATABLE READ transaction: a snapshot
+    taken at its first query, the worker's commits unseen until it ends. On SQLite, one
+    transaction, which this project begins IMMEDIATE (settings: WAL), so the worker's commit waits
+    the few milliseconds the page takes (its busy timeout is 20 s). Inside a transaction already
+    (tests, or a caller's), it joins it and costs no query."""
+    if connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
+def consistent_read(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Run a read-only view, its template rendering included, in `one_snapshot`."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        with one_snapshot():
+            return view(request, *args, **kwargs)
+
+    return wrapped
+
 
 # --- Dashboard ----------------------------------------------------------------------------------
 
@@ -230,7 +279,8 @@ def body_segments(body: str, claims: list[Claim]) -> list[Segment]:
     The claims' offsets point into `body`. A span that overlaps the previous one or runs past the
     end is left unhighlighted (it is still in the claims list) rather than garbling the text."""
     segments: list[Segment] = []
-    cursor = 0
+    # The wire's date header is the article's dateline (shown in the page's head), not text.
+    cursor = text_start(body)
     for claim in sorted(claims, key=lambda c: (c.start, c.end)):
         if claim.start < cursor or claim.end > len(body):
             continue
@@ -379,6 +429,7 @@ def review_round(article: Article, claims: list[Claim]) -> RoundView | None:
 
 @login_required
 @require_GET
+@consistent_read
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     article = permissions.get_article_for_user(user, pk)
@@ -390,7 +441,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         stale_highlights = False
     else:
-        segments = [Segment(article.body)]
+        segments = [Segment(article.body[text_start(article.body) :])]
         stale_highlights = extracted is not None
     judge = (
         permissions.can_review_article(user, article) and article.status == Article.Status.IN_REVIEW
@@ -428,6 +479,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@consistent_read
 def extraction_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The extraction block, polled by htmx while the job is queued or running."""
     article = permissions.get_article_for_user(request.user, pk)
@@ -459,6 +511,7 @@ def history_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@consistent_read
 def gate(request: HttpRequest, pk: int) -> HttpResponse:
     """The gate block, re-fetched by the article page after a verdict recorded in place and, while
     the article is in review, every few seconds (live progress for the editor)."""
@@ -478,3 +531,38 @@ def retry_extraction(request: HttpRequest, pk: int, job_pk: int) -> HttpResponse
     else:
         messages.success(request, "Extraction queued again.")
     return redirect("articles:detail", pk=article.pk)
+
+
+# --- The user's own settings --------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_settings(request: HttpRequest) -> HttpResponse:
+    """The user's settings (reached from the user menu in the header): their time zone, and the
+    way to their API tokens. Notification preferences will join them here."""
+    profile = Profile.objects.filter(user=request.user).first()
+    initial = {"time_zone": profile.time_zone if profile else ""}
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            profile = services.update_profile(
+                request.user, time_zone=form.cleaned_data["time_zone"]
+            )
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            remember_time_zone(request, request.user)
+            messages.success(request, f"Saved. Times are now shown in {profile.zone_name}.")
+            return redirect("articles:settings")
+    status = 422 if form.errors else 200
+    return render(
+        request,
+        "articles/settings.html",
+        {
+            "form": form,
+            "zone_name": profile.zone_name if profile else settings.TIME_ZONE,
+            "now": timezone.now(),
+        },
+        status=status,
+    )

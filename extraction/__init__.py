@@ -14,6 +14,7 @@ from __future__ import annotations
 EXTRACTOR_VERSION = "1.1.0"
 
 from .engine import extract  # noqa: E402
+from .parts import _read_header as read_header  # noqa: E402
 from .results import (  # noqa: E402
     KIND_BULLET,
     KIND_LEAD_IN,
@@ -43,5 +44,6 @@ __all__ = [
     "Section",
     "SocialPost",
     "extract",
+    "read_header",
     "split_sentences",
 ]

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from articles.admin import ActionOnlyChangeMixin, ReadOnlyAdmin
+from articles.admin import ActionOnlyChangeMixin, PeopleByName, ReadOnlyAdmin, person
 from integrations import services
 from integrations.forms import WebhookSubscriptionForm
 from integrations.models import (
@@ -33,10 +33,10 @@ class ApiTokenAddForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(PeopleByName, admin.ModelAdmin):
     list_display = [
         "name",
-        "user",
+        person("user"),
         "prefix",
         "write_rate",
         "created_at",

@@ -7,7 +7,12 @@ from typing import Any
 from django.conf import settings
 from rest_framework import serializers
 
-from articles.serializers import STATUS_READ_ONLY, RefuseReadOnlyMixin, TextField
+from articles.serializers import (
+    STATUS_READ_ONLY,
+    ArticleTextSerializerField,
+    RefuseReadOnlyMixin,
+    TextField,
+)
 from integrations.html_to_text import HtmlTooComplex, html_to_text
 
 
@@ -22,10 +27,10 @@ class ArticleCreateSerializer(RefuseReadOnlyMixin, serializers.Serializer):
         "source_html": "Send the HTML as `html`.",
     }
 
-    title = TextField(
+    title = ArticleTextSerializerField(
         allow_blank=True, trim_whitespace=False, max_length=settings.ARTICLE_MAX_TITLE_CHARS
     )
-    body = TextField(
+    body = ArticleTextSerializerField(
         required=False,
         allow_blank=True,
         trim_whitespace=False,

@@ -146,6 +146,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in user's own time zone for everything shown and entered (articles/middleware.py).
+    "articles.middleware.TimeZoneMiddleware",
     # Cache-Control: no-store on every response to a signed-in caller (articles/middleware.py).
     "articles.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -170,6 +172,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "articles.context_processors.navigation",
             ],
+            # Dates, times and durations written one way everywhere (articles/templatetags).
+            "builtins": ["articles.templatetags.newsroom"],
         },
     },
 ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils import timezone
 
-from articles.admin import ReadOnlyAdmin
+from articles.admin import PersonListFilter, ReadOnlyAdmin, person
 from review.models import Assignment, ClaimHold, EvidenceSnapshot, ReuseSuggestion
 
 
@@ -29,8 +29,8 @@ class HoldActiveFilter(admin.SimpleListFilter):
 
 @admin.register(ClaimHold)
 class ClaimHoldAdmin(ReadOnlyAdmin):
-    list_display = ["claim", "article", "holder", "taken_at", "expires_at", "is_active"]
-    list_filter = [HoldActiveFilter, "holder"]
+    list_display = ["claim", "article", person("holder"), "taken_at", "expires_at", "is_active"]
+    list_filter = [HoldActiveFilter, ("holder", PersonListFilter)]
     list_select_related = ["claim", "claim__article", "holder"]
     search_fields = ["claim__text", "holder__username"]
 
@@ -45,8 +45,12 @@ class ClaimHoldAdmin(ReadOnlyAdmin):
 
 @admin.register(Assignment)
 class AssignmentAdmin(ReadOnlyAdmin):
-    list_display = ["article", "reviewer", "assigned_by", "created_at"]
-    list_filter = ["reviewer", "assigned_by", "article__status"]
+    list_display = ["article", person("reviewer"), person("assigned_by"), "created_at"]
+    list_filter = [
+        ("reviewer", PersonListFilter),
+        ("assigned_by", PersonListFilter),
+        "article__status",
+    ]
     list_select_related = ["article", "reviewer", "assigned_by"]
     search_fields = ["article__title", "reviewer__username"]
     date_hierarchy = "created_at"

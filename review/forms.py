@@ -4,14 +4,24 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 
 from articles.models import Claim
+from articles.people import display_name
 from articles.services import REASON_INVISIBLE
 from articles.text import has_visible_text
 
 JUDGED_MISSING = (
     "This form did not say which version of the sentence you judged: open the claim again."
 )
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """A choice of user, each named as every page names them (`articles.people.display_name`),
+    never by username."""
+
+    def label_from_instance(self, obj) -> str:
+        return display_name(obj)
 
 
 class VerdictForm(forms.Form):
@@ -87,11 +97,15 @@ class DueTimeForm(forms.Form):
         help_text="Optional. Articles due sooner come first in the review queue.",
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Entered and shown in the user's own zone (articles.middleware.TimeZoneMiddleware).
+        zone = timezone.get_current_timezone_name()
+        self.fields["publish_by"].label = f"Publish by ({zone} time)"
+
 
 class AssignForm(forms.Form):
-    reviewer = forms.ModelChoiceField(
-        queryset=None, label="Assign to", empty_label="Choose a reviewer"
-    )
+    reviewer = PersonChoiceField(queryset=None, label="Assign to", empty_label="Choose a reviewer")
 
     def __init__(self, *args, reviewers, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -101,7 +115,7 @@ class AssignForm(forms.Form):
 class ActivityFilterForm(forms.Form):
     """Filters of the chief editor's activity page (GET)."""
 
-    reviewer = forms.ModelChoiceField(
+    reviewer = PersonChoiceField(
         queryset=None, required=False, label="Reviewer", empty_label="Anyone"
     )
     article = forms.IntegerField(required=False, min_value=1, label="Article number")

@@ -17,7 +17,7 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from articles.models import Article, ArticleEvent, Claim
-from articles.people import short_name
+from articles.people import name_of, short_name
 
 
 class ClaimHoldQuerySet(models.QuerySet["ClaimHold"]):
@@ -58,6 +58,13 @@ class ClaimHold(models.Model):
     def minutes_left(self, now: dt.datetime | None = None) -> int:
         seconds = (self.expires_at - (now or timezone.now())).total_seconds()
         return max(1, math.ceil(seconds / 60))
+
+    def seconds_left(self, now: dt.datetime | None = None) -> int:
+        return max(0, math.ceil((self.expires_at - (now or timezone.now())).total_seconds()))
+
+    @property
+    def holder_name(self) -> str:
+        return short_name(self.holder)
 
     def describe(self, now: dt.datetime | None = None) -> str:
         """'Held by R. Lee for 3 more minutes.'"""
@@ -177,7 +184,7 @@ def queue_facets(user) -> dict[str, list]:
     for article_id, title, author_id, username, first, last, section in rows:
         if section:
             sections.add(section)
-        authors[author_id] = f"{first} {last}".strip() or username
+        authors[author_id] = name_of(first, last, username)
         articles[article_id] = title
     return {
         "sections": sorted(sections, key=str.casefold),
@@ -199,11 +206,16 @@ def queue_articles(
     author: int | None = None,
     article: int | None = None,
     order: str = "",
+    keep: int | None = None,
 ) -> QuerySet[Article]:
     """Articles with claims awaiting `user` (the same rule as `Claim.objects.awaiting`), with their
     claim counts per state and how many claims match the filters, in queue order: assigned to
     `user` first, then due soonest (no due time last), then submitted longest ago; or, with
-    `order="checkworthiness"`, most check-worthy awaiting claim first."""
+    `order="checkworthiness"`, most check-worthy awaiting claim first.
+
+    `keep`: also the article with this id when the filters match it but nothing in it awaits
+    `user` any more (its `awaiting_count` is 0), so that a page which still shows its group can
+    show its counts after its last claim was judged, from this same query."""
     awaiting = Q(claims__retired_at__isnull=True, claims__verdict=Claim.Verdict.PENDING)
     if section:
         awaiting &= Q(claims__section=section)
@@ -217,7 +229,7 @@ def queue_articles(
                 Assignment.objects.filter(article=OuterRef("pk"), reviewer_id=user.pk)
             ),
         )
-        .filter(awaiting_count__gt=0)
+        .filter(Q(awaiting_count__gt=0) | Q(pk=keep) if keep else Q(awaiting_count__gt=0))
         .select_related("author")
         # Only what the queue shows: the rows are grouped by every selected column, and a body
         # (up to 200,000 characters) or a password hash has no business in a GROUP BY.

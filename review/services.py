@@ -28,7 +28,7 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from articles import permissions
+from articles import permissions, times
 from articles.models import Article, ArticleEvent, Claim
 from articles.people import short_name
 from articles.services import (
@@ -187,11 +187,8 @@ def record_verdict(
 
 def describe_source(source: Claim) -> str:
     """'verified on 12 Mar 2026 in “Title” by R. Lee': where a reusable verdict comes from."""
-    when = (
-        timezone.localtime(source.reviewed_at).strftime("%-d %b %Y") if source.reviewed_at else ""
-    )
     return (
-        f"{source.get_verdict_display().lower()} on {when} in “{source.article.title}” "
+        f"{source.get_verdict_display().lower()} on {times.day(source.reviewed_at)} in “{source.article.title}” "
         f"by {short_name(source.reviewed_by)}"
     )
 
@@ -418,6 +415,7 @@ def set_publish_by(article: Article, *, by, publish_by: dt.datetime | None) -> A
         if publish_by is None:
             note = "Publish-by time removed."
         else:
-            note = f"Publish by {timezone.localtime(publish_by):%d %b %Y, %H:%M}."
+            # In the zone of whoever set it, labelled, so the history row is unambiguous.
+            note = f"Publish by {times.when(publish_by)}."
         log_event(article, by=by, kind=ArticleEvent.Kind.EDITED, note=note)
     return article

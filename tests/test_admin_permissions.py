@@ -84,6 +84,7 @@ def world(editor, other_editor, reviewer, chief, settings) -> dict[type[models.M
     services.fail_extraction_job(job.pk, token=token, error="The extractor crashed.")
 
     integration_services.create_api_token(user=editor, name="Wire feed")
+    services.update_profile(reviewer, time_zone="Europe/Paris")
     integration_services.dispatch_webhook_events()
     integration_services.store_response(
         user=editor, key="feed-item-1", fingerprint="x", status=201, body={"id": first.pk}

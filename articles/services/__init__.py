@@ -11,7 +11,8 @@ One module per part, all re-exported here (callers import from `articles.service
 `editing` (create, edit, submit, return to draft), `jobs` (extraction jobs: queue, doorbell,
 lease, finish, fail, retry, sweep), `publishing` (the gate's transition: in review →
 published), `results` (applying an extraction to the article's rows), `upgrades` (re-extracting
-articles in review or draft whose claims an older extractor version found).
+articles in review or draft whose claims an older extractor version found), `profiles` (a
+user's own settings: their time zone).
 """
 
 from articles.services.common import (
@@ -47,6 +48,7 @@ from articles.services.jobs import (
     start_extraction_jobs,
     sweep_extraction_jobs,
 )
+from articles.services.profiles import update_profile
 from articles.services.publishing import REASON_INVISIBLE, GateClosed, publish_article
 from articles.services.results import (
     ExtractionRows,
@@ -61,6 +63,7 @@ from articles.services.upgrades import (
 )
 
 __all__ = [
+    "update_profile",
     "DOORBELL_KEY",
     "ExtractionRows",
     "GateClosed",

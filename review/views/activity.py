@@ -32,7 +32,11 @@ def _activity(request: HttpRequest) -> tuple[ActivityFilterForm, QuerySet[Articl
         raise PermissionDenied("The activity page is for chief editors.")
     from articles.permissions import REVIEWER
 
-    reviewers = User.objects.filter(groups__name=REVIEWER).order_by("username").distinct()
+    reviewers = (
+        User.objects.filter(groups__name=REVIEWER)
+        .order_by("last_name", "first_name", "username")
+        .distinct()
+    )
     form = ActivityFilterForm(request.GET, reviewers=reviewers)
     events = ArticleEvent.objects.select_related("article", "actor", "claim").order_by(
         "-created_at", "-id"

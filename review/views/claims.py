@@ -10,9 +10,10 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,6 +24,7 @@ from articles.models import Article, ArticleEvent, Claim, ImageCredit
 from articles.people import short_name
 from articles.presenters import ClaimRow, TimelineEntry
 from articles.services import InvalidTransition
+from articles.text import text_start
 from review import services
 from review.evidence.views import evidence_sources
 from review.forms import (
@@ -42,6 +44,8 @@ from review.views.queue import (
     article_filters,
     filter_query,
     filters_from_get,
+    filters_of_page,
+    queue_counts,
     queue_rows,
 )
 
@@ -51,6 +55,8 @@ REUSE_SHOWN = 5
 
 # A blank line, whatever the line endings (a browser's textarea posts CRLF).
 _PARAGRAPH_BREAK = re.compile(r"\r?\n[ \t\r]*\n")
+# A section label's own characters after it: the colon and spaces ("What Happened: ...").
+_AFTER_LABEL = re.compile(r"[ \t]*:?[ \t]*")
 # Paragraphs shown around the claim's own in the queue's context panel.
 CONTEXT_PARAGRAPHS = 3
 
@@ -87,15 +93,22 @@ def claim_in_context(claim: Claim, body: str, sections: list) -> dict[str, Any]:
         index = next((i for i, (s, e) in enumerate(spans) if s <= claim.start < e), None)
     if index is None:
         return {"paragraphs": [], "paragraph_number": None, "paragraph_count": len(spans)}
-    section_at = {}
+    section_at: dict[int, str] = {}
+    # Where each paragraph's own text starts: after the wire's date header (the dateline) and
+    # after a section label that opens it (shown once, as the heading above the paragraph).
+    text_from = {0: text_start(body)} if spans else {}
     for section in sections:
         hit = next((i for i, (s, e) in enumerate(spans) if s <= section.start < e), None)
         if hit is not None:
             section_at.setdefault(hit, section.label)
+            if body.startswith(section.label, section.start):
+                after = _AFTER_LABEL.match(body, section.start + len(section.label))
+                text_from[hit] = max(text_from.get(hit, 0), after.end())
     shown = []
     low, high = max(0, index - CONTEXT_PARAGRAPHS), min(len(spans), index + CONTEXT_PARAGRAPHS + 1)
     for i in range(low, high):
         start, end = spans[i]
+        start = max(start, min(text_from.get(i, 0), claim.start if i == index else end))
         item = ContextParagraph(number=i + 1, section=section_at.get(i, ""))
         if i == index:
             item.current = True
@@ -144,12 +157,14 @@ def claim_panel_context(
     )
     held_by_other = hold is not None and hold.holder_id != user.pk and hold.is_active()
     return {
+        "hold_other": hold if held_by_other else None,
+        "hold_seconds": hold.seconds_left() if hold is not None else 0,
         "claim": claim,
         "article": article,
         "number": claim.ordinal + 1,
         "hold": hold,
         "hold_mine": hold is not None and hold.holder_id == user.pk,
-        "hold_text": hold.describe() if hold is not None and hold.holder_id != user.pk else "",
+        "hold_text": hold.describe() if held_by_other else "",
         "message": message,
         "context": claim_in_context(claim, body, sections),
         "history": [TimelineEntry.of(e) for e in claim_history(claim)],
@@ -160,6 +175,71 @@ def claim_panel_context(
         "can_reuse": can_judge and not held_by_other,
         "evidence_sources": evidence_sources(claim),
         "next_url": next_url or reverse("review:queue"),
+    }
+
+
+def queue_panel_context(
+    user, claim: Claim, *, hold: ClaimHold | None, message: str = "", notice: str = ""
+) -> dict[str, Any]:
+    """The queue's claim panel: the claim in context and, while it may be judged here, its
+    verdict form. `notice` (after a write) says what was saved; the form is then left out: the
+    claim is judged, and opening it again offers the change."""
+    context = claim_panel_context(user, claim, hold=hold, message=message)
+    row = QueueRow(
+        claim=claim, judge=context["can_judge"] and not notice, next_url=reverse("review:queue")
+    )
+    if context["hold_text"]:
+        row.blocked = context["hold_text"]
+    context.update(panel=True, row=row, notice=notice)
+    return context
+
+
+def panel_from_database(request: HttpRequest, claim_ids, *, notice: str = "") -> str:
+    """The queue's claim panel re-rendered from the database, if the page shows one of
+    `claim_ids` (None: any claim the reviewer does not hold themselves) in it (the page names its claim in the `X-Panel-Claim` header:
+    static/js/review-keys.js); otherwise "". Read through the access helper, so a header naming
+    a claim the user may not see renders nothing."""
+    raw = request.headers.get("X-Panel-Claim", "")
+    if not (raw.isdigit() and int(raw) < 2**31) or (
+        claim_ids is not None and int(raw) not in claim_ids
+    ):
+        return ""
+    try:
+        claim = permissions.get_claim_for_user(request.user, int(raw))
+    except Http404:
+        return ""
+    hold = ClaimHold.objects.active().select_related("holder").filter(claim=claim).first()
+    if claim_ids is None and hold is not None and hold.holder_id == request.user.pk:
+        # A refresh of the list: nobody else can change a claim the reviewer holds, and their
+        # own panel (a verdict half chosen) is left as it is.
+        return ""
+    context = queue_panel_context(request.user, claim, hold=hold, notice=notice)
+    return render_to_string("includes/claim_panel.html", context, request=request)
+
+
+def queue_oob(
+    request: HttpRequest,
+    *,
+    article_id: int,
+    claim_ids: set[int],
+    notice: str = "",
+    articles: list[Article] | None = None,
+    filters: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What a write made on the queue page (a verdict, a reuse, a bulk verdict) updates beside
+    its own target, out of band: every count, from one `queue_articles` query with the page's
+    filters (`queue_counts`, as the page itself), and the claim panel when it shows a touched
+    claim."""
+    if filters is None:
+        filters = filters_of_page(request)
+    if articles is None:
+        articles = list(queue_articles(request.user, **article_filters(filters), keep=article_id))
+    counts = queue_counts(articles, filters)
+    return {
+        "counts": counts,
+        "article_id": article_id,
+        "gate": counts.gates.get(article_id),
+        "panel": panel_from_database(request, claim_ids, notice=notice),
     }
 
 
@@ -182,11 +262,7 @@ def claim_open(request: HttpRequest, pk: int) -> HttpResponse:
         if message:
             messages.error(request, message)
         return redirect("review:claim", pk=claim.pk)
-    context = claim_panel_context(request.user, claim, hold=hold, message=message)
-    row = QueueRow(claim=claim, judge=context["can_judge"], next_url=reverse("review:queue"))
-    if context["hold_text"]:
-        row.blocked = context["hold_text"]
-    context.update(panel=True, row=row)
+    context = queue_panel_context(request.user, claim, hold=hold, message=message)
     return render(request, "includes/claim_panel.html", context, status=status)
 
 
@@ -266,12 +342,6 @@ def _make_row(claim: Claim, *, next_url: str, in_queue: bool, **extra: Any) -> C
     return ClaimRow(claim=claim, judge=True, next_url=next_url, **extra)
 
 
-def _queue_summary(user) -> dict[str, int]:
-    return Claim.objects.awaiting(user).aggregate(
-        claim_count=Count("id"), article_count=Count("article", distinct=True)
-    )
-
-
 def _changed_response(
     request: HttpRequest, changed: services.ClaimChanged, *, next_url: str, in_queue: bool
 ) -> HttpResponse:
@@ -336,9 +406,11 @@ def verdict(request: HttpRequest, pk: int) -> HttpResponse:
             saved = _make_row(claim, next_url=next_url, in_queue=in_queue, notice="Saved.")
             extra = {}
             if in_queue:
-                extra["queue_summary"] = _queue_summary(request.user)
-                extra["panel_notice"] = (
-                    f"Claim {row.number} saved: {claim.get_verdict_display().lower()}."
+                extra["oob"] = queue_oob(
+                    request,
+                    article_id=claim.article_id,
+                    claim_ids={claim.pk},
+                    notice=f"Claim {row.number} saved: {claim.get_verdict_display().lower()}.",
                 )
             response = _row_response(request, saved, extra=extra)
             # The article page re-fetches its gate block on this event.
@@ -399,8 +471,12 @@ def reuse(request: HttpRequest, pk: int) -> HttpResponse:
     saved = _make_row(claim, next_url=next_url, in_queue=in_queue, notice=f"Reused: {label}.")
     extra = {}
     if in_queue:
-        extra["queue_summary"] = _queue_summary(request.user)
-        extra["panel_notice"] = f"Claim {claim.ordinal + 1} saved: {label}, reused."
+        extra["oob"] = queue_oob(
+            request,
+            article_id=claim.article_id,
+            claim_ids={claim.pk},
+            notice=f"Claim {claim.ordinal + 1} saved: {label}, reused.",
+        )
     response = _row_response(request, saved, extra=extra)
     response["HX-Trigger"] = "claimJudged"
     return response
@@ -457,14 +533,24 @@ def bulk_verdict(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.error(request, bulk.message or "Nothing was recorded: check the bulk form.")
         return redirect(reverse("review:queue") + (f"?{filter_query(filters)}" if filters else ""))
-    still_queued = list(queue_articles(user, **article_filters(filters)).filter(pk=article.pk))
-    group = next(iter(queue_rows(user, still_queued, filters)), QueueArticle(article=article))
+    # One query for the group and every count: the page's filters, this article kept even when
+    # nothing in it awaits the reviewer any more (its heading then says so).
+    articles = list(queue_articles(user, **article_filters(filters), keep=article.pk))
+    shown = [a for a in articles if a.pk == article.pk]
+    group = next(iter(queue_rows(user, shown, filters)), QueueArticle(article=article))
     group.bulk = bulk
     for row in group.rows:
         row.selected = row.claim.pk in selected
     context = {"group": group, "filter_query": filter_query(filters)}
     if bulk.notice:
-        context["queue_summary"] = _queue_summary(user)
+        context["oob"] = queue_oob(
+            request,
+            article_id=article.pk,
+            claim_ids={c.pk for c in claims},
+            notice=bulk.notice,
+            articles=articles,
+            filters=filters,
+        )
     response = render(request, "includes/queue_group.html", context, status=status)
     if bulk.notice:
         response["HX-Trigger"] = "claimJudged"

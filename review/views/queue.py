@@ -6,10 +6,11 @@ import math
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -133,6 +134,37 @@ class QueueArticle:
         return bool(getattr(self.article, "assigned_to_me", False))
 
 
+@dataclass
+class QueueCounts:
+    """Every number the queue page shows: the headline (claims awaiting the reviewer and their
+    articles), the totals per state of the articles shown, and each article's own "N pending ·
+    M verified" (its gate). Made by `queue_counts` only, from one `queue_articles` query with the
+    page's filters, for the page and for every change that updates it in place (out-of-band)."""
+
+    claim_count: int
+    article_count: int
+    pending: int
+    verified: int
+    unverified: int
+    filtered: bool
+    gates: dict[int, Gate]
+
+
+def queue_counts(articles: list[Article], filters: dict[str, Any]) -> QueueCounts:
+    """The counts of `articles` (rows of `queue_articles` with the page's filters; a row kept by
+    `keep=` whose claims no longer await the reviewer counts in `gates` only)."""
+    awaiting = [a for a in articles if a.awaiting_count > 0]
+    return QueueCounts(
+        claim_count=sum(a.awaiting_count for a in awaiting),
+        article_count=len(awaiting),
+        pending=sum(a.claims_pending for a in awaiting),
+        unverified=sum(a.claims_unverified for a in awaiting),
+        verified=sum(a.claims_total - a.claims_pending - a.claims_unverified for a in awaiting),
+        filtered=any(k in filters for k in ("section", "author", "article")),
+        gates={a.pk: a.gate() for a in articles},
+    )
+
+
 def article_filters(filters: dict[str, Any]) -> dict[str, Any]:
     return {k: filters[k] for k in ("section", "author", "article", "order") if filters.get(k)}
 
@@ -180,6 +212,7 @@ def queue_rows(user, articles: list[Article], filters: dict[str, Any]) -> list[Q
                 row.mine = True
             else:
                 row.blocked = hold.describe(now)
+                row.hold, row.hold_seconds = hold, hold.seconds_left(now)
         group.rows.append(row)
     return list(groups.values())
 
@@ -190,24 +223,19 @@ def queue_context(user, filters: dict[str, Any] | None = None) -> dict[str, Any]
     their holds (1), the filter choices (1) and the version fingerprint (2)."""
     filters = dict(filters or {})
     articles = list(queue_articles(user, **article_filters(filters)))
+    counts = queue_counts(articles, filters)
     pages = max(1, math.ceil(len(articles) / QUEUE_PAGE_SIZE))
     page = min(max(int(filters.get("page") or 1), 1), pages)
     on_page = articles[(page - 1) * QUEUE_PAGE_SIZE : page * QUEUE_PAGE_SIZE]
     facets = queue_facets(user)
     query = filter_query(filters)
-    counts = {
-        "pending": sum(a.claims_pending for a in articles),
-        "unverified": sum(a.claims_unverified for a in articles),
-        "verified": sum(a.claims_total - a.claims_pending - a.claims_unverified for a in articles),
-    }
     return {
         "groups": queue_rows(user, on_page, filters),
-        "claim_count": sum(a.awaiting_count for a in articles),
         "article_count": len(articles),
         "counts": counts,
         "filters": filters,
         "filter_query": query,
-        "filtered": any(k in filters for k in ("section", "author", "article")),
+        "filtered": counts.filtered,
         "options": filter_options(facets, filters),
         "page": page,
         "pages": pages,
@@ -228,15 +256,29 @@ def _require_reviewer(user) -> None:
 def filters_from_get(request: HttpRequest) -> dict[str, Any]:
     """Parse the filters without validating them against the choices (the queryset simply finds
     nothing for a stale value), so the page costs no extra query."""
+    return filters_from_query(request.GET)
+
+
+def filters_of_page(request: HttpRequest) -> dict[str, Any]:
+    """The filters of the queue page an htmx request comes from (its address, `HX-Current-URL`,
+    which the filter form and the pages keep current with HX-Push-Url): a verdict posted from the
+    panel updates the counts the page shows, filtered as the page is."""
+    current = urlsplit(request.headers.get("HX-Current-URL", ""))
+    if current.path != reverse("review:queue"):
+        return {}
+    return filters_from_query(QueryDict(current.query))
+
+
+def filters_from_query(query: QueryDict) -> dict[str, Any]:
     filters: dict[str, Any] = {}
-    section = request.GET.get("section", "").strip()
+    section = query.get("section", "").strip()
     if section:
         filters["section"] = section[:200]
-    order = request.GET.get("order", "")
+    order = query.get("order", "")
     if order in QUEUE_ORDERS and order:
         filters["order"] = order
     for name in ("author", "article", "page"):
-        raw = request.GET.get(name, "")
+        raw = query.get(name, "")
         if raw.isdigit() and 0 < int(raw) < 2**31:
             filters[name] = int(raw)
     return filters
@@ -258,7 +300,13 @@ def queue_partial(request: HttpRequest) -> HttpResponse:
     (which then also puts the filters into the address bar)."""
     _require_reviewer(request.user)
     filters = filters_from_get(request)
-    response = render(request, "includes/queue.html", queue_context(request.user, filters))
+    context = queue_context(request.user, filters)
+    # The claim open in the panel is re-read with the list: another reviewer's verdict, hold or
+    # release shows there too (the refresh waits while the reviewer types: static/js/app.js).
+    from review.views.claims import panel_from_database
+
+    context["panel_oob"] = panel_from_database(request, None)
+    response = render(request, "includes/queue.html", context)
     if request.htmx and request.htmx.trigger == "queue-filters":
         query = filter_query(filters)
         response["HX-Push-Url"] = reverse("review:queue") + (f"?{query}" if query else "")

@@ -10,7 +10,12 @@
    data-hold-polls-only    with data-hold-while: only its "every Ns" polls are skipped; a request
                            an event asked for (a verdict recorded on this page) still goes.
    #queue-refresh          the review queue's list refresh asks review-keys.js (reviewQueueIdle),
-                           which knows more about what the reviewer is doing. */
+                           which knows more about what the reviewer is doing.
+   data-hold-seconds="N"   a claim hold's countdown (templates/includes/hold_note.html): its
+                           .hold-left ticks every second from N (the server's count, so the
+                           browser's clock does not matter); at zero the note goes and the page
+                           fires queueChanged, on which the queue and its panel re-read the
+                           database. */
 (function () {
   "use strict";
 
@@ -42,6 +47,38 @@
       event.preventDefault();
     }
   });
+
+  function duration(seconds) {
+    var minutes = Math.floor(seconds / 60);
+    var rest = seconds % 60;
+    return minutes ? minutes + " min " + (rest < 10 ? "0" : "") + rest + " s" : rest + " s";
+  }
+
+  function tickHolds() {
+    var now = Date.now();
+    var expired = false;
+    document.querySelectorAll("[data-hold-seconds]").forEach(function (note) {
+      if (!note.dataset.holdUntil) {
+        note.dataset.holdUntil = String(now + Number(note.dataset.holdSeconds) * 1000);
+      }
+      var left = Math.max(0, Math.ceil((Number(note.dataset.holdUntil) - now) / 1000));
+      if (left > 0) {
+        var shown = note.querySelector(".hold-left");
+        if (shown) {
+          shown.textContent = duration(left);
+        }
+        return;
+      }
+      var holder = note.closest(".hold-note, .hold-badge") || note;
+      holder.remove();
+      expired = true;
+    });
+    if (expired && window.htmx) {
+      window.htmx.trigger(document.body, "queueChanged");
+    }
+  }
+
+  window.setInterval(tickHolds, 1000);
 })();
 
 /* data-use-evidence="URL" data-claim="PK" on a button (a source the article cites, in the claim's

@@ -381,6 +381,16 @@
   var writesSent = 0;
   var writesWhenRefreshAsked = 0;
 
+  // Every request from this page names the claim open in the panel: the answer to a write that
+  // touched it, and a refresh of the list, bring the panel back re-read from the database
+  // (review.views.claims.panel_from_database), never a second, stale copy.
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    var open = panel && panel.querySelector(".claim-panel-inner[data-claim]");
+    if (open) {
+      event.detail.headers["X-Panel-Claim"] = open.dataset.claim;
+    }
+  });
+
   document.body.addEventListener("htmx:beforeRequest", function (event) {
     var config = event.detail.requestConfig;
     if (event.detail.elt && event.detail.elt.id === "queue-refresh") {

@@ -353,6 +353,28 @@ def test_wrong_types_and_bad_characters_are_400_never_500(api, editor, payload, 
     assert not Article.objects.exists()
 
 
+def test_a_nul_is_refused_with_its_line_on_create_and_on_update_like_any_control_character(
+    api, editor
+):
+    client = api(editor)
+    article = make_article(editor)
+    body = "The council met.\n\nThe vote was 7 to 2.\x00 It passed."
+
+    created = client.post(LIST, {"title": "T", "body": body}, format="json")
+    updated = client.patch(f"{LIST}/{article.pk}", {"body": body}, format="json")
+    titled = client.patch(f"{LIST}/{article.pk}", {"title": "A\x00B"}, format="json")
+
+    line_3 = "Contains a control character (U+0000) on line 3; remove it."
+    assert created.status_code == 400 and created.json()["errors"]["body"] == [line_3]
+    assert updated.status_code == 400 and updated.json()["errors"]["body"] == [line_3]
+    assert titled.status_code == 400 and titled.json()["errors"]["title"] == [
+        "Contains a control character (U+0000) on line 1; remove it."
+    ]
+    assert list(Article.objects.values_list("pk", flat=True)) == [article.pk]
+    article.refresh_from_db()
+    assert "\x00" not in article.body and "\x00" not in article.title
+
+
 def test_bodies_that_are_not_a_json_object_are_400_and_other_content_types_415(api, editor):
     client = api(editor)
 

@@ -262,9 +262,14 @@ BAD_INPUTS = [
     pytest.param({"body": " \n\t \n"}, "The article body is empty.", id="whitespace-body"),
     pytest.param({"body": "x" * (10 * 1024 * 1024)}, "At most 200,000 characters", id="10mb-body"),
     pytest.param(
-        {"body": "The vote was 7 to 2.\x00 It passed."},
-        "Null characters are not allowed.",
+        {"body": "The council met.\n\nThe vote was 7 to 2.\x00 It passed."},
+        "Contains a control character (U+0000) on line 3; remove it.",
         id="nul-in-body",
+    ),
+    pytest.param(
+        {"title": "Ferry\x00 budget"},
+        "Contains a control character (U+0000) on line 1; remove it.",
+        id="nul-in-title",
     ),
     pytest.param(
         {"body": "The vote was 7 to 2.\x1b It passed."},
@@ -273,6 +278,27 @@ BAD_INPUTS = [
     ),
     pytest.param({"dateline": "2025-02-30"}, "Enter a valid date.", id="impossible-date"),
 ]
+
+
+def test_a_nul_in_an_admin_edit_is_refused_with_its_line_and_changes_nothing(client, editor, staff):
+    """The admin reaches the same rule as the form and the API (not Django's own NUL check, which
+    names no line)."""
+    article = make_article(editor)
+    before = (article.title, article.body)
+    client.force_login(staff)
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: "" if value is None else value for name, value in form.initial.items()}
+    data.update(body="One line.\nTwo\x00 lines.", source_links="{}")
+    for inline in ("claims", "extraction_jobs"):
+        data.update({f"{inline}-TOTAL_FORMS": "0", f"{inline}-INITIAL_FORMS": "0"})
+
+    response = client.post(url, data, follow=True)
+
+    assert "Contains a control character (U+0000) on line 2" in response.content.decode()
+    assert "Null characters are not allowed" not in response.content.decode()
+    article.refresh_from_db()
+    assert (article.title, article.body) == before
 
 
 @pytest.mark.parametrize(("override", "error"), BAD_INPUTS)

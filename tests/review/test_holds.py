@@ -184,6 +184,6 @@ def test_staff_see_holds_and_assignments_in_the_admin_read_only(
     holds = client.get(reverse("admin:review_claimhold_changelist"), {"active": "yes"})
     assignments = client.get(reverse("admin:review_assignment_changelist"))
 
-    assert holds.status_code == 200 and "reviewer" in holds.content.decode()
+    assert holds.status_code == 200 and "Rui Reviewer" in holds.content.decode()
     assert assignments.status_code == 200 and claim.article.title in assignments.content.decode()
     assert client.get(reverse("admin:review_claimhold_add")).status_code == 403

@@ -10,6 +10,7 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from review import services as review_services
 from review.models import ClaimHold
@@ -88,7 +89,10 @@ def test_counts_per_state_and_per_article(client, editor, reviewer, second_revie
     assert f'<span class="count-pending">{STORY_CLAIMS - 2} pending</span>' in html
     assert '<span class="count-verified">1 verified</span>' in html
     assert '<span class="count-unverified">1 unverified</span>' in html
-    assert f"· {STORY_CLAIMS - 2} pending · 1 verified · 1 unverified" in html
+    assert (
+        f'<span id="queue-group-counts-{article.pk}" class="group-counts">'
+        f"{STORY_CLAIMS - 2} pending · 1 verified · 1 unverified</span>"
+    ) in html
 
 
 def test_the_queue_is_paginated_by_article(client, editor, reviewer):
@@ -120,14 +124,15 @@ def test_others_see_who_holds_a_claim_and_its_form_is_disabled(
     mine = client.get(reverse("review:queue")).content.decode()
 
     row = theirs.split(f'id="claim-row-{held.pk}"')[1].split("</li>")[0]
-    assert "Held by R. Reviewer for 5 more minutes." in row
+    assert "Held by R. Reviewer for 5 min 00 s." in strip_tags(row)
+    assert 'data-hold-seconds="300"' in row  # the countdown's start (static/js/app.js)
     assert f'value="{held.pk}" form="bulk-{article.pk}" disabled' in row  # no bulk tick
     other_row = theirs.split(f'id="claim-row-{held.pk + 1}"')[1].split("</li>")[0]
     assert "disabled" not in other_row and "Held by" not in other_row
     # Opened anyway, the claim shows in context with its verdict form disabled.
     form = panel.split('class="verdict-form')[1].split("</form>")[0]
     assert 'fieldset class="verdict-choice" disabled' in form
-    assert "Held by R. Reviewer for 5 more minutes." in form
+    assert "Held by R. Reviewer for 5 min 00 s." in strip_tags(form)
     assert '<button type="submit" class="button button-primary" disabled>' in form
     my_row = mine.split(f'id="claim-row-{held.pk}"')[1].split("</li>")[0]
     assert "Open by you" in my_row and "disabled" not in my_row
@@ -219,7 +224,7 @@ def test_opening_a_claim_someone_else_holds_shows_it_read_only(
     response = client.post(reverse("review:claim_open", args=[claim.pk]), **HTMX)
 
     assert response.status_code == 409
-    assert "Held by second_reviewer for 5 more minutes." in response.content.decode()
+    assert "Held by second_reviewer for 5 min 00 s." in strip_tags(response.content.decode())
     assert ClaimHold.objects.get().holder == second_reviewer
 
 
@@ -338,7 +343,9 @@ def test_queue_query_count_does_not_grow_with_holds_and_assignments(
     html = response.content.decode()
     assert len(row_ids(html)) == min(n, QUEUE_PAGE_SIZE) * STORY_CLAIMS
     assert html.count("Assigned to you") == min(n, QUEUE_PAGE_SIZE)
-    assert html.count("more minutes.</span>") == min(n, QUEUE_PAGE_SIZE)
+    assert html.count('<span class="hold-badge"><span class="hold-countdown"') == min(
+        n, QUEUE_PAGE_SIZE
+    )
     assert html.count('<li class="claim-row queue-row is-held"') == min(n, QUEUE_PAGE_SIZE)
     assert partial.status_code == 200
 

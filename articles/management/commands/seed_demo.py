@@ -1,8 +1,10 @@
-"""Create the demo users (editor, reviewer, chief) and load the demo articles. Safe to run again.
+"""Create the demo users (editor, reviewer, chief, and `admin`, a superuser for the Django admin)
+and load the demo articles. Safe to run again.
 
 Passwords are generated on the first run and kept in var/demo-logins.json (readable only by the
-owner), so every later run prints the same logins. `DEMO_PASSWORD` sets one password for all three
-instead (handy for scripted demos). The demo articles are the project's own writing
+owner), so every later run prints the same logins (a user added later gets a password of its own,
+the others keep theirs). `DEMO_PASSWORD` sets one password for all of them instead (handy for
+scripted demos). The demo articles are the project's own writing
 (articles/demo/*.txt: the headline on the first line, the feed body after it); the first is left as a draft, the others are submitted, so the worker has
 something to extract as soon as the app is up.
 """
@@ -26,7 +28,10 @@ DEMO_USERS = {
     "editor": ("Eva", "Marsh", [permissions.EDITOR]),
     "reviewer": ("Ravi", "Lee", [permissions.REVIEWER]),
     "chief": ("Clara", "Stone", [permissions.CHIEF]),
+    # Staff: the Django admin (/admin/). A superuser, so also a chief editor in the app.
+    "admin": ("Ada", "Admin", []),
 }
+STAFF = {"admin"}
 
 
 class Command(BaseCommand):
@@ -35,8 +40,15 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         passwords = self._passwords()
         for username, (first, last, roles) in DEMO_USERS.items():
+            staff = username in STAFF
             user, created = User.objects.get_or_create(
-                username=username, defaults={"first_name": first, "last_name": last}
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "is_staff": staff,
+                    "is_superuser": staff,
+                },
             )
             if created or not user.check_password(passwords[username]):
                 user.set_password(passwords[username])
@@ -56,18 +68,18 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo articles loaded: {loaded} new.")
         self.stdout.write("Demo logins:")
         for username, (_, _, roles) in DEMO_USERS.items():
-            self.stdout.write(f"  {username:<9} {passwords[username]}   ({', '.join(roles)})")
+            what = "Staff: the admin at /admin/" if username in STAFF else ", ".join(roles)
+            self.stdout.write(f"  {username:<9} {passwords[username]}   ({what})")
 
     def _passwords(self) -> dict[str, str]:
         shared = os.environ.get("DEMO_PASSWORD")
         if shared:
             return {name: shared for name in DEMO_USERS}
         store = Path(settings.VAR_DIR) / "demo-logins.json"
-        if store.exists():
-            saved = json.loads(store.read_text())
-            if set(saved) == set(DEMO_USERS):
-                return saved
-        passwords = {name: secrets.token_urlsafe(9) for name in DEMO_USERS}
+        saved = json.loads(store.read_text()) if store.exists() else {}
+        passwords = {name: saved.get(name) or secrets.token_urlsafe(9) for name in DEMO_USERS}
+        if passwords == saved:
+            return saved
         store.parent.mkdir(parents=True, exist_ok=True)
         store.write_text(json.dumps(passwords, indent=2))
         store.chmod(0o600)
