@@ -1,7 +1,8 @@
 /* Keyboard for the review queue (templates/review/queue.html). No framework: htmx does the
    requests, this file only moves between claims, picks form fields and reads results out.
 
-   j / k      next / previous claim: focus, scroll, aria-current, and open it in context (holds it)
+   j / k      next / previous claim: focus, scroll, aria-current, and open it in context (holds it);
+              claims another reviewer holds are skipped
    v / u      choose Verified / Unverified on the current claim
    n / e      go to its note / evidence URL;   x  tick it for a bulk verdict
    Enter      save (on the claim, a verdict choice or the evidence field)
@@ -101,6 +102,11 @@
     }
   }
 
+  // Claims another reviewer holds cannot be judged now: j and k pass over them.
+  function isHeld(row) {
+    return row.classList.contains("is-held");
+  }
+
   function move(step) {
     var list = rows();
     if (!list.length) {
@@ -109,18 +115,25 @@
     }
     var row = currentRow();
     var index = row ? list.indexOf(row) : -1;
-    var next;
     if (index === -1) {
-      next = step > 0 ? list[0] : list[list.length - 1];
-    } else {
-      next = list[Math.min(list.length - 1, Math.max(0, index + step))];
+      index = step > 0 ? -1 : list.length;
     }
-    if (next === row) {
-      announce(step > 0 ? "This is the last claim on this page." : "This is the first claim.");
+    var next = null;
+    var skipped = 0;
+    for (var i = index + step; i >= 0 && i < list.length; i += step) {
+      if (!isHeld(list[i])) {
+        next = list[i];
+        break;
+      }
+      skipped += 1;
+    }
+    if (!next) {
+      var edge = step > 0 ? "This is the last claim on this page" : "This is the first claim";
+      announce(edge + (skipped ? " you can judge now (others hold the rest)." : "."));
       return;
     }
     setCurrent(next);
-    announce(describe(next));
+    announce((skipped ? "Skipped " + skipped + " held by others. " : "") + describe(next));
   }
 
   function requireRow() {
