@@ -530,6 +530,14 @@ class ArticleEvent(models.Model):
     source_claim = models.ForeignKey(
         Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # One bulk verdict writes one row per claim, all with the same `bulk_id`: the activity page
+    # shows them as one entry (`review.services.record_verdicts`).
+    bulk_id = models.UUIDField(null=True, blank=True, db_index=True)
+    # A verdict row that undid an earlier one links to it (`review.services.undo_verdict`): the
+    # undone row stays, history is only ever appended to.
+    undoes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="undone_by"
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("claims/<int:pk>/release/", views.claim_release, name="claim_release"),
     path("claims/<int:pk>/verdict/", views.verdict, name="verdict"),
     path("claims/<int:pk>/reuse/", views.reuse, name="reuse"),
+    path("verdicts/<int:pk>/undo/", views.undo, name="undo"),
     path("claims/<int:pk>/history.csv", views.claim_history_csv, name="claim_history_csv"),
     path("articles/<int:pk>/bulk-verdict/", views.bulk_verdict, name="bulk_verdict"),
     path("articles/<int:pk>/publish/", views.publish, name="publish"),

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -263,6 +263,25 @@ def _make_row(claim: Claim, *, next_url: str, in_queue: bool, **extra: Any) -> C
     return ClaimRow(claim=claim, judge=True, next_url=next_url, **extra)
 
 
+@dataclass
+class Toast:
+    """What the toast after a verdict says, with the undo form's address while undo is offered."""
+
+    text: str
+    undo_url: str = ""
+    next_url: str = ""
+    in_queue: bool = False
+    seconds: int = services.UNDO_SECONDS
+
+
+def _verdict_toast(claim: Claim, *, next_url: str, in_queue: bool, reused: bool = False) -> Toast:
+    label = claim.get_verdict_display().lower()
+    text = f"Claim {claim.ordinal + 1} saved: {label}{', reused' if reused else ''}."
+    event = getattr(claim, "verdict_event", None)
+    undo_url = reverse("review:undo", args=[event.pk]) if event is not None else ""
+    return Toast(text=text, undo_url=undo_url, next_url=next_url, in_queue=in_queue)
+
+
 def _queue_summary(user) -> dict[str, int]:
     return Claim.objects.awaiting(user).aggregate(
         claim_count=Count("id"), article_count=Count("article", distinct=True)
@@ -301,7 +320,9 @@ def verdict(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect(next_url)
             saved = _make_row(claim, next_url=next_url, in_queue=in_queue, notice="Saved.")
-            extra = {}
+            extra: dict[str, Any] = {
+                "toast": _verdict_toast(claim, next_url=next_url, in_queue=in_queue)
+            }
             if in_queue:
                 extra["queue_summary"] = _queue_summary(request.user)
                 extra["panel_notice"] = (
@@ -351,12 +372,51 @@ def reuse(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect(next_url)
     saved = _make_row(claim, next_url=next_url, in_queue=in_queue, notice=f"Reused: {label}.")
-    extra = {}
+    extra: dict[str, Any] = {
+        "toast": _verdict_toast(claim, next_url=next_url, in_queue=in_queue, reused=True)
+    }
     if in_queue:
         extra["queue_summary"] = _queue_summary(request.user)
         extra["panel_notice"] = f"Claim {claim.ordinal + 1} saved: {label}, reused."
     response = _row_response(request, saved, extra=extra)
     response["HX-Trigger"] = "claimJudged"
+    return response
+
+
+@login_required
+@require_POST
+def undo(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo a verdict just recorded (the toast's button): `services.undo_verdict` puts the previous
+    verdict back as a new history row. With htmx the toast says what happened, the claim's row
+    comes back out of band, and the queue and the gate refresh; without, a redirect to `next`."""
+    event = get_object_or_404(
+        ArticleEvent.objects.filter(
+            article__in=Article.objects.visible_to(request.user), claim__isnull=False
+        ),
+        pk=pk,
+    )
+    next_url = _next_url(request)
+    try:
+        claim = services.undo_verdict(event, by=request.user)
+    except InvalidTransition as e:
+        if not request.htmx:
+            messages.error(request, str(e))
+            return redirect(next_url)
+        return render(request, "includes/toast.html", {"toast": Toast(text=str(e))}, status=409)
+    label = claim.get_verdict_display().lower()
+    text = f"Undone: claim {claim.ordinal + 1} is {label} again."
+    if not request.htmx:
+        messages.success(request, text)
+        return redirect(next_url)
+    claim = permissions.get_claim_for_user(request.user, claim.pk)
+    in_queue = request.POST.get("source") == "queue"
+    row = _make_row(claim, next_url=next_url, in_queue=in_queue)
+    context = {"toast": Toast(text=text), "row": row}
+    if in_queue:
+        context["queue_summary"] = _queue_summary(request.user)
+    response = render(request, "includes/undo_result.html", context)
+    # The article page's gate and the queue's list follow the claim back to its old verdict.
+    response["HX-Trigger"] = "claimJudged, queueChanged"
     return response
 
 

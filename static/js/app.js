@@ -10,7 +10,10 @@
    data-hold-polls-only    with data-hold-while: only its "every Ns" polls are skipped; a request
                            an event asked for (a verdict recorded on this page) still goes.
    #queue-refresh          the review queue's list refresh asks review-keys.js (reviewQueueIdle),
-                           which knows more about what the reviewer is doing. */
+                           which knows more about what the reviewer is doing.
+   #toast                  the toast after a verdict (templates/includes/toast.html): shown when
+                           something is swapped into it, emptied and hidden again after its
+                           form's data-toast-seconds (the Undo offer), or 10 s. */
 (function () {
   "use strict";
 
@@ -27,6 +30,41 @@
     }
     return document.querySelector(elt.getAttribute("data-hold-while")) !== null;
   }
+
+  var toastTimer = null;
+
+  function showToast(toast) {
+    window.clearTimeout(toastTimer);
+    if (!toast.textContent.trim()) {
+      toast.hidden = true;
+      return;
+    }
+    toast.hidden = false;
+    var offer = toast.querySelector("[data-toast-seconds]");
+    var seconds = offer ? Number(offer.getAttribute("data-toast-seconds")) || 10 : 10;
+    toastTimer = window.setTimeout(function () {
+      // Not while the Undo request is on its way: its answer refills the toast.
+      if (toast.querySelector(".htmx-request")) {
+        return;
+      }
+      toast.hidden = true;
+      toast.textContent = "";
+    }, seconds * 1000);
+  }
+
+  // A verdict's answer fills the toast out of band; Undo's answer swaps into it.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var toast = document.getElementById("toast");
+    if (toast && (event.detail.target === toast || event.detail.elt === toast)) {
+      showToast(toast);
+    }
+  });
+  document.addEventListener("htmx:oobAfterSwap", function (event) {
+    var toast = document.getElementById("toast");
+    if (toast && event.detail.target === toast) {
+      showToast(toast);
+    }
+  });
 
   // htmx asks before every request it is about to send; cancelling the event skips the request.
   document.addEventListener("htmx:confirm", function (event) {

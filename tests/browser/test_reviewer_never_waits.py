@@ -99,6 +99,7 @@ def test_the_undo_offer_ends_after_ten_seconds(new_page, sign_in, story):
     sign_in(page, "reviewer")
     page.goto("/review/")
     page.keyboard.press("j")
+    expect(page.locator("#claim-panel form.verdict-form")).to_be_visible()
     page.keyboard.press("u")
     page.keyboard.press("n")
     page.keyboard.type("No source found.")
