@@ -537,8 +537,22 @@
     followingIds = [];
   }
 
+  // On a phone the open claim is a full-screen sheet (static/css/app.css): focus goes into it
+  // when it opens and back to the claim's row when it closes.
+  function isSheet() {
+    return Boolean(panel && window.getComputedStyle(panel).position === "fixed");
+  }
+
   function afterOpen(status) {
     var inner = panel && panel.querySelector(".claim-panel-inner[data-claim]");
+    if (inner && isSheet()) {
+      var heading = inner.querySelector("#panel-heading");
+      if (heading) {
+        heading.focus();
+      }
+    } else if (!inner && currentRow() && !panel.contains(document.activeElement)) {
+      currentRow().focus({ preventScroll: true });
+    }
     var box = panel && panel.querySelector(".context-text");
     var mark = box && box.querySelector("mark");
     if (box && mark) {
