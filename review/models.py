@@ -150,6 +150,17 @@ class ReuseSuggestion(models.Model):
     def __str__(self) -> str:
         return f"claim {self.claim_id} ~ claim {self.source_id} ({self.similarity:.2f})"
 
+    @property
+    def wording(self) -> str:
+        """How close the two sentences are, in words that never contradict themselves: the share
+        is rounded down, so "100%" is only ever said of the same words ("same wording")."""
+        if self.exact:
+            return "the same sentence"
+        percent = math.floor(round(self.similarity * 100, 6))  # 0.29 * 100 is 28.999...97
+        if percent >= 100:
+            return "same wording"
+        return f"similar wording, {percent}% of words shared"
+
 
 # --- The review queue (read side) -----------------------------------------------------------------
 
