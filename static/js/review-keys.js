@@ -5,6 +5,7 @@
               claims another reviewer holds are skipped
    v / u      choose Verified / Unverified on the current claim
    n / e      go to its note / evidence URL;   x  tick it for a bulk verdict
+   r          reuse the verdict its panel suggests (the same fact, judged in another article)
    Enter      save (on the claim, a verdict choice or the evidence field)
    Ctrl+Enter / Cmd+Enter   save from the note, where Enter is a new line
    Esc        leave the field, back to the claim;   ?  show or hide the help
@@ -213,6 +214,23 @@
     });
   }
 
+  // The best suggestion of the claim's panel ("Checked before in other articles"), one key.
+  function reuseCurrent() {
+    var row = requireRow();
+    if (!row) {
+      return;
+    }
+    whenOpen(row, function () {
+      var form = panel.querySelector(".reuse-list form");
+      if (!form) {
+        announce(heldMessage(row) || "No verdict on the same fact to reuse for this claim.");
+        return;
+      }
+      announce("Reusing the verdict…");
+      form.requestSubmit();
+    });
+  }
+
   function toggleTick() {
     var row = requireRow();
     if (!row) {
@@ -350,6 +368,9 @@
         break;
       case "x":
         toggleTick();
+        break;
+      case "r":
+        reuseCurrent();
         break;
       case "?":
         toggleHelp();
