@@ -30,12 +30,20 @@ class PublishForm(forms.Form):
     # Set by the override form only, so that an override without a reason is the form's error and
     # not a confusing "gate closed" message.
     override = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # The override form lists the unverified claims with the reviewers' notes; ticking this says
+    # they were read.
+    confirm = forms.BooleanField(required=False)
 
     def clean(self) -> dict:
         data = super().clean()
         if data.get("override") and not data.get("override_reason", "").strip():
             self.add_error(
                 "override_reason", "Give the reason for publishing over unverified claims."
+            )
+        if data.get("override") and not data.get("confirm"):
+            self.add_error(
+                "confirm",
+                "Confirm that you have read the unverified claims and the reviewers' notes.",
             )
         return data
 
