@@ -72,6 +72,8 @@ class TimelineEntry:
     actor: str
     change: str
     claim_label: str
+    # The claims of one bulk verdict shown as this one entry (`group_bulk`): more than one label.
+    bulk_labels: list[str] = field(default_factory=list)
 
     @classmethod
     def of(cls, event: ArticleEvent) -> TimelineEntry:
@@ -88,6 +90,22 @@ class TimelineEntry:
         return cls(
             event=event, actor=display_name(event.actor), change=change, claim_label=claim_label
         )
+
+
+def group_bulk(entries: list[TimelineEntry]) -> list[TimelineEntry]:
+    """One entry per bulk verdict: neighbouring rows with the same `bulk_id` (one bulk action
+    writes one history row per claim, all at once) become the first row's entry, listing every
+    claim. Other rows pass through."""
+    grouped: list[TimelineEntry] = []
+    for entry in entries:
+        bulk_id = entry.event.bulk_id
+        if bulk_id is not None and grouped and grouped[-1].event.bulk_id == bulk_id:
+            grouped[-1].bulk_labels.append(entry.claim_label)
+            continue
+        if bulk_id is not None:
+            entry.bulk_labels = [entry.claim_label]
+        grouped.append(entry)
+    return grouped
 
 
 def gate_progress(gate: Gate) -> str:

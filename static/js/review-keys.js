@@ -381,6 +381,41 @@
     event.preventDefault();
   });
 
+  // Bulk: "Tick all claims of this article" ticks every claim nobody else holds; the article's
+  // bulk bar (sticky at the bottom of the screen) says how many are ticked and opens its form.
+  function updateBulkBar(formId) {
+    var form = document.getElementById(formId);
+    if (!form) {
+      return;
+    }
+    var ticked = queue.querySelectorAll('input[name="claims"][form="' + formId + '"]:checked').length;
+    var count = form.querySelector("[data-bulk-count]");
+    if (count) {
+      count.textContent = ticked ? "(" + ticked + " ticked)" : "";
+    }
+    form.classList.toggle("has-ticked", ticked > 0);
+    var details = form.querySelector("details");
+    if (details && ticked > 0) {
+      details.open = true;
+    }
+  }
+
+  queue.addEventListener("change", function (event) {
+    var target = event.target;
+    var formId = target.getAttribute("data-tick-all");
+    if (formId) {
+      queue.querySelectorAll('input[name="claims"][form="' + formId + '"]').forEach(function (box) {
+        if (!box.disabled) {
+          box.checked = target.checked;
+        }
+      });
+      updateBulkBar(formId);
+      announce(target.checked ? "Every claim of this article you can judge is ticked." : "Nothing ticked.");
+    } else if (target.name === "claims" && target.getAttribute("form")) {
+      updateBulkBar(target.getAttribute("form"));
+    }
+  });
+
   var helpButton = document.getElementById("shortcuts-button");
   if (helpButton) {
     helpButton.addEventListener("click", toggleHelp);

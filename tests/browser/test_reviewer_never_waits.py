@@ -127,3 +127,35 @@ def test_j_and_k_skip_claims_held_by_someone_else(new_page, sign_in, story):
     )
     page.keyboard.press("k")
     expect(current).to_have_attribute("data-claim", str(story[0].pk))
+
+
+def test_tick_all_ticks_every_claim_one_may_judge_and_the_sticky_bar_records_them(
+    new_page, sign_in, story, reviewer
+):
+    from playwright.sync_api import expect
+
+    page = new_page(viewport=LAPTOP)
+    sign_in(page, "reviewer")
+    page.goto("/review/")
+    article_id = story[0].article_id
+    page.get_by_label("Tick all claims of this article").check()
+    boxes = page.locator(f'input[name="claims"][form="bulk-{article_id}"]')
+    expect(boxes).to_have_count(len(story))
+    for claim, box in zip(story, boxes.all(), strict=True):
+        # The claim the second reviewer holds cannot be ticked.
+        expect(box).to_be_checked(checked=claim.pk != story[1].pk)
+    bar = page.locator(f"#bulk-{article_id}")
+    expect(bar).to_contain_text(f"({len(story) - 1} ticked)")
+    # The bar stays at the bottom of the screen while the list is longer than the screen.
+    box = bar.bounding_box()
+    assert box["y"] + box["height"] <= LAPTOP["height"] + 0.5, box
+    bar.get_by_role("radio", name="Verified", exact=True).check()
+    bar.get_by_label("Note (the same for each claim)").fill("Council minutes.")
+    bar.get_by_role("button", name="Record for the ticked claims").click()
+    expect(page.locator(f"#queue-group-{article_id}")).to_contain_text(
+        f"{len(story) - 1} claims verified."
+    )
+    verdicts = {c.pk: c.verdict for c in Claim.objects.filter(article_id=article_id)}
+    assert verdicts == {c.pk: "pending" if c.pk == story[1].pk else "verified" for c in story}
+    bulk_ids = set(ArticleEvent.objects.filter(kind="verdict").values_list("bulk_id", flat=True))
+    assert len(bulk_ids) == 1 and None not in bulk_ids
