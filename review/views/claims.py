@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from articles import permissions
+from articles.diffing import DiffSegment, diff_words
 from articles.exports import EVENT_CSV_HEADER, csv_response, event_csv_row
 from articles.models import Article, ArticleEvent, Claim, ImageCredit
 from articles.people import short_name
@@ -129,6 +130,37 @@ def reuse_suggestions(user, claim: Claim) -> list[ReuseSuggestion]:
     return suggestions
 
 
+@dataclass
+class PreviousReview:
+    """A claim changed by an edit, against what it said when it was last judged: the word diff
+    and the verdict it had then, with that verdict's note and evidence."""
+
+    segments: list[DiffSegment]
+    verdict: str
+    note: str = ""
+    evidence_url: str = ""
+
+
+def previous_review(claim: Claim, history: list[ArticleEvent]) -> PreviousReview | None:
+    """From the claim's history (already loaded for the panel: no query), the verdict recorded
+    before the last edit changed the sentence; the word diff is computed once, here."""
+    if not claim.previous_text:
+        return None
+    changed_at = max(
+        (i for i, e in enumerate(history) if e.kind == ArticleEvent.Kind.CLAIM_CHANGED),
+        default=len(history),
+    )
+    verdict = next(
+        (e for e in reversed(history[:changed_at]) if e.kind == ArticleEvent.Kind.VERDICT), None
+    )
+    return PreviousReview(
+        segments=diff_words(claim.previous_text, claim.text),
+        verdict=claim.get_previous_verdict_display() if claim.previous_verdict else "",
+        note=verdict.note if verdict else "",
+        evidence_url=verdict.evidence_url if verdict else "",
+    )
+
+
 def claim_panel_context(
     user, claim: Claim, *, hold: ClaimHold | None = None, message: str = "", next_url: str = ""
 ) -> dict[str, Any]:
@@ -141,6 +173,7 @@ def claim_panel_context(
         and claim.retired_at is None
     )
     held_by_other = hold is not None and hold.holder_id != user.pk and hold.is_active()
+    history = list(claim_history(claim))
     return {
         "claim": claim,
         "article": article,
@@ -150,7 +183,8 @@ def claim_panel_context(
         "hold_text": hold.describe() if hold is not None and hold.holder_id != user.pk else "",
         "message": message,
         "context": claim_in_context(claim, body, sections),
-        "history": [TimelineEntry.of(e) for e in claim_history(claim)],
+        "history": [TimelineEntry.of(e) for e in history],
+        "previous": previous_review(claim, history),
         "links": list(article.related_links.all()),
         "credit": ImageCredit.objects.filter(article=article).first(),
         "can_judge": can_judge,
