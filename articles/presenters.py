@@ -124,6 +124,7 @@ class ArticleRow:
     gate: Gate
     progress: str
     awaiting: int = 0
+    assigned: bool = False  # assigned to the viewer (the review queue's annotation)
 
 
 def article_row(article: Article) -> ArticleRow:

@@ -13,7 +13,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,7 +23,7 @@ from articles.diffing import DiffSegment, segments_from_json
 from articles.exports import EVENT_CSV_HEADER, csv_response, event_csv_row
 from articles.forms import ArticleForm, ReturnToDraftForm
 from articles.models import Article, ArticleEvent, Claim, ExtractionJob, ImageCredit, ReviewRound
-from articles.panels import panels_for
+from articles.panels import panels_for, review_queue
 from articles.presenters import (
     ArticleRow,
     ClaimRow,
@@ -85,25 +84,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             key=lambda r: (r.article.submitted_at, r.article.pk),
         )
         context["mine_polling"] = _polls(context["mine_in_review"])
-    if permissions.is_reviewer(user):
-        awaiting = Claim.objects.awaiting(user)
-        pending_for_me = (
-            awaiting.filter(article=OuterRef("pk"))
-            .order_by()
-            .values("article")
-            .annotate(n=Count("id"))
-            .values("n")
-        )
+    queued = review_queue(user) if permissions.is_reviewer(user) else None
+    if queued is not None:
+        # The queue's own query (registered by review): assigned first, then due soonest.
         rows = []
-        for article in (
-            visible.filter(pk__in=awaiting.values("article"))
-            .with_claim_counts()
-            .annotate(awaiting=Subquery(pending_for_me))
-            .select_related("author")
-            .order_by("submitted_at", "id")
-        ):
+        for article in queued:
             row = article_row(article)
-            row.awaiting = article.awaiting
+            row.awaiting = article.awaiting_count
+            row.assigned = bool(article.assigned_to_me)
             rows.append(row)
         context["awaiting"] = rows
         context["awaiting_claims"] = sum(r.awaiting for r in rows)

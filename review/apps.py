@@ -7,10 +7,12 @@ class ReviewConfig(AppConfig):
 
     def ready(self) -> None:
         # Review builds on articles and listens to it; articles never names review.
-        from articles.panels import ArticlePanel, register_article_panel
+        from articles.panels import ArticlePanel, register_article_panel, register_review_queue
         from articles.signals import claims_stored
         from review.intelligence import on_claims_stored
+        from review.models import queue_articles
 
+        register_review_queue(queue_articles)
         claims_stored.connect(on_claims_stored, dispatch_uid="review.analyse_stored_claims")
         register_article_panel(
             ArticlePanel(
