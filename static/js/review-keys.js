@@ -6,6 +6,7 @@
    v / u      choose Verified / Unverified on the current claim
    n / e      go to its note / evidence URL;   x  tick it for a bulk verdict
    r          reuse the verdict its panel suggests (the same fact, judged in another article)
+   z          undo the verdict just saved (while the toast offers Undo)
    Enter      save (on the claim, a verdict choice or the evidence field)
    Ctrl+Enter / Cmd+Enter   save from the note, where Enter is a new line
    Esc        leave the field, back to the claim;   ?  show or hide the help
@@ -231,6 +232,17 @@
     });
   }
 
+  // The toast's Undo (templates/includes/toast.html), while it is offered.
+  function undoLast() {
+    var form = document.querySelector("#toast form.toast-undo");
+    if (!form) {
+      announce("Nothing to undo.");
+      return;
+    }
+    announce("Undoing…");
+    form.requestSubmit();
+  }
+
   function toggleTick() {
     var row = requireRow();
     if (!row) {
@@ -371,6 +383,9 @@
         break;
       case "r":
         reuseCurrent();
+        break;
+      case "z":
+        undoLast();
         break;
       case "?":
         toggleHelp();

@@ -159,3 +159,28 @@ def test_tick_all_ticks_every_claim_one_may_judge_and_the_sticky_bar_records_the
     assert verdicts == {c.pk: "pending" if c.pk == story[1].pk else "verified" for c in story}
     bulk_ids = set(ArticleEvent.objects.filter(kind="verdict").values_list("bulk_id", flat=True))
     assert len(bulk_ids) == 1 and None not in bulk_ids
+
+
+def test_z_undoes_the_verdict_just_saved_from_the_keyboard(new_page, sign_in, story):
+    from playwright.sync_api import expect
+
+    first = story[0]
+    page = new_page(viewport=LAPTOP)
+    sign_in(page, "reviewer")
+    page.goto("/review/")
+    page.keyboard.press("j")
+    expect(page.locator("#claim-panel form.verdict-form")).to_be_visible()
+    page.keyboard.press("v")
+    page.keyboard.press("n")
+    page.keyboard.type("Council minutes.")
+    page.keyboard.press("Control+Enter")
+    toast = page.locator("#toast")
+    expect(toast).to_contain_text("Claim 1 saved: verified.")
+    # The next claim is open; the keys are back on the list.
+    expect(page.locator('li.queue-row[aria-current="true"]')).to_have_attribute(
+        "data-claim", str(story[2].pk)
+    )
+    page.keyboard.press("z")
+    expect(toast).to_contain_text("Undone: claim 1 is pending again.")
+    first.refresh_from_db()
+    assert first.verdict == Claim.Verdict.PENDING
