@@ -563,6 +563,14 @@ class ArticleEvent(models.Model):
     # A verdict row keeps the sentence it judged: a later edit changes the claim's text, never
     # what the history says was verified. Empty on other rows (and on verdicts from before).
     claim_text = models.TextField(blank=True)
+    # One bulk verdict writes one row per claim, all with the same `bulk_id`: the activity page
+    # shows them as one entry (`review.services.record_verdicts`).
+    bulk_id = models.UUIDField(null=True, blank=True, db_index=True)
+    # A verdict row that undid an earlier one links to it (`review.services.undo_verdict`): the
+    # undone row stays, history is only ever appended to.
+    undoes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="undone_by"
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

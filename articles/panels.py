@@ -1,4 +1,6 @@
-"""Panels that apps built on `articles` add to the article page, without `articles` naming them.
+"""Panels that apps built on `articles` add to the article page, without `articles` naming them;
+and the review queue's query, which review registers so that the dashboard's "Awaiting my review"
+shows exactly what the queue shows.
 
 An app registers a panel in its `AppConfig.ready` (review adds its due time and reviewers panel);
 the article page fetches each panel's URL on load with htmx and shows a plain link without
@@ -7,6 +9,7 @@ JavaScript. `articles` never imports the app that registered the panel.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -47,3 +50,19 @@ def panels_for(article: Article) -> list[PlacedPanel]:
         for panel in _registry.values()
         if panel.shows_for(article)
     ]
+
+
+# The review queue's articles for a reviewer (review registers `review.models.queue_articles`): the
+# dashboard lists what the queue lists, from the same query, in the same order.
+_review_queue: Callable | None = None
+
+
+def register_review_queue(query: Callable) -> None:
+    global _review_queue
+    _review_queue = query
+
+
+def review_queue(user) -> list[Article] | None:
+    """The articles awaiting `user` in queue order, annotated with `awaiting_count` and
+    `assigned_to_me` (one query); None when no app registered the queue."""
+    return None if _review_queue is None else list(_review_queue(user))

@@ -72,6 +72,8 @@ class TimelineEntry:
     actor: str
     change: str
     claim_label: str
+    # The claims of one bulk verdict shown as this one entry (`group_bulk`): more than one label.
+    bulk_labels: list[str] = field(default_factory=list)
 
     @classmethod
     def of(cls, event: ArticleEvent) -> TimelineEntry:
@@ -90,6 +92,22 @@ class TimelineEntry:
         )
 
 
+def group_bulk(entries: list[TimelineEntry]) -> list[TimelineEntry]:
+    """One entry per bulk verdict: neighbouring rows with the same `bulk_id` (one bulk action
+    writes one history row per claim, all at once) become the first row's entry, listing every
+    claim. Other rows pass through."""
+    grouped: list[TimelineEntry] = []
+    for entry in entries:
+        bulk_id = entry.event.bulk_id
+        if bulk_id is not None and grouped and grouped[-1].event.bulk_id == bulk_id:
+            grouped[-1].bulk_labels.append(entry.claim_label)
+            continue
+        if bulk_id is not None:
+            entry.bulk_labels = [entry.claim_label]
+        grouped.append(entry)
+    return grouped
+
+
 def gate_progress(gate: Gate) -> str:
     """'17 of 22 verified, 1 unverified' for the lists; the gate's own reason says what blocks."""
     if not gate.extracted:
@@ -106,6 +124,7 @@ class ArticleRow:
     gate: Gate
     progress: str
     awaiting: int = 0
+    assigned: bool = False  # assigned to the viewer (the review queue's annotation)
 
 
 def article_row(article: Article) -> ArticleRow:

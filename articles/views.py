@@ -18,7 +18,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -39,7 +38,7 @@ from articles.models import (
     Profile,
     ReviewRound,
 )
-from articles.panels import panels_for
+from articles.panels import panels_for, review_queue
 from articles.presenters import (
     ArticleRow,
     ClaimRow,
@@ -134,25 +133,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             key=lambda r: (r.article.submitted_at, r.article.pk),
         )
         context["mine_polling"] = _polls(context["mine_in_review"])
-    if permissions.is_reviewer(user):
-        awaiting = Claim.objects.awaiting(user)
-        pending_for_me = (
-            awaiting.filter(article=OuterRef("pk"))
-            .order_by()
-            .values("article")
-            .annotate(n=Count("id"))
-            .values("n")
-        )
+    queued = review_queue(user) if permissions.is_reviewer(user) else None
+    if queued is not None:
+        # The queue's own query (registered by review): assigned first, then due soonest.
         rows = []
-        for article in (
-            visible.filter(pk__in=awaiting.values("article"))
-            .with_claim_counts()
-            .annotate(awaiting=Subquery(pending_for_me))
-            .select_related("author")
-            .order_by("submitted_at", "id")
-        ):
+        for article in queued:
             row = article_row(article)
-            row.awaiting = article.awaiting
+            row.awaiting = article.awaiting_count
+            row.assigned = bool(article.assigned_to_me)
             rows.append(row)
         context["awaiting"] = rows
         context["awaiting_claims"] = sum(r.awaiting for r in rows)
@@ -323,25 +311,48 @@ def extraction_context(user, article: Article) -> dict[str, Any]:
     return {"article": article, "job": job, "polling": unfinished, "can_retry": can_retry}
 
 
-def gate_context(user, article: Article) -> dict[str, Any]:
+# The gate names this many of the claims that keep it closed ("and 3 more" after them).
+GATE_BLOCKERS_SHOWN = 10
+
+
+def gate_context(user, article: Article, claims: list[Claim] | None = None) -> dict[str, Any]:
+    """The gate block: its state, and the claims that keep it closed, named and linked (the
+    unverified ones with their reviewers' notes, for the chief editor's override). `claims`: the
+    article's active claims when the caller has them loaded (the article page), else one query."""
     gate = article.gate()
     in_review = article.status == Article.Status.IN_REVIEW
     may_publish = (
         permissions.can_publish_article(user, article)
         and article.status != Article.Status.PUBLISHED
     )
+    blockers: list[Claim] = []
+    if gate.extracted and not gate.is_open and article.status != Article.Status.PUBLISHED:
+        if claims is None:
+            claims = list(
+                article.claims.active()
+                .exclude(verdict=Claim.Verdict.VERIFIED)
+                .select_related("reviewed_by")
+                .order_by("ordinal", "id")
+            )
+        blockers = [c for c in claims if c.verdict != Claim.Verdict.VERIFIED]
+    show_override = (
+        may_publish
+        and in_review
+        and gate.overridable
+        and permissions.can_override_gate(user, article)
+    )
     return {
         "article": article,
         "gate": gate,
+        # The override form lists every unverified claim; the gate names the first few.
+        "blockers": blockers if show_override else blockers[:GATE_BLOCKERS_SHOWN],
+        "more_blockers": 0 if show_override else max(0, len(blockers) - GATE_BLOCKERS_SHOWN),
         "progress": gate_progress(gate),
         # While reviewers work, the block re-fetches itself so the progress is live.
         "polling": in_review,
         "show_publish": may_publish,
         "publish_enabled": may_publish and in_review and gate.is_open,
-        "show_override": may_publish
-        and in_review
-        and gate.overridable
-        and permissions.can_override_gate(user, article),
+        "show_override": show_override,
     }
 
 
@@ -471,7 +482,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         and article.status in (Article.Status.SUBMITTED, Article.Status.IN_REVIEW),
         "return_form": ReturnToDraftForm(),
         "extraction": extraction_context(user, article),
-        "gate_block": gate_context(user, article),
+        "gate_block": gate_context(user, article, claims),
         "panels": panels_for(article),
     }
     return render(request, "articles/detail.html", context)

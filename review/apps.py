@@ -7,11 +7,13 @@ class ReviewConfig(AppConfig):
 
     def ready(self) -> None:
         # Review builds on articles and listens to it; articles never names review.
-        from articles.panels import ArticlePanel, register_article_panel
+        from articles.panels import ArticlePanel, register_article_panel, register_review_queue
         from articles.signals import claims_stored
         from review.evidence.services import on_claims_stored as archive_cited_sources
         from review.intelligence import on_claims_stored
+        from review.models import queue_articles
 
+        register_review_queue(queue_articles)
         claims_stored.connect(on_claims_stored, dispatch_uid="review.analyse_stored_claims")
         claims_stored.connect(archive_cited_sources, dispatch_uid="review.archive_cited_sources")
         register_article_panel(

@@ -49,6 +49,9 @@ class PublishForm(forms.Form):
     # Set by the override form only, so that an override without a reason is the form's error and
     # not a confusing "gate closed" message.
     override = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # The override form lists the unverified claims with the reviewers' notes; ticking this says
+    # they were read.
+    confirm = forms.BooleanField(required=False)
 
     def clean(self) -> dict:
         data = super().clean()
@@ -59,6 +62,11 @@ class PublishForm(forms.Form):
             )
         elif reason and not has_visible_text(reason):
             self.add_error("override_reason", REASON_INVISIBLE)
+        if data.get("override") and not data.get("confirm"):
+            self.add_error(
+                "confirm",
+                "Confirm that you have read the unverified claims and the reviewers' notes.",
+            )
         return data
 
 

@@ -157,6 +157,17 @@ class ReuseSuggestion(models.Model):
     def __str__(self) -> str:
         return f"claim {self.claim_id} ~ claim {self.source_id} ({self.similarity:.2f})"
 
+    @property
+    def wording(self) -> str:
+        """How close the two sentences are, in words that never contradict themselves: the share
+        is rounded down, so "100%" is only ever said of the same words ("same wording")."""
+        if self.exact:
+            return "the same sentence"
+        percent = math.floor(round(self.similarity * 100, 6))  # 0.29 * 100 is 28.999...97
+        if percent >= 100:
+            return "same wording"
+        return f"similar wording, {percent}% of words shared"
+
 
 # --- The review queue (read side) -----------------------------------------------------------------
 
@@ -266,12 +277,16 @@ def queue_articles(
 def queue_claims(
     user, article_ids: list[int], *, section: str = "", order: str = ""
 ) -> QuerySet[Claim]:
-    """The pending claims awaiting `user` in these articles, with their hold and its holder, in
-    reading order, or most check-worthy first (one query)."""
+    """The pending claims awaiting `user` in these articles, with their hold and its holder and
+    whether a verdict on the same fact can be reused (`reusable`), in reading order, or most
+    check-worthy first (one query)."""
     claims = (
         Claim.objects.awaiting(user)
         .filter(article_id__in=article_ids)
         .select_related("hold__holder")
+        .annotate(
+            reusable=Exists(ReuseSuggestion.objects.filter(claim=OuterRef("pk")).offerable(user))
+        )
         # A pending claim shows no verdict, note or reviewer: those columns stay in the database.
         .defer(
             "start",

@@ -20,6 +20,7 @@ new text to judge.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable, Mapping
 
 from django.conf import settings
@@ -126,6 +127,7 @@ def record_verdict(
     note: str = "",
     evidence_url: str = "",
     source: Claim | None = None,
+    bulk_id: uuid.UUID | None = None,
 ) -> Claim:
     """Set a claim's verdict (or change it) and append the history row. The article must be in
     review, the claim current, and the reviewer not the article's author. `judged` is the version
@@ -133,53 +135,164 @@ def record_verdict(
     if an edit changed the sentence since, `ClaimChanged` and nothing is written. `source` is the
     claim whose verdict this reuses (only `reuse_verdict` passes it): it is linked from the claim
     and its history row. An evidence URL not archived yet gets a pending `EvidenceSnapshot`, fetched
-    by `review.archive_evidence` after commit."""
+    by `review.archive_evidence` after commit. `bulk_id` groups the rows of one bulk verdict (only
+    `record_verdicts` passes it)."""
     note, evidence_url = note.strip(), evidence_url.strip()
     validate_verdict(verdict=verdict, note=note, evidence_url=evidence_url)
     with transaction.atomic():
         article = lock_article(claim.article_id)
         claim = Claim.objects.select_for_update().get(pk=claim.pk)
         check_reviewable(article, claim, by=by, verdict=True)
-        hold = ClaimHold.objects.filter(claim=claim).select_related("holder").first()
-        if hold is not None and hold.holder_id != by.pk and hold.is_active():
-            raise ClaimHeld(hold)
-        # After the hold: another reviewer's hold is the answer that matters to someone who
-        # could not have the claim open anyway.
-        check_judged(claim, judged)
-        from_state = claim.verdict
-        claim.verdict = verdict
-        claim.note = note
-        claim.evidence_url = evidence_url
-        claim.reviewed_by = by
-        claim.reviewed_at = timezone.now()
-        claim.reused_from = source
-        claim.save(
-            update_fields=[
-                "verdict",
-                "note",
-                "evidence_url",
-                "reviewed_by",
-                "reviewed_at",
-                "reused_from",
-            ]
-        )
-        log_event(
+        return _write_verdict(
             article,
+            claim,
             by=by,
-            kind=ArticleEvent.Kind.VERDICT,
-            claim=claim,
-            from_state=from_state,
-            to_state=verdict,
+            verdict=verdict,
             note=note,
             evidence_url=evidence_url,
-            source_claim=source,
-            claim_text=claim.text,
+            source=source,
+            reviewed_by=by,
+            bulk_id=bulk_id,
+            judged=judged,
         )
-        if hold is not None:  # the verdict ends the reviewer's own hold (or clears an expired one)
-            hold.delete()
-        if evidence_url:  # archived in the background, rung once this commits
-            request_snapshots([evidence_url])
+
+
+def _write_verdict(
+    article: Article,
+    claim: Claim,
+    *,
+    by,
+    verdict: str,
+    note: str,
+    evidence_url: str,
+    source: Claim | None,
+    reviewed_by,
+    reviewed_at: dt.datetime | None = None,
+    bulk_id: uuid.UUID | None = None,
+    undoes: ArticleEvent | None = None,
+    judged: str | None = None,
+) -> Claim:
+    """The write every verdict shares (a new one, or the one an undo restores): refused while
+    another reviewer holds the claim; the claim's fields, the history row, and the end of the
+    hold. Call inside the transaction, with the article and the claim locked and checked.
+    `judged` (a new verdict's: the version of the sentence the reviewer read) is checked after the
+    hold: another reviewer's hold is the answer that matters to someone who could not have the
+    claim open anyway. An undo passes none: it restores a verdict on this very sentence (an edit
+    since would have sent the claim back to pending and ended what there was to undo)."""
+    hold = ClaimHold.objects.filter(claim=claim).select_related("holder").first()
+    if hold is not None and hold.holder_id != by.pk and hold.is_active():
+        raise ClaimHeld(hold)
+    if judged is not None:
+        check_judged(claim, judged)
+    from_state = claim.verdict
+    claim.verdict = verdict
+    claim.note = note
+    claim.evidence_url = evidence_url
+    claim.reviewed_by = reviewed_by
+    claim.reviewed_at = reviewed_at or (timezone.now() if reviewed_by is not None else None)
+    claim.reused_from = source
+    claim.save(
+        update_fields=[
+            "verdict",
+            "note",
+            "evidence_url",
+            "reviewed_by",
+            "reviewed_at",
+            "reused_from",
+        ]
+    )
+    # The history row rides on the claim: the view's toast offers to undo exactly this row.
+    claim.verdict_event = log_event(
+        article,
+        by=by,
+        kind=ArticleEvent.Kind.VERDICT,
+        claim=claim,
+        from_state=from_state,
+        to_state=verdict,
+        note=note,
+        evidence_url=evidence_url,
+        source_claim=source,
+        claim_text=claim.text,
+        bulk_id=bulk_id,
+        undoes=undoes,
+    )
+    if hold is not None:  # the verdict ends the reviewer's own hold (or clears an expired one)
+        hold.delete()
+    if evidence_url:  # archived in the background, rung once this commits
+        request_snapshots([evidence_url])
     return claim
+
+
+# The toast after a verdict offers Undo for UNDO_SECONDS; the server takes an undo a little longer
+# (a click in the last second may still be on its way).
+UNDO_SECONDS = 10
+UNDO_GRACE_SECONDS = 5
+
+
+def undo_verdict(event: ArticleEvent, *, by) -> Claim:
+    """Put back what the claim said before the verdict `event` recorded: the previous verdict with
+    its note, evidence, reviewer and time (or pending, if it had none), as a new history row that
+    links to `event` (`undoes`); nothing is deleted. Only the reviewer who recorded `event`, within
+    UNDO_SECONDS (+ grace), while it is still the claim's latest history row and the article still
+    in review; the rules of `record_verdict` (holds, four-eyes, current claim) apply as for any
+    verdict. Returns the claim as restored."""
+    with transaction.atomic():
+        article = lock_article(event.article_id)
+        event = ArticleEvent.objects.get(pk=event.pk)
+        if event.kind != ArticleEvent.Kind.VERDICT or event.claim_id is None:
+            raise InvalidTransition("Only a verdict can be undone.")
+        if event.actor_id != by.pk:
+            raise PermissionDenied("Only the reviewer who recorded a verdict can undo it.")
+        if ArticleEvent.objects.filter(undoes=event).exists():
+            raise InvalidTransition("This verdict was undone already.")
+        window = dt.timedelta(seconds=UNDO_SECONDS + UNDO_GRACE_SECONDS)
+        if timezone.now() - event.created_at > window:
+            raise InvalidTransition(
+                "Too late to undo that verdict: record the verdict you want instead."
+            )
+        latest = (
+            ArticleEvent.objects.filter(claim_id=event.claim_id)
+            .order_by("-created_at", "-id")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        claim = Claim.objects.select_for_update().get(pk=event.claim_id)
+        if latest != event.pk or claim.verdict != event.to_state:
+            raise InvalidTransition(
+                "The claim changed since that verdict (a newer verdict or an edit): nothing was "
+                "undone."
+            )
+        check_reviewable(article, claim, by=by, verdict=True)
+        restored: dict = {
+            "verdict": Claim.Verdict.PENDING,
+            "note": "",
+            "evidence_url": "",
+            "source": None,
+            "reviewed_by": None,
+            "reviewed_at": None,
+        }
+        if event.from_state != Claim.Verdict.PENDING:
+            previous = (
+                ArticleEvent.objects.filter(
+                    claim_id=claim.pk, kind=ArticleEvent.Kind.VERDICT, id__lt=event.pk
+                )
+                .select_related("actor", "source_claim")
+                .order_by("-created_at", "-id")
+                .first()
+            )
+            if previous is None or previous.to_state != event.from_state:
+                raise InvalidTransition(
+                    "The verdict before that one is not in the history: nothing was undone."
+                )
+            restored = {
+                "verdict": previous.to_state,
+                "note": previous.note,
+                "evidence_url": previous.evidence_url,
+                "source": previous.source_claim,
+                "reviewed_by": previous.actor,
+                "reviewed_at": previous.created_at,
+            }
+        return _write_verdict(article, claim, by=by, undoes=event, **restored)
 
 
 # --- Verdict reuse ------------------------------------------------------------------------------
@@ -251,7 +364,8 @@ def record_verdicts(
 ) -> list[Claim]:
     """One verdict, note and evidence for several claims of one article, all or nothing.
 
-    Each claim goes through `record_verdict` (same rules, its own history row) inside one
+    Each claim goes through `record_verdict` (same rules, its own history row, all rows with one
+    `bulk_id`, so the activity page shows the action as one entry) inside one
     transaction that holds the article lock throughout: if any claim is refused (held by another
     reviewer, removed by an edit, changed since the version in `judged`, a claim id → version
     map with an entry per claim, ...) the error names it and nothing is recorded.
@@ -271,6 +385,7 @@ def record_verdicts(
         )
     ordered = sorted(unique.values(), key=lambda c: (c.ordinal, c.pk))
     recorded: list[Claim] = []
+    bulk_id = uuid.uuid4()
     with transaction.atomic():
         lock_article(ordered[0].article_id)
         for claim in ordered:
@@ -283,6 +398,7 @@ def record_verdicts(
                         verdict=verdict,
                         note=note,
                         evidence_url=evidence_url,
+                        bulk_id=bulk_id,
                     )
                 )
             except ClaimChanged as e:

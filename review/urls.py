@@ -14,6 +14,7 @@ urlpatterns = [
     path("claims/<int:pk>/release/", views.claim_release, name="claim_release"),
     path("claims/<int:pk>/verdict/", views.verdict, name="verdict"),
     path("claims/<int:pk>/reuse/", views.reuse, name="reuse"),
+    path("verdicts/<int:pk>/undo/", views.undo, name="undo"),
     path("claims/<int:pk>/history.csv", views.claim_history_csv, name="claim_history_csv"),
     path(
         "claims/<int:pk>/evidence/<int:snapshot_pk>/text/",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -89,12 +90,16 @@ def log_event(
     evidence_url: str = "",
     source_claim: Claim | None = None,
     claim_text: str = "",
+    bulk_id: uuid.UUID | None = None,
+    undoes: ArticleEvent | None = None,
 ) -> ArticleEvent:
     """Append one history row. Call inside the transaction that made the change."""
     event = ArticleEvent.objects.create(
         article=article,
         claim=claim,
         source_claim=source_claim,
+        bulk_id=bulk_id,
+        undoes=undoes,
         actor=by if by is not None and by.is_authenticated else None,
         kind=kind,
         from_state=from_state,

@@ -27,6 +27,7 @@ from review.views.claims import (
     claim_open,
     claim_release,
     reuse,
+    undo,
     verdict,
 )
 from review.views.publishing import article_panel, assign, publish, set_due, unassign
@@ -50,5 +51,6 @@ __all__ = [
     "reuse",
     "set_due",
     "unassign",
+    "undo",
     "verdict",
 ]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from articles import permissions
 from articles.exports import EVENT_CSV_HEADER, csv_response, event_csv_row
 from articles.models import ArticleEvent
-from articles.presenters import TimelineEntry
+from articles.presenters import TimelineEntry, group_bulk
 from review.forms import (
     ActivityFilterForm,
 )
@@ -70,7 +70,8 @@ def activity(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page_obj": page,
-            "entries": [TimelineEntry.of(e) for e in page.object_list],
+            # A bulk verdict is one entry (its rows are neighbours: written at once, newest first).
+            "entries": group_bulk([TimelineEntry.of(e) for e in page.object_list]),
             "csv_query": urlencode([(k, v) for k, v in request.GET.items() if k != "page"]),
         },
     )

@@ -12,13 +12,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from articles import permissions
+from articles.diffing import DiffSegment, diff_words
 from articles.exports import EVENT_CSV_HEADER, csv_response, event_csv_row
 from articles.models import Article, ArticleEvent, Claim, ImageCredit
 from articles.people import short_name
@@ -144,6 +145,42 @@ def reuse_suggestions(user, claim: Claim) -> list[ReuseSuggestion]:
     return suggestions
 
 
+@dataclass
+class PreviousReview:
+    """A claim changed by an edit, against what it said when it was last judged: the word diff
+    and the verdict it had then, with that verdict's note and evidence."""
+
+    segments: list[DiffSegment]
+    verdict: str
+    note: str = ""
+    evidence_url: str = ""
+
+
+def previous_review(claim: Claim, history: list[ArticleEvent]) -> PreviousReview | None:
+    """From the claim's history (already loaded for the panel: no query), the verdict recorded
+    before the last edit changed the sentence; the word diff is computed once, here."""
+    if not claim.previous_text:
+        return None
+    changed_at = max(
+        (i for i, e in enumerate(history) if e.kind == ArticleEvent.Kind.CLAIM_CHANGED),
+        default=len(history),
+    )
+    verdict = next(
+        (e for e in reversed(history[:changed_at]) if e.kind == ArticleEvent.Kind.VERDICT), None
+    )
+    return PreviousReview(
+        segments=diff_words(claim.previous_text, claim.text),
+        # A sentence that was still pending was "last seen", not "judged pending".
+        verdict=(
+            claim.get_previous_verdict_display()
+            if claim.previous_verdict and claim.previous_verdict != Claim.Verdict.PENDING
+            else ""
+        ),
+        note=verdict.note if verdict else "",
+        evidence_url=verdict.evidence_url if verdict else "",
+    )
+
+
 def claim_panel_context(
     user, claim: Claim, *, hold: ClaimHold | None = None, message: str = "", next_url: str = ""
 ) -> dict[str, Any]:
@@ -156,6 +193,7 @@ def claim_panel_context(
         and claim.retired_at is None
     )
     held_by_other = hold is not None and hold.holder_id != user.pk and hold.is_active()
+    history = list(claim_history(claim))
     return {
         "hold_other": hold if held_by_other else None,
         "hold_seconds": hold.seconds_left() if hold is not None else 0,
@@ -167,7 +205,8 @@ def claim_panel_context(
         "hold_text": hold.describe() if held_by_other else "",
         "message": message,
         "context": claim_in_context(claim, body, sections),
-        "history": [TimelineEntry.of(e) for e in claim_history(claim)],
+        "history": [TimelineEntry.of(e) for e in history],
+        "previous": previous_review(claim, history),
         "links": list(article.related_links.all()),
         "credit": ImageCredit.objects.filter(article=article).first(),
         "can_judge": can_judge,
@@ -342,6 +381,25 @@ def _make_row(claim: Claim, *, next_url: str, in_queue: bool, **extra: Any) -> C
     return ClaimRow(claim=claim, judge=True, next_url=next_url, **extra)
 
 
+@dataclass
+class Toast:
+    """What the toast after a verdict says, with the undo form's address while undo is offered."""
+
+    text: str
+    undo_url: str = ""
+    next_url: str = ""
+    in_queue: bool = False
+    seconds: int = services.UNDO_SECONDS
+
+
+def _verdict_toast(claim: Claim, *, next_url: str, in_queue: bool, reused: bool = False) -> Toast:
+    label = claim.get_verdict_display().lower()
+    text = f"Claim {claim.ordinal + 1} saved: {label}{', reused' if reused else ''}."
+    event = getattr(claim, "verdict_event", None)
+    undo_url = reverse("review:undo", args=[event.pk]) if event is not None else ""
+    return Toast(text=text, undo_url=undo_url, next_url=next_url, in_queue=in_queue)
+
+
 def _changed_response(
     request: HttpRequest, changed: services.ClaimChanged, *, next_url: str, in_queue: bool
 ) -> HttpResponse:
@@ -404,7 +462,9 @@ def verdict(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect(next_url)
             saved = _make_row(claim, next_url=next_url, in_queue=in_queue, notice="Saved.")
-            extra = {}
+            extra: dict[str, Any] = {
+                "toast": _verdict_toast(claim, next_url=next_url, in_queue=in_queue)
+            }
             if in_queue:
                 extra["oob"] = queue_oob(
                     request,
@@ -469,7 +529,9 @@ def reuse(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect(next_url)
     saved = _make_row(claim, next_url=next_url, in_queue=in_queue, notice=f"Reused: {label}.")
-    extra = {}
+    extra: dict[str, Any] = {
+        "toast": _verdict_toast(claim, next_url=next_url, in_queue=in_queue, reused=True)
+    }
     if in_queue:
         extra["oob"] = queue_oob(
             request,
@@ -479,6 +541,43 @@ def reuse(request: HttpRequest, pk: int) -> HttpResponse:
         )
     response = _row_response(request, saved, extra=extra)
     response["HX-Trigger"] = "claimJudged"
+    return response
+
+
+@login_required
+@require_POST
+def undo(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo a verdict just recorded (the toast's button): `services.undo_verdict` puts the previous
+    verdict back as a new history row. With htmx the toast says what happened, the claim's row
+    comes back out of band, and the queue and the gate refresh; without, a redirect to `next`."""
+    event = get_object_or_404(
+        ArticleEvent.objects.filter(
+            article__in=Article.objects.visible_to(request.user), claim__isnull=False
+        ),
+        pk=pk,
+    )
+    next_url = _next_url(request)
+    try:
+        claim = services.undo_verdict(event, by=request.user)
+    except InvalidTransition as e:
+        if not request.htmx:
+            messages.error(request, str(e))
+            return redirect(next_url)
+        return render(request, "includes/toast.html", {"toast": Toast(text=str(e))}, status=409)
+    label = claim.get_verdict_display().lower()
+    text = f"Undone: claim {claim.ordinal + 1} is {label} again."
+    if not request.htmx:
+        messages.success(request, text)
+        return redirect(next_url)
+    claim = permissions.get_claim_for_user(request.user, claim.pk)
+    in_queue = request.POST.get("source") == "queue"
+    row = _make_row(claim, next_url=next_url, in_queue=in_queue)
+    context = {"toast": Toast(text=text), "row": row}
+    if in_queue:
+        context["oob"] = queue_oob(request, article_id=claim.article_id, claim_ids={claim.pk})
+    response = render(request, "includes/undo_result.html", context)
+    # The article page's gate and the queue's list follow the claim back to its old verdict.
+    response["HX-Trigger"] = "claimJudged, queueChanged"
     return response
 
 

@@ -70,6 +70,8 @@ class QueueRow(ClaimRow):
         self.verdict_url = _url("review:verdict", self.key)
         self.open_url = _url("review:claim_open", self.key)
         self.page_url = _url("review:claim", self.key)
+        # Annotated by `queue_claims` (a verdict on the same fact in another article).
+        self.reusable = bool(getattr(claim, "reusable", False))
 
     # The panel form's values, refilled after refused input (set after construction).
     @property
@@ -96,6 +98,7 @@ class QueueRow(ClaimRow):
             or self.blocked
             or self.mine
             or self.selected
+            or self.reusable
         )
 
     @property

@@ -15,7 +15,10 @@
                            .hold-left ticks every second from N (the server's count, so the
                            browser's clock does not matter); at zero the note goes and the page
                            fires queueChanged, on which the queue and its panel re-read the
-                           database. */
+                           database.
+   #toast                  the toast after a verdict (templates/includes/toast.html): shown when
+                           something is swapped into it, emptied and hidden again after its
+                           form's data-toast-seconds (the Undo offer), or 10 s. */
 (function () {
   "use strict";
 
@@ -32,6 +35,41 @@
     }
     return document.querySelector(elt.getAttribute("data-hold-while")) !== null;
   }
+
+  var toastTimer = null;
+
+  function showToast(toast) {
+    window.clearTimeout(toastTimer);
+    if (!toast.textContent.trim()) {
+      toast.hidden = true;
+      return;
+    }
+    toast.hidden = false;
+    var offer = toast.querySelector("[data-toast-seconds]");
+    var seconds = offer ? Number(offer.getAttribute("data-toast-seconds")) || 10 : 10;
+    toastTimer = window.setTimeout(function () {
+      // Not while the Undo request is on its way: its answer refills the toast.
+      if (toast.querySelector(".htmx-request")) {
+        return;
+      }
+      toast.hidden = true;
+      toast.textContent = "";
+    }, seconds * 1000);
+  }
+
+  // A verdict's answer fills the toast out of band; Undo's answer swaps into it.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var toast = document.getElementById("toast");
+    if (toast && (event.detail.target === toast || event.detail.elt === toast)) {
+      showToast(toast);
+    }
+  });
+  document.addEventListener("htmx:oobAfterSwap", function (event) {
+    var toast = document.getElementById("toast");
+    if (toast && event.detail.target === toast) {
+      showToast(toast);
+    }
+  });
 
   // htmx asks before every request it is about to send; cancelling the event skips the request.
   document.addEventListener("htmx:confirm", function (event) {

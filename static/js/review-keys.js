@@ -1,9 +1,12 @@
 /* Keyboard for the review queue (templates/review/queue.html). No framework: htmx does the
    requests, this file only moves between claims, picks form fields and reads results out.
 
-   j / k      next / previous claim: focus, scroll, aria-current, and open it in context (holds it)
+   j / k      next / previous claim: focus, scroll, aria-current, and open it in context (holds it);
+              claims another reviewer holds are skipped
    v / u      choose Verified / Unverified on the current claim
    n / e      go to its note / evidence URL;   x  tick it for a bulk verdict
+   r          reuse the verdict its panel suggests (the same fact, judged in another article)
+   z          undo the verdict just saved (while the toast offers Undo)
    Enter      save (on the claim, a verdict choice or the evidence field)
    Ctrl+Enter / Cmd+Enter   save from the note, where Enter is a new line
    Esc        leave the field, back to the claim;   ?  show or hide the help
@@ -101,6 +104,11 @@
     }
   }
 
+  // Claims another reviewer holds cannot be judged now: j and k pass over them.
+  function isHeld(row) {
+    return row.classList.contains("is-held");
+  }
+
   function move(step) {
     var list = rows();
     if (!list.length) {
@@ -109,18 +117,25 @@
     }
     var row = currentRow();
     var index = row ? list.indexOf(row) : -1;
-    var next;
     if (index === -1) {
-      next = step > 0 ? list[0] : list[list.length - 1];
-    } else {
-      next = list[Math.min(list.length - 1, Math.max(0, index + step))];
+      index = step > 0 ? -1 : list.length;
     }
-    if (next === row) {
-      announce(step > 0 ? "This is the last claim on this page." : "This is the first claim.");
+    var next = null;
+    var skipped = 0;
+    for (var i = index + step; i >= 0 && i < list.length; i += step) {
+      if (!isHeld(list[i])) {
+        next = list[i];
+        break;
+      }
+      skipped += 1;
+    }
+    if (!next) {
+      var edge = step > 0 ? "This is the last claim on this page" : "This is the first claim";
+      announce(edge + (skipped ? " you can judge now (others hold the rest)." : "."));
       return;
     }
     setCurrent(next);
-    announce(describe(next));
+    announce((skipped ? "Skipped " + skipped + " held by others. " : "") + describe(next));
   }
 
   function requireRow() {
@@ -198,6 +213,34 @@
       }
       field.focus();
     });
+  }
+
+  // The best suggestion of the claim's panel ("Checked before in other articles"), one key.
+  function reuseCurrent() {
+    var row = requireRow();
+    if (!row) {
+      return;
+    }
+    whenOpen(row, function () {
+      var form = panel.querySelector(".reuse-list form");
+      if (!form) {
+        announce(heldMessage(row) || "No verdict on the same fact to reuse for this claim.");
+        return;
+      }
+      announce("Reusing the verdict…");
+      form.requestSubmit();
+    });
+  }
+
+  // The toast's Undo (templates/includes/toast.html), while it is offered.
+  function undoLast() {
+    var form = document.querySelector("#toast form.toast-undo");
+    if (!form) {
+      announce("Nothing to undo.");
+      return;
+    }
+    announce("Undoing…");
+    form.requestSubmit();
   }
 
   function toggleTick() {
@@ -338,6 +381,12 @@
       case "x":
         toggleTick();
         break;
+      case "r":
+        reuseCurrent();
+        break;
+      case "z":
+        undoLast();
+        break;
       case "?":
         toggleHelp();
         break;
@@ -345,6 +394,41 @@
         return;
     }
     event.preventDefault();
+  });
+
+  // Bulk: "Tick all claims of this article" ticks every claim nobody else holds; the article's
+  // bulk bar (sticky at the bottom of the screen) says how many are ticked and opens its form.
+  function updateBulkBar(formId) {
+    var form = document.getElementById(formId);
+    if (!form) {
+      return;
+    }
+    var ticked = queue.querySelectorAll('input[name="claims"][form="' + formId + '"]:checked').length;
+    var count = form.querySelector("[data-bulk-count]");
+    if (count) {
+      count.textContent = ticked ? "(" + ticked + " ticked)" : "";
+    }
+    form.classList.toggle("has-ticked", ticked > 0);
+    var details = form.querySelector("details");
+    if (details && ticked > 0) {
+      details.open = true;
+    }
+  }
+
+  queue.addEventListener("change", function (event) {
+    var target = event.target;
+    var formId = target.getAttribute("data-tick-all");
+    if (formId) {
+      queue.querySelectorAll('input[name="claims"][form="' + formId + '"]').forEach(function (box) {
+        if (!box.disabled) {
+          box.checked = target.checked;
+        }
+      });
+      updateBulkBar(formId);
+      announce(target.checked ? "Every claim of this article you can judge is ticked." : "Nothing ticked.");
+    } else if (target.name === "claims" && target.getAttribute("form")) {
+      updateBulkBar(target.getAttribute("form"));
+    }
   });
 
   var helpButton = document.getElementById("shortcuts-button");
@@ -534,8 +618,22 @@
     followingIds = [];
   }
 
+  // On a phone the open claim is a full-screen sheet (static/css/app.css): focus goes into it
+  // when it opens and back to the claim's row when it closes.
+  function isSheet() {
+    return Boolean(panel && window.getComputedStyle(panel).position === "fixed");
+  }
+
   function afterOpen(status) {
     var inner = panel && panel.querySelector(".claim-panel-inner[data-claim]");
+    if (inner && isSheet()) {
+      var heading = inner.querySelector("#panel-heading");
+      if (heading) {
+        heading.focus();
+      }
+    } else if (!inner && currentRow() && !panel.contains(document.activeElement)) {
+      currentRow().focus({ preventScroll: true });
+    }
     var box = panel && panel.querySelector(".context-text");
     var mark = box && box.querySelector("mark");
     if (box && mark) {

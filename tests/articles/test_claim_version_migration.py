@@ -49,7 +49,9 @@ def test_the_migration_gives_every_stored_claim_the_version_of_its_text(
         )
     OldEvent.objects.create(article=article, kind="verdict", to_state="verified", note="Old.")
 
-    MigrationExecutor(connection).migrate(AFTER)
+    # Forward through 0008 to today's schema (the models below are today's).
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
 
     stored = dict(Claim.objects.values_list("text", "text_sha"))
     assert stored == {text: claim_version(text) for text in texts}

@@ -64,12 +64,9 @@ def new_page(browser, live_server) -> Iterator[Callable[..., Any]]:
     contexts = []
 
     def make(**options: Any) -> Any:
-        context = browser.new_context(
-            base_url=live_server.url,
-            viewport={"width": 1400, "height": 1000},
-            reduced_motion="reduce",
-            **options,
-        )
+        # A test may ask for another viewport (a phone: 390 px wide) or other options.
+        options = {"viewport": {"width": 1400, "height": 1000}, **options}
+        context = browser.new_context(base_url=live_server.url, reduced_motion="reduce", **options)
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context.new_page()

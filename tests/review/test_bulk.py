@@ -204,3 +204,26 @@ def test_bulk_verdicts_are_refused_for_the_author(client, editor_reviewer):
 
     assert response.status_code == 403
     assert not article.claims.exclude(verdict="pending").exists()
+
+
+def test_one_bulk_verdict_is_one_entry_of_the_activity_page(client, editor, reviewer, chief):
+    article = make_article(editor, status="in_review")
+    claims = list(article.claims.order_by("ordinal"))
+    judged = {claim.pk: judge(claim) for claim in claims}
+    record_verdicts(claims[:3], by=reviewer, judged=judged, verdict="verified", note="Minutes.")
+    record_verdicts(claims[3:], by=reviewer, judged=judged, verdict="unverified", note="No source.")
+    client.force_login(chief)
+
+    html = client.get(reverse("review:activity"), {"kind": "verdict"}).content.decode()
+
+    # Each claim keeps its own history row, all of one action sharing a bulk id...
+    rows = ArticleEvent.objects.filter(kind="verdict")
+    assert rows.count() == STORY_CLAIMS
+    assert len(set(rows.values_list("bulk_id", flat=True))) == 2
+    assert None not in set(rows.values_list("bulk_id", flat=True))
+    # ...and the page shows one entry per action, naming its claims.
+    tbody = html[html.index("<tbody>") : html.index("</tbody>")]
+    assert tbody.count("<tr>") == 2
+    assert "Bulk verdict on 3 claims:" in tbody
+    assert f"Bulk verdict on {STORY_CLAIMS - 3} claims:" in tbody
+    assert tbody.count("<li>claim ") == STORY_CLAIMS

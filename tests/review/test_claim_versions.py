@@ -250,7 +250,10 @@ def test_the_queue_panel_answers_409_and_shows_the_new_sentence_to_judge(client,
     assert (response["HX-Retarget"], response["HX-Reswap"]) == ("#claim-panel", "innerHTML")
     assert html.lstrip().startswith(f'<div class="claim-panel-inner" data-claim="{claim.pk}">')
     assert escape(f"This sentence changed since you opened it: {AFTER}") in html
-    assert escape(f"Previously: “{BEFORE}”") in html
+    # What the edit changed, word by word (the panel's diff of the judged sentence and the new).
+    assert "Changed by an edit since it was last seen" in html
+    assert re.search(r'<del class="word-del">[^<]*\b5\b', html)
+    assert re.search(r'<ins class="word-ins">[^<]*\b50\b', html)
     assert hidden_judged(html) == [claim_version(AFTER)]
     assert "HX-Trigger" not in response
     nothing_written(claim)

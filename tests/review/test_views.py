@@ -456,7 +456,11 @@ def test_a_chief_publishes_over_unverified_claims_with_a_reason(client, editor, 
 
     response = client.post(
         reverse("review:publish", args=[article.pk]),
-        {"override": "True", "override_reason": "Mayor's office confirmed by phone."},
+        {
+            "override": "True",
+            "override_reason": "Mayor's office confirmed by phone.",
+            "confirm": "on",
+        },
         follow=True,
     )
 
@@ -475,7 +479,7 @@ def test_an_override_needs_a_reason(client, editor, reviewer, chief):
 
     response = client.post(
         reverse("review:publish", args=[article.pk]),
-        {"override": "True", "override_reason": " "},
+        {"override": "True", "override_reason": " ", "confirm": "on"},
         follow=True,
     )
 
@@ -492,7 +496,7 @@ def test_an_editor_cannot_override_the_gate(client, editor, reviewer):
 
     response = client.post(
         reverse("review:publish", args=[article.pk]),
-        {"override": "True", "override_reason": "I am sure."},
+        {"override": "True", "override_reason": "I am sure.", "confirm": "on"},
     )
 
     assert response.status_code == 403

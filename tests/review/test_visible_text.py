@@ -124,14 +124,14 @@ def test_an_override_reason_of_invisible_characters_is_refused_in_the_browser(
 
     refused = client.post(
         reverse("review:publish", args=[article.pk]),
-        {"override": "True", "override_reason": "\u200b\u200b"},
+        {"override": "True", "override_reason": "\u200b\u200b", "confirm": "on"},
         follow=True,
     )
     article.refresh_from_db()
     status_after_refusal = article.status
     accepted = client.post(
         reverse("review:publish", args=[article.pk]),
-        {"override": "True", "override_reason": "\u200bConfirmed by phone."},
+        {"override": "True", "override_reason": "\u200bConfirmed by phone.", "confirm": "on"},
         follow=True,
     )
 
