@@ -8,6 +8,7 @@ from integrations import docs as integrations_docs
 from integrations import views as integrations_views
 from integrations.api import ArticleViewSet
 from review.api import ArticlePublicationViewSet, ClaimVerdictViewSet, ReviewQueueViewSet
+from review.urls import desk_patterns
 
 # The JSON API (docs/api.md). Review's viewsets add actions to the article and claim routes;
 # registered first, so that the root view's "articles"/"claims" entries name the lists.
@@ -29,6 +30,7 @@ urlpatterns = [
     re_path(r"^api/", integrations_views.api_not_found),
     path("integrations/", include("integrations.urls")),
     path("review/", include("review.urls")),
+    path("desk/", include(desk_patterns)),
     # Last: the articles app owns the site root (the dashboard).
     path("", include("articles.urls")),
 ]

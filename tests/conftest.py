@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group, User
 
 from articles import permissions
 
-pytest_plugins = ["tests.support.fixtures"]
+pytest_plugins = ["tests.support.fixtures", "tests.support.desk"]
 
 PASSWORD = "correct-horse-battery-staple"
 

@@ -29,6 +29,7 @@ from review.views.claims import (
     reuse,
     verdict,
 )
+from review.views.desk import desk_export, desk_items, desk_page
 from review.views.publishing import article_panel, assign, publish, set_due, unassign
 from review.views.queue import QUEUE_PAGE_SIZE, queue, queue_partial, queue_version_view
 
@@ -43,6 +44,9 @@ __all__ = [
     "claim_history_csv",
     "claim_open",
     "claim_release",
+    "desk_export",
+    "desk_items",
+    "desk_page",
     "publish",
     "queue",
     "queue_partial",
