@@ -291,7 +291,14 @@ class Chart:
     links: list[str] = field(default_factory=list)
 
     def export_rows(self) -> list[list[Any]]:
-        return [[row[key] for key, _ in self.columns] for row in self.rows]
+        """The rows for the CSV (days as ISO dates; `csv_cell` formats times)."""
+        return [
+            [
+                row[key].isoformat() if type(row[key]) is dt.date else row[key]
+                for key, _ in self.columns
+            ]
+            for row in self.rows
+        ]
 
 
 def backlog(scope: DeskScope, filters: DeskFilters) -> Chart:
