@@ -534,7 +534,11 @@ class ArticleEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["article", "created_at"], name="event_article_time_idx")]
+        indexes = [
+            models.Index(fields=["article", "created_at"], name="event_article_time_idx"),
+            # The Desk's verdicts per day/hour and reviewer load: one kind over a time range.
+            models.Index(fields=["kind", "created_at"], name="event_kind_time_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.from_state}→{self.to_state}"
