@@ -40,6 +40,7 @@ from django.utils import timezone
 from articles import permissions
 from articles.models import Article, ArticleEvent, Claim
 from articles.people import display_name
+from review.models import Assignment, ClaimHold
 
 User = get_user_model()
 
@@ -465,6 +466,8 @@ def time_to_publish(scope: DeskScope, filters: DeskFilters) -> Chart:
             status__in=[Article.Status.IN_REVIEW, Article.Status.PUBLISHED],
             submitted_at__lt=filters.end,
         )
+        # A gate that opened in the range belongs to an article not published before it.
+        .filter(Q(published_at__isnull=True) | Q(published_at__gte=filters.start))
         .annotate(open_at=gate_open_at())
         .filter(open_at__gte=filters.start, open_at__lt=filters.end)
         .annotate(g=TruncDate("open_at", tzinfo=tz), v=Seconds(F("open_at"), F("submitted_at")))
@@ -619,30 +622,33 @@ def _reason(name: str):
 def reviewer_load(scope: DeskScope, filters: DeskFilters, *, now: dt.datetime) -> Chart:
     """Per reviewer: articles assigned to them still in review, claims held now, verdicts in the
     range (and per day), and the share of those that were unverified."""
-    events = _verdict_events(scope, filters).filter(actor=OuterRef("pk"))
-
-    def count(qs: QuerySet) -> Subquery:
-        return Coalesce(
-            Subquery(
-                qs.order_by().values("actor").annotate(n=Count("id")).values("n"),
-                output_field=IntegerField(),
-            ),
-            0,
-        )
-
     reviewers = scope.reviewers()
     if filters.reviewer is not None:
         reviewers = reviewers.filter(pk=filters.reviewer.pk)
     reviewers = reviewers.annotate(
-        assigned=Count(
-            "review_assignments",
-            filter=Q(review_assignments__article__status=Article.Status.IN_REVIEW),
-            distinct=True,
+        assigned=_count(
+            Assignment.objects.filter(
+                reviewer=OuterRef("pk"), article__status=Article.Status.IN_REVIEW
+            ),
+            "reviewer",
         ),
-        held=Count("claim_hold", filter=Q(claim_hold__expires_at__gt=now), distinct=True),
-        judged=count(events),
-        unverified=count(events.filter(to_state=Claim.Verdict.UNVERIFIED)),
-    ).order_by("-judged", "username")
+        held=_count(ClaimHold.objects.filter(holder=OuterRef("pk"), expires_at__gt=now), "holder"),
+    )
+    # The verdicts of every reviewer in one grouped pass over the range (a correlated count per
+    # reviewer would scan the range once each).
+    judged = {
+        row["actor"]: row
+        for row in _verdict_events(scope, filters)
+        .order_by()
+        .values("actor")
+        .annotate(
+            n=Count("id"), unverified=Count("id", filter=Q(to_state=Claim.Verdict.UNVERIFIED))
+        )
+    }
+    for user in reviewers:
+        user.judged = judged.get(user.pk, {}).get("n", 0)
+        user.unverified = judged.get(user.pk, {}).get("unverified", 0)
+    reviewers = sorted(reviewers, key=lambda u: (-u.judged, u.username))
     n_days = len(filters.days)
     rows = [
         {
@@ -676,6 +682,16 @@ def reviewer_load(scope: DeskScope, filters: DeskFilters, *, now: dt.datetime) -
         label_key="reviewer",
         kind="hbars",
         link="id",
+    )
+
+
+def _count(qs: QuerySet, outer: str) -> Coalesce:
+    return Coalesce(
+        Subquery(
+            qs.order_by().values(outer).annotate(n=Count("id")).values("n"),
+            output_field=IntegerField(),
+        ),
+        0,
     )
 
 

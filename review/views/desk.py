@@ -169,6 +169,10 @@ def draw(chart: Chart, link: callable) -> dict[str, Any]:
                         )
                     )
                 lines.append({"series": s, "points": " ".join(points)})
+    for mark in marks:
+        mark.x, mark.y = f"{mark.x:.1f}", f"{mark.y:.1f}"
+        mark.width, mark.height = f"{mark.width:.1f}", f"{mark.height:.1f}"
+        mark.is_bar = chart.kind != "lines"
     return {
         "width": WIDTH,
         "height": HEIGHT,
