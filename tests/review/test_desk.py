@@ -243,3 +243,26 @@ def test_items_behind_the_unverified_gate_wait_are_the_held_article(client, desk
     assert "Ferry budget approved" not in html and "Ferry timetable out" not in html
     # Its progress bar: 4 of 5 verified (80), 1 unverified (20).
     assert 'class="progress-verified" x="0" y="0" height="8" width="80"' in html
+
+
+def test_progress_bars_on_the_dashboards_and_the_queue_heading(
+    client, editor, reviewer, second_reviewer
+):
+    from tests.conftest import make_article
+
+    article = make_article(editor, title="Half checked", status="in_review")
+    claims = list(article.claims.active().order_by("ordinal"))
+    review_services.record_verdict(claims[0], by=second_reviewer, verdict="verified", note="Ok.")
+    review_services.record_verdict(claims[1], by=second_reviewer, verdict="unverified", note="No.")
+    # 1 of 5 verified (20), 1 unverified (20, after the verified 20), 3 pending (the rest).
+    bar = (
+        '<rect class="progress-verified" x="0" y="0" height="8" width="20"/>'
+        '<rect class="progress-unverified" x="20" y="0" height="8" width="20"/>'
+    )
+    client.force_login(editor)
+    assert bar in client.get(reverse("articles:dashboard")).content.decode()
+    client.force_login(reviewer)
+    assert bar in client.get(reverse("articles:dashboard")).content.decode()
+    queue = client.get(reverse("review:queue")).content.decode()
+    heading = queue[queue.index('id="queue-group-') :]
+    assert bar in heading[: heading.index("</p>")]
