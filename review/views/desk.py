@@ -33,6 +33,7 @@ ITEMS_PAGE_SIZE = 50
 # The SVG's coordinate system; it scales to the width of the page (viewBox).
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 36
+HBAR_LEFT = 170
 
 
 def _scope(request: HttpRequest) -> DeskScope:
@@ -80,7 +81,9 @@ def draw(chart: Chart, link: callable) -> dict[str, Any]:
     """The SVG geometry of `chart`: marks, polylines, axis labels. `link(row)`: a row's URL."""
     rows = chart.rows
     keys = [key for key, _ in chart.series]
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    # Horizontal bars carry their labels (names, reasons) on the left.
+    left = HBAR_LEFT if chart.kind == "hbars" else LEFT
+    plot_w, plot_h = WIDTH - left - RIGHT, HEIGHT - TOP - BOTTOM
     if chart.kind == "bars":
         top = max([sum(row[k] or 0 for k in keys) for row in rows] + [0])
     else:
@@ -96,7 +99,7 @@ def draw(chart: Chart, link: callable) -> dict[str, Any]:
         for i, row in enumerate(rows):
             labels.append(
                 {
-                    "x": LEFT - 4,
+                    "x": left - 4,
                     "y": TOP + band * i + band / 2 + 4,
                     "text": _fmt(row[chart.label_key]),
                 }
@@ -107,7 +110,7 @@ def draw(chart: Chart, link: callable) -> dict[str, Any]:
                 width = plot_w * (row[key] / top)
                 marks.append(
                     Mark(
-                        x=LEFT,
+                        x=left,
                         y=TOP + band * i + band * 0.1 + bar * s,
                         width=max(width, 1),
                         height=bar,
@@ -181,7 +184,7 @@ def draw(chart: Chart, link: callable) -> dict[str, Any]:
         "labels": labels,
         "horizontal": chart.kind == "hbars",
         "axis": {
-            "left": LEFT,
+            "left": left,
             "right": WIDTH - RIGHT,
             "top": TOP,
             "bottom": HEIGHT - BOTTOM,
