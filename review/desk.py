@@ -334,7 +334,8 @@ def backlog(scope: DeskScope, filters: DeskFilters) -> Chart:
         day_params += [i, connection.ops.adapt_datetimefield_value(end)]
     sql = (
         f"WITH days(i, t) AS (VALUES {values}), "
-        f"a AS ({art_sql}), c AS ({claim_sql}) "
+        # MATERIALIZED: each day's counts read the candidates once computed, not recomputed.
+        f"a AS MATERIALIZED ({art_sql}), c AS MATERIALIZED ({claim_sql}) "
         "SELECT days.i, "
         "(SELECT COUNT(*) FROM c WHERE c.created_at < days.t "
         " AND (c.reviewed_at IS NULL OR c.reviewed_at >= days.t) "

@@ -201,12 +201,15 @@ def _link_value(chart: Chart, row: dict[str, Any]) -> str:
 
 
 def _present(chart: Chart, query: str) -> dict[str, Any]:
+    url = reverse("desk:items", args=[chart.slug])
+    links: dict[int, str] = {}
+
     def link(row: dict[str, Any]) -> str:
-        key = _link_value(chart, row)
-        if not key:
-            return ""
-        url = reverse("desk:items", args=[chart.slug])
-        return f"{url}?{urlencode([('key', key)])}&{query}"
+        # Each row's link is made once, for its marks and its table row.
+        if id(row) not in links:
+            key = _link_value(chart, row)
+            links[id(row)] = f"{url}?{urlencode([('key', key)])}&{query}" if key else ""
+        return links[id(row)]
 
     table = [
         {
