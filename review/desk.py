@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Count,
     Exists,
@@ -829,7 +829,14 @@ def desk_charts(scope: DeskScope, filters: DeskFilters, *, only: str | None = No
         ("reuse", lambda: verdict_reuse(scope, filters)),
         ("calibration", lambda: calibration(scope, filters)),
     ]
-    return [make() for slug, make in makers if only is None or slug == only]
+    if connection.vendor != "postgresql":
+        return [make() for slug, make in makers if only is None or slug == only]
+    # PostgreSQL's JIT (on by default) takes the correlated subqueries' cost estimates for big
+    # work and spent seconds compiling plans that run in milliseconds (benchmarks/desk.py): off
+    # for these queries only (SET LOCAL ends with the transaction).
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        return [make() for slug, make in makers if only is None or slug == only]
 
 
 # --- What is behind a figure ---------------------------------------------------------------------
