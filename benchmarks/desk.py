@@ -381,7 +381,7 @@ def main() -> int:
     for database in ("sqlite", "postgres"):
         command = [sys.executable, "-m", "benchmarks.desk", "--database", database]
         command += ["--claims", str(args.claims), "--events", str(args.events)]
-        command += ["--runs", str(args.runs)]
+        command += ["--runs", str(args.runs)] + (["--profile"] if args.profile else [])
         if args.postgres_url:
             command += ["--postgres-url", args.postgres_url]
         if subprocess.run(command, cwd=REPO).returncode:
