@@ -732,6 +732,9 @@ def verdict_reuse(scope: DeskScope, filters: DeskFilters) -> Chart:
         {"figure": "Median minutes per verdict", "key": "", "value": median_minutes},
         {"figure": "Reviewer hours saved", "key": "", "value": saved},
     ]
+    # The chart draws the two counts; minutes and hours are in its table, not on the same axis.
+    for row in rows:
+        row["count"] = row["value"] if row["key"] else None
     return Chart(
         slug="reuse",
         title="Verdict reuse",
@@ -739,7 +742,7 @@ def verdict_reuse(scope: DeskScope, filters: DeskFilters) -> Chart:
         "median time per verdict written by hand.",
         columns=[("figure", "Figure"), ("value", "Value")],
         rows=rows,
-        series=[("value", "Verdicts")],
+        series=[("count", "Verdicts")],
         label_key="figure",
         kind="hbars",
         link="key",
