@@ -420,6 +420,8 @@ class Claim(models.Model):
         ordering = ["article", "ordinal", "id"]
         indexes = [
             models.Index(fields=["article", "retired_at", "verdict"], name="claim_gate_idx"),
+            # The Desk: claims judged in a date range (calibration, backlog).
+            models.Index(fields=["reviewed_at"], name="claim_reviewed_at_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="claim_span_valid"),
