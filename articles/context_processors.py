@@ -27,6 +27,8 @@ def _nav(user) -> dict[str, Any]:
         "can_create": permissions.can_create_article(user),
         "is_reviewer": permissions.is_reviewer(user),
         "is_chief": permissions.is_chief(user),
+        # The Desk (review's page, linked by URL name in base.html): anyone with a role.
+        "sees_desk": permissions.is_editor(user) or permissions.is_reviewer(user),
         "is_staff": user.is_staff,
     }
 

@@ -450,6 +450,8 @@ class Claim(models.Model):
         ordering = ["article", "ordinal", "id"]
         indexes = [
             models.Index(fields=["article", "retired_at", "verdict"], name="claim_gate_idx"),
+            # The Desk: claims judged in a date range (calibration, backlog).
+            models.Index(fields=["reviewed_at"], name="claim_reviewed_at_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="claim_span_valid"),
@@ -575,7 +577,11 @@ class ArticleEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["article", "created_at"], name="event_article_time_idx")]
+        indexes = [
+            models.Index(fields=["article", "created_at"], name="event_article_time_idx"),
+            # The Desk's verdicts per day/hour and reviewer load: one kind over a time range.
+            models.Index(fields=["kind", "created_at"], name="event_kind_time_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.from_state}→{self.to_state}"

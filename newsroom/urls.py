@@ -9,6 +9,7 @@ from integrations import docs as integrations_docs
 from integrations import views as integrations_views
 from integrations.api import ArticleViewSet
 from review.api import ClaimViewSet, ReviewQueueViewSet
+from review.urls import desk_patterns
 
 # The JSON API (docs/api.md): one ViewSet per resource, each transition an action on it. The
 # article resource is articles.api.ArticleViewSet; integrations' subclass adds `create` (feed
@@ -36,6 +37,7 @@ urlpatterns = [
     re_path(r"^api/", integrations_views.api_not_found),
     path("integrations/", include("integrations.urls")),
     path("review/", include("review.urls")),
+    path("desk/", include(desk_patterns)),
     # Last: the articles app owns the site root (the dashboard).
     path("", include("articles.urls")),
 ]

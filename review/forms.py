@@ -152,3 +152,58 @@ class ActivityFilterForm(forms.Form):
         if since and until and since > until:
             self.add_error("until", "The end of the range is before its start.")
         return data
+
+
+class DeskFilterForm(forms.Form):
+    """Filters of the Desk page (GET). The choices are what the user may see (`review.desk`)."""
+
+    since = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    author = forms.ChoiceField(required=False, label="Author")
+    reviewer = forms.ChoiceField(required=False, label="Reviewer")
+    section = forms.ChoiceField(required=False, label="Section")
+
+    def __init__(self, *args, authors, reviewers, sections, default_range, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.default_range = default_range
+        self.fields["section"].choices = [("", "Any section")] + [(s, s) for s in sections]
+        self.fields["author"].choices = [("", "Any author")] + [(u.pk, _person(u)) for u in authors]
+        self.fields["reviewer"].choices = [("", "Any reviewer")] + [
+            (u.pk, _person(u)) for u in reviewers
+        ]
+        self._people = {u.pk: u for u in [*authors, *reviewers]}
+
+    def _clean_person(self, name: str):
+        # The field has already checked that the value is one of the choices.
+        value = self.cleaned_data.get(name)
+        return self._people[int(value)] if value else None
+
+    def clean_author(self):
+        return self._clean_person("author")
+
+    def clean_reviewer(self):
+        return self._clean_person("reviewer")
+
+    def clean(self) -> dict:
+        from review.desk import MAX_RANGE_DAYS
+
+        data = super().clean()
+        since = data.get("since") or self.default_range[0]
+        until = data.get("until") or self.default_range[1]
+        if "since" not in self.errors and "until" not in self.errors:
+            if since > until:
+                self.add_error("until", "The end of the range is before its start.")
+            elif (until - since).days + 1 > MAX_RANGE_DAYS:
+                self.add_error("until", f"Choose a range of at most {MAX_RANGE_DAYS} days.")
+        data["since"], data["until"] = since, until
+        return data
+
+
+def _person(user) -> str:
+    from articles.people import display_name
+
+    return display_name(user)

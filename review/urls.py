@@ -36,3 +36,13 @@ urlpatterns = [
     path("activity/", views.activity, name="activity"),
     path("activity.csv", views.activity_csv, name="activity_csv"),
 ]
+
+# The Desk lives at /desk/ (newsroom/urls.py includes these under their own namespace, "desk").
+desk_patterns = (
+    [
+        path("", views.desk_page, name="page"),
+        path("<slug:slug>/items/", views.desk_items, name="items"),
+        path("<slug:slug>.<str:fmt>", views.desk_export, name="export"),
+    ],
+    "desk",
+)

@@ -11,7 +11,12 @@ from django.contrib.auth.models import Group, User
 
 from articles import permissions
 
-pytest_plugins = ["tests.support.fixtures", "tests.support.api", "tests.support.pages"]
+pytest_plugins = [
+    "tests.support.fixtures",
+    "tests.support.api",
+    "tests.support.pages",
+    "tests.support.desk",
+]
 
 PASSWORD = "correct-horse-battery-staple"
 

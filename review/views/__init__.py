@@ -30,6 +30,7 @@ from review.views.claims import (
     undo,
     verdict,
 )
+from review.views.desk import desk_export, desk_items, desk_page
 from review.views.publishing import article_panel, assign, publish, set_due, unassign
 from review.views.queue import QUEUE_PAGE_SIZE, queue, queue_partial, queue_version_view
 
@@ -44,6 +45,9 @@ __all__ = [
     "claim_history_csv",
     "claim_open",
     "claim_release",
+    "desk_export",
+    "desk_items",
+    "desk_page",
     "publish",
     "queue",
     "queue_partial",

@@ -84,16 +84,19 @@ def test_no_page_of_any_role_breaks_the_content_security_policy(new_page, sign_i
             (f"/articles/{in_review.pk}/", "#gate"),
             (f"/articles/{draft.pk}/edit/", None),
             ("/integrations/tokens/", None),
+            ("/desk/", "#chart-backlog"),
         ],
         "reviewer": [
             ("/", None),
             ("/review/", "li.queue-row"),
             (f"/review/claims/{claim.pk}/", None),
+            ("/desk/", "#chart-load"),
             (f"/articles/{in_review.pk}/", "#gate"),
         ],
         "chief": [
             ("/", None),
             ("/review/activity/", None),
+            ("/desk/", "#chart-calibration"),
             (f"/articles/{in_review.pk}/", "#gate"),
         ],
         "staff": [
