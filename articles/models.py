@@ -544,6 +544,12 @@ class ArticleEvent(models.Model):
         # Written by `review.services` (a chief editor assigns the article to a reviewer).
         ASSIGNED = "assigned", "Assigned to a reviewer"
         UNASSIGNED = "unassigned", "Assignment removed"
+        # Written by `review.conversations.services`: a thread on a claim. The comment row links
+        # to its event (`review.conversations.models.Comment.event`), docs/conversations.md.
+        COMMENT = "comment", "Comment"
+        COMMENT_EDITED = "comment_edited", "Comment edited"
+        QUESTION_OPENED = "question_opened", "Question to the author"
+        QUESTION_RESOLVED = "question_resolved", "Question resolved"
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="events")
     claim = models.ForeignKey(

@@ -70,6 +70,28 @@ def can_override_gate(user, article: Article) -> bool:
     return is_chief(user)
 
 
+def can_comment_on_article(user, article: Article) -> bool:
+    """A thread on a claim is for the people working on the article: its author, a reviewer who may
+    review it (not its author), a chief; each only while they may see the article."""
+    if not can_view_article(user, article):
+        return False
+    return article.author_id == user.pk or is_chief(user) or can_review_article(user, article)
+
+
+def can_comment_on_claim(user, claim: Claim) -> bool:
+    return can_comment_on_article(user, claim.article)
+
+
+def can_ask_author(user, claim: Claim) -> bool:
+    """ "Ask the author": a reviewer who may review the article and see it (never its author)."""
+    return can_review_claim(user, claim) and can_view_article(user, claim.article)
+
+
+def can_resolve_question(user, *, asked_by_id: int, article: Article) -> bool:
+    """The reviewer who asked, or a chief; each only while they may see the article."""
+    return can_view_article(user, article) and (user.pk == asked_by_id or is_chief(user))
+
+
 def get_article_for_user(user, pk: int, *, write: bool = False) -> Article:
     """Fetch an article on `user`'s behalf: 404 when they may not see it, PermissionDenied when
     they may see but not change it. Every view goes through here."""

@@ -339,6 +339,8 @@ ARTICLE_MAX_TITLE_CHARS = 300
 # A reviewer who opens a claim holds it this long (renewed while they work on it), so that two
 # reviewers do not judge it at once; the hold ends by itself after that.
 REVIEW_HOLD_SECONDS = env_int("REVIEW_HOLD_SECONDS", 300)
+# How long the author of a comment on a claim may still edit it (docs/conversations.md).
+COMMENT_EDIT_SECONDS = env_int("COMMENT_EDIT_SECONDS", 300)
 
 # --- Auth ---------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

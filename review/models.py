@@ -334,4 +334,5 @@ def queue_version(user) -> str:
 
 # The evidence archive's model lives in its own module (review/evidence/); imported here so that
 # it is one of review's models.
+from review.conversations.models import Comment, CommentRevision, Mention  # noqa: E402, F401
 from review.evidence.models import EvidenceSnapshot  # noqa: E402, F401
