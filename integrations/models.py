@@ -95,6 +95,10 @@ class WebhookSubscription(models.Model):
             "article.published_with_override",
             "Article published over unverified claims",
         )
+        # Conversations on claims (review.conversations): a question is also a comment.
+        COMMENT_CREATED = "comment.created", "Comment on a claim (questions included)"
+        CLAIM_QUESTION_OPENED = "claim.question_opened", "Question to the author opened"
+        CLAIM_QUESTION_RESOLVED = "claim.question_resolved", "Question to the author resolved"
 
     name = models.CharField(max_length=100)
     target_url = models.URLField(max_length=2000)

@@ -47,6 +47,7 @@ from integrations.models import (
     hash_key,
 )
 from newsroom.celery import ring
+from review.conversations.models import Comment
 
 logger = logging.getLogger(__name__)
 
@@ -206,7 +207,14 @@ def verify_signature(secret: str, header: str, body: str, *, tolerance: int = 30
 # with a lower id may become visible after the cursor passed it. The dispatcher looks back this long.
 LOOKBACK = dt.timedelta(minutes=2)
 DISPATCH_BATCH = 500
-RELEVANT_KINDS = (ArticleEvent.Kind.STATUS, ArticleEvent.Kind.VERDICT, ArticleEvent.Kind.OVERRIDE)
+RELEVANT_KINDS = (
+    ArticleEvent.Kind.STATUS,
+    ArticleEvent.Kind.VERDICT,
+    ArticleEvent.Kind.OVERRIDE,
+    ArticleEvent.Kind.COMMENT,
+    ArticleEvent.Kind.QUESTION_OPENED,
+    ArticleEvent.Kind.QUESTION_RESOLVED,
+)
 
 
 def ring_webhook_doorbell(sender, events: list[ArticleEvent], **kwargs: Any) -> None:
@@ -284,6 +292,12 @@ def event_types(event: ArticleEvent, gate: Gate | None = None) -> list[str]:
             if (gate or gate_after(event)).is_open:
                 types.append(Event.ARTICLE_GATE_OPENED)
         return types
+    if kind == ArticleEvent.Kind.COMMENT:
+        return [Event.COMMENT_CREATED]
+    if kind == ArticleEvent.Kind.QUESTION_OPENED:
+        return [Event.COMMENT_CREATED, Event.CLAIM_QUESTION_OPENED]
+    if kind == ArticleEvent.Kind.QUESTION_RESOLVED:
+        return [Event.CLAIM_QUESTION_RESOLVED]
     return []
 
 
@@ -332,7 +346,51 @@ def event_payload(event: ArticleEvent, event_type: str, gate: Gate) -> dict[str,
             "note": event.note,
             "evidence_url": event.evidence_url,
         }
+    if event.kind in CONVERSATION_KINDS:
+        payload.update(conversation_payload(event))
     return payload
+
+
+CONVERSATION_KINDS = (
+    ArticleEvent.Kind.COMMENT,
+    ArticleEvent.Kind.QUESTION_OPENED,
+    ArticleEvent.Kind.QUESTION_RESOLVED,
+)
+
+
+def conversation_payload(event: ArticleEvent) -> dict[str, Any]:
+    """The claim and the comment of a conversation's history row (docs/conversations.md: the
+    event's comment, or for a resolution the question it resolved). The text is the event's note,
+    as written then: a later edit appends its own row and changes no payload."""
+    if event.kind == ArticleEvent.Kind.QUESTION_RESOLVED:
+        comment = Comment.objects.select_related("author", "addressee").get(resolved_event=event)
+        text = comment.event.note
+    else:
+        comment = Comment.objects.select_related("author", "addressee").get(event=event)
+        text = event.note
+    claim = event.claim
+    data: dict[str, Any] = {
+        "claim": {
+            "id": claim.pk,
+            "ordinal": claim.ordinal,
+            "text": claim.text,
+            "version": claim.text_sha,
+            "section": claim.section,
+        },
+        "comment": {
+            "id": comment.pk,
+            "author": comment.author.get_username(),
+            "body": text,
+            "is_question": comment.is_question,
+            "addressee": comment.addressee.get_username() if comment.addressee else None,
+            "reply_to": comment.reply_to_id,
+            "mentions": sorted(comment.mentions.values_list("user__username", flat=True)),
+            "created_at": comment.created_at,
+        },
+    }
+    if event.kind == ArticleEvent.Kind.QUESTION_RESOLVED:
+        data["resolution"] = {"note": event.note, "resolved_at": event.created_at}
+    return data
 
 
 def render_body(payload: dict[str, Any]) -> str:
