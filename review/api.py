@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
+from django.http import Http404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -44,6 +45,14 @@ from articles.rest import (
 )
 from articles.serializers import ClaimSerializer
 from review import services
+from review.conversations import services as conversations
+from review.conversations.models import Comment
+from review.conversations.serializers import (
+    CommentEditSerializer,
+    CommentInputSerializer,
+    CommentSerializer,
+    ResolveInputSerializer,
+)
 from review.evidence import services as evidence_services
 from review.evidence.serializers import ClaimEvidenceSerializer, source_data
 from review.evidence.views import evidence_sources
@@ -85,6 +94,9 @@ CLAIM_CHANGED = OpenApiResponse(
         ),
     ],
 )
+
+
+COMMENT_ACTIONS = ("comments", "comment", "resolve")
 
 
 # --- Claims and their verdicts ------------------------------------------------------------------
@@ -152,7 +164,7 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     def get_queryset(self) -> QuerySet[Claim]:
         visible = Article.objects.visible_to(self.request.user)
-        if self.action in ("verdict", "reuse", "suggestions"):
+        if self.action in ("verdict", "reuse", "suggestions", *COMMENT_ACTIONS):
             # The permission reads the claim's article (four-eyes).
             return Claim.objects.filter(article__in=visible).select_related("article")
         queryset = Claim.objects.filter(article__in=visible).select_related("reviewed_by")
@@ -271,6 +283,97 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         claim = services.reuse_verdict(claim, source=source, by=request.user, judged=data["judged"])
         fresh = Claim.objects.select_related("reviewed_by").get(pk=claim.pk)
         return Response(ClaimSerializer(fresh).data)
+
+    # --- The claim's thread (review.conversations; docs/conversations.md) ---
+
+    def _comment(self, claim: Claim, comment_id: str) -> Comment:
+        """A comment of this claim's thread (404 for another claim's: the claim was checked)."""
+        comment = conversations.thread(claim).filter(pk=int(comment_id)).first()
+        if comment is None:
+            raise Http404("No such comment on this claim.")
+        return comment
+
+    def _comment_data(self, comment: Comment) -> dict[str, Any]:
+        return CommentSerializer(conversations.thread(comment.claim).get(pk=comment.pk)).data
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The claim's thread: comments and questions, oldest first",
+        responses={200: CommentSerializer(many=True), **list_errors(), **errors(404)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Comment on the claim, or ask its author (`question: true`)",
+        description=(
+            "The article's author, a reviewer who may review it, or a chief (403 otherwise). "
+            '`question: true` is "Ask the author": reviewers of the article only; the claim '
+            "then shows a question open until the asker or a chief resolves it. A question never "
+            "changes the verdicts or the gate. `@username` stores a mention only of someone who "
+            "may see the article. Each comment appends to the history."
+        ),
+        request=CommentInputSerializer,
+        responses={201: CommentSerializer, **errors(*WRITE_ERRORS)},
+        parameters=[RETRY_AFTER],
+        examples=[
+            OpenApiExample(
+                "Ask the author",
+                value={"body": "Which budget year is this, @editor?", "question": True},
+                request_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
+    def comments(self, request: Request, pk: str | None = None) -> Response:
+        claim = self.get_object()
+        if request.method == "GET":
+            page = self.paginate_queryset(conversations.thread(claim))
+            return self.get_paginated_response(CommentSerializer(page, many=True).data)
+        data = validated(CommentInputSerializer, request)
+        write = conversations.ask_author if data["question"] else conversations.add_comment
+        comment = write(claim, by=request.user, body=data["body"])
+        return Response(self._comment_data(comment), status=201)
+
+    @extend_schema(
+        summary="Edit your comment (within COMMENT_EDIT_SECONDS of writing it)",
+        description=(
+            "Only its author, within 5 minutes (409 after: see `editable_until`). The previous "
+            "text is kept in the history; nothing is ever deleted."
+        ),
+        request=CommentEditSerializer,
+        responses={200: CommentSerializer, **errors(*WRITE_ERRORS)},
+        parameters=[RETRY_AFTER],
+    )
+    @action(
+        detail=True,
+        methods=["patch"],
+        url_path=r"comments/(?P<comment_id>[0-9]{1,18})",
+        filter_backends=[],
+    )
+    def comment(self, request: Request, pk: str | None = None, comment_id: str = "") -> Response:
+        comment = self._comment(self.get_object(), comment_id)
+        data = validated(CommentEditSerializer, request)
+        comment = conversations.edit_comment(comment, by=request.user, body=data["body"])
+        return Response(self._comment_data(comment))
+
+    @extend_schema(
+        summary="Resolve a question to the author",
+        description="The reviewer who asked, or a chief (403 otherwise); 409 when it is not an "
+        "open question.",
+        request=ResolveInputSerializer,
+        responses={200: CommentSerializer, **errors(*WRITE_ERRORS)},
+        parameters=[RETRY_AFTER],
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"comments/(?P<comment_id>[0-9]{1,18})/resolve",
+        filter_backends=[],
+    )
+    def resolve(self, request: Request, pk: str | None = None, comment_id: str = "") -> Response:
+        comment = self._comment(self.get_object(), comment_id)
+        data = validated(ResolveInputSerializer, request)
+        comment = conversations.resolve_question(comment, by=request.user, note=data["note"])
+        return Response(self._comment_data(comment))
 
 
 # --- Review queue -------------------------------------------------------------------------------
