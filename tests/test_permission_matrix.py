@@ -10,12 +10,15 @@ import re
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from articles import permissions, services
 from articles.models import Article
 from review import services as review_services
+from review.conversations import services as conversations
+from review.conversations.models import Comment
 from tests.conftest import make_article, make_user
 from tests.support.verdicts import judge
 
@@ -52,8 +55,11 @@ def test_the_matrix_covers_every_action_actor_and_state():
         "verdict",
         "publish",
         "override",
+        "comment",
+        "ask the author",
+        "resolve a question",
     }
-    assert len(CELLS) == 7 * 6 * 4
+    assert len(CELLS) == 10 * 6 * 4
 
 
 def build_article(action: str, state: str, author) -> Article:
@@ -61,6 +67,12 @@ def build_article(action: str, state: str, author) -> Article:
     article = make_article(author, status="in_review")
     verifier = make_user("verifier", permissions.REVIEWER)
     claims = list(article.claims.active())
+    if action == "resolve a question":
+        # Asked by the matrix's "reviewer" while in review, before the article moves on.
+        asker = User.objects.filter(username="reviewer").first() or make_user(
+            "reviewer", permissions.REVIEWER
+        )
+        conversations.ask_author(claims[0], by=asker, body="Which year is this?")
     if action in ("publish", "override") or state == "published":
         for claim in claims:
             review_services.record_verdict(
@@ -102,6 +114,15 @@ def perform(action: str, user, article: Article) -> None:
         review_services.record_verdict(
             claim, judged=judge(claim), by=user, verdict="verified", note="Seen the filing."
         )
+    elif action == "comment":
+        claim = article.claims.active().first()
+        conversations.add_comment(claim, by=user, body="A word on this.")
+    elif action == "ask the author":
+        claim = article.claims.active().first()
+        conversations.ask_author(claim, by=user, body="Where is this from?")
+    elif action == "resolve a question":
+        question = Comment.objects.get(article=article, is_question=True)
+        conversations.resolve_question(question, by=user)
     elif action == "publish":
         services.publish_article(article, by=user)
     elif action == "override":
@@ -128,6 +149,7 @@ def test_permission_matrix_cell(action, actor, state, expected):
     author = author_reviewer if actor == "author-reviewer" else editor
     article = build_article(action, state, author)
     before = Article.objects.filter(pk=article.pk).values().get()
+    comments_before = list(Comment.objects.values("pk", "body", "question_state"))
 
     try:
         perform(action, actors[actor], article)
@@ -143,3 +165,4 @@ def test_permission_matrix_cell(action, actor, state, expected):
     if outcome != "ok":
         # A refusal changes nothing.
         assert Article.objects.filter(pk=article.pk).values().get() == before
+        assert list(Comment.objects.values("pk", "body", "question_state")) == comments_before

@@ -106,7 +106,8 @@ def add_comment(claim: Claim, *, by, body: str) -> Comment:
 
 def ask_author(claim: Claim, *, by, body: str) -> Comment:
     """A reviewer's question to the article's author on `claim` ("Ask the author"): an open
-    question in the thread and a `question_opened` history row. Only on a current claim."""
+    question in the thread and a `question_opened` history row. Only on a current claim of an
+    article in review (what the reviewer is judging)."""
     body = clean_body(body)
     with transaction.atomic():
         article, claim = _lock(claim)
@@ -114,6 +115,8 @@ def ask_author(claim: Claim, *, by, body: str) -> Comment:
             if article.author_id == by.pk:
                 raise PermissionDenied("You cannot ask yourself: comment in the thread instead.")
             raise PermissionDenied("Only a reviewer of this article can ask its author.")
+        if article.status != Article.Status.IN_REVIEW:
+            raise InvalidTransition("Questions to the author are asked while it is in review.")
         if claim.retired_at is not None:
             raise InvalidTransition(
                 "This sentence was removed by an edit: there is nothing to ask."

@@ -8,6 +8,7 @@ import pytest
 
 from articles import permissions
 from articles.models import Article
+from review.conversations.models import Comment
 from tests.conftest import make_user
 from tests.support.verdicts import judge
 from tests.test_permission_matrix import CELLS, build_article
@@ -33,6 +34,18 @@ def request_for(action: str, client, article: Article):
             f"/api/v1/claims/{claim.pk}/verdict",
             {"judged": judge(claim), "verdict": "verified", "note": "Seen the filing."},
             format="json",
+        )
+    if action in ("comment", "ask the author"):
+        claim = article.claims.active().first()
+        return client.post(
+            f"/api/v1/claims/{claim.pk}/comments",
+            {"body": "A word on this.", "question": action == "ask the author"},
+            format="json",
+        )
+    if action == "resolve a question":
+        question = Comment.objects.get(article=article, is_question=True)
+        return client.post(
+            f"/api/v1/claims/{question.claim_id}/comments/{question.pk}/resolve", {}, format="json"
         )
     if action == "publish":
         return client.post(f"{url}/publish")
@@ -61,6 +74,7 @@ def test_permission_matrix_cell_through_the_api(api, action, actor, state, expec
     )
     before = Article.objects.filter(pk=article.pk).values().get()
     verdicts_before = list(article.claims.values_list("pk", "verdict"))
+    comments_before = list(Comment.objects.values("pk", "body", "question_state"))
 
     response = request_for(action, api(actors[actor]), article)
 
@@ -71,3 +85,4 @@ def test_permission_matrix_cell_through_the_api(api, action, actor, state, expec
         assert "detail" in response.json()
         assert Article.objects.filter(pk=article.pk).values().get() == before
         assert list(article.claims.values_list("pk", "verdict")) == verdicts_before
+        assert list(Comment.objects.values("pk", "body", "question_state")) == comments_before
