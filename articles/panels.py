@@ -66,3 +66,57 @@ def review_queue(user) -> list[Article] | None:
     """The articles awaiting `user` in queue order, annotated with `awaiting_count` and
     `assigned_to_me` (one query); None when no app registered the queue."""
     return None if _review_queue is None else list(_review_queue(user))
+
+
+# Sections an app adds to the dashboard (review adds "Needs your answer"): each names a template
+# (rendered with `items`) and a query that returns its items for a user, or None when the section
+# is not for them at all.
+
+
+@dataclass(frozen=True)
+class DashboardSection:
+    key: str
+    template: str
+    items: Callable
+
+
+@dataclass(frozen=True)
+class PlacedSection:
+    section: DashboardSection
+    items: list
+
+
+_dashboard_sections: dict[str, DashboardSection] = {}
+
+
+def register_dashboard_section(section: DashboardSection) -> None:
+    _dashboard_sections[section.key] = section
+
+
+def dashboard_sections(user) -> list[PlacedSection]:
+    placed = []
+    for section in _dashboard_sections.values():
+        items = section.items(user)
+        if items is not None:
+            placed.append(PlacedSection(section, list(items)))
+    return placed
+
+
+# Short badges an app puts beside each highlighted claim on the article page (review adds the
+# comment count and "question open"): one function, article → {claim id: [badge text, ...]}, one
+# query per article.
+
+_claim_badges: list[Callable] = []
+
+
+def register_claim_badges(badges: Callable) -> None:
+    if badges not in _claim_badges:
+        _claim_badges.append(badges)
+
+
+def claim_badges(article: Article) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for badges in _claim_badges:
+        for claim_id, texts in badges(article).items():
+            found.setdefault(claim_id, []).extend(texts)
+    return found

@@ -38,7 +38,7 @@ from articles.models import (
     Profile,
     ReviewRound,
 )
-from articles.panels import panels_for, review_queue
+from articles.panels import claim_badges, dashboard_sections, panels_for, review_queue
 from articles.presenters import (
     ArticleRow,
     ClaimRow,
@@ -161,6 +161,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .select_related("author")
         .order_by("-published_at", "-id")[:10]
     )
+    context["sections"] = dashboard_sections(user)
     return render(request, "articles/dashboard.html", context)
 
 
@@ -445,6 +446,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     article = permissions.get_article_for_user(user, pk)
     claims = list(article.claims.active().select_related("reviewed_by").order_by("ordinal", "id"))
+    badges = claim_badges(article)
+    for claim in claims:
+        claim.badges = badges.get(claim.pk, [])
     extracted = article.extracted_revision
     if extracted is not None and extracted.body == article.body:
         segments = body_segments(

@@ -7,13 +7,29 @@ class ReviewConfig(AppConfig):
 
     def ready(self) -> None:
         # Review builds on articles and listens to it; articles never names review.
-        from articles.panels import ArticlePanel, register_article_panel, register_review_queue
+        from articles.panels import (
+            ArticlePanel,
+            DashboardSection,
+            register_article_panel,
+            register_claim_badges,
+            register_dashboard_section,
+            register_review_queue,
+        )
         from articles.signals import claims_stored
+        from review.conversations import views as conversation_views
         from review.evidence.services import on_claims_stored as archive_cited_sources
         from review.intelligence import on_claims_stored
         from review.models import queue_articles
 
         register_review_queue(queue_articles)
+        register_dashboard_section(
+            DashboardSection(
+                key="needs-answer",
+                template="review/needs_answer.html",
+                items=conversation_views.needs_answer_items,
+            )
+        )
+        register_claim_badges(conversation_views.claim_badges)
         claims_stored.connect(on_claims_stored, dispatch_uid="review.analyse_stored_claims")
         claims_stored.connect(archive_cited_sources, dispatch_uid="review.archive_cited_sources")
         register_article_panel(

@@ -278,14 +278,16 @@ def queue_claims(
     user, article_ids: list[int], *, section: str = "", order: str = ""
 ) -> QuerySet[Claim]:
     """The pending claims awaiting `user` in these articles, with their hold and its holder and
-    whether a verdict on the same fact can be reused (`reusable`), in reading order, or most
+    whether a verdict on the same fact can be reused (`reusable`) and whether a question to the
+    author is open on it (`question_open`), in reading order, or most
     check-worthy first (one query)."""
     claims = (
         Claim.objects.awaiting(user)
         .filter(article_id__in=article_ids)
         .select_related("hold__holder")
         .annotate(
-            reusable=Exists(ReuseSuggestion.objects.filter(claim=OuterRef("pk")).offerable(user))
+            reusable=Exists(ReuseSuggestion.objects.filter(claim=OuterRef("pk")).offerable(user)),
+            question_open=Exists(Comment.objects.open_questions().filter(claim=OuterRef("pk"))),
         )
         # A pending claim shows no verdict, note or reviewer: those columns stay in the database.
         .defer(

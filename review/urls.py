@@ -1,6 +1,7 @@
 from django.urls import path
 
 from review import views
+from review.conversations import views as conversation_views
 from review.evidence import views as evidence_views
 
 app_name = "review"
@@ -15,6 +16,10 @@ urlpatterns = [
     path("claims/<int:pk>/verdict/", views.verdict, name="verdict"),
     path("claims/<int:pk>/reuse/", views.reuse, name="reuse"),
     path("verdicts/<int:pk>/undo/", views.undo, name="undo"),
+    path("claims/<int:pk>/comments/", conversation_views.comment_add, name="comment_add"),
+    path("claims/<int:pk>/mentionable/", conversation_views.mentionable, name="mentionable"),
+    path("comments/<int:pk>/edit/", conversation_views.comment_edit, name="comment_edit"),
+    path("comments/<int:pk>/resolve/", conversation_views.comment_resolve, name="comment_resolve"),
     path("claims/<int:pk>/history.csv", views.claim_history_csv, name="claim_history_csv"),
     path(
         "claims/<int:pk>/evidence/<int:snapshot_pk>/text/",

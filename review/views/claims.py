@@ -27,6 +27,7 @@ from articles.presenters import ClaimRow, TimelineEntry
 from articles.services import InvalidTransition
 from articles.text import text_start
 from review import services
+from review.conversations.views import thread_context
 from review.evidence.views import evidence_sources
 from review.forms import (
     JUDGED_MISSING,
@@ -214,6 +215,7 @@ def claim_panel_context(
         "can_reuse": can_judge and not held_by_other,
         "evidence_sources": evidence_sources(claim),
         "next_url": next_url or reverse("review:queue"),
+        **thread_context(user, claim, next_url=next_url),
     }
 
 

@@ -72,6 +72,8 @@ class QueueRow(ClaimRow):
         self.page_url = _url("review:claim", self.key)
         # Annotated by `queue_claims` (a verdict on the same fact in another article).
         self.reusable = bool(getattr(claim, "reusable", False))
+        # Annotated by `queue_claims` too: a reviewer asked the author about it.
+        self.question_open = bool(getattr(claim, "question_open", False))
 
     # The panel form's values, refilled after refused input (set after construction).
     @property
@@ -99,6 +101,7 @@ class QueueRow(ClaimRow):
             or self.mine
             or self.selected
             or self.reusable
+            or self.question_open
         )
 
     @property

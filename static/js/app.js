@@ -142,3 +142,40 @@
     field.focus();
   });
 })();
+
+/* A claim's conversation (templates/includes/claim_thread.html): picking a person in the mention
+   autocomplete (a button with data-mention="username") inserts "@username " into the comment at
+   the cursor, clears the search and its choices, and puts the focus back in the comment. */
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-mention]");
+    if (!button) {
+      return;
+    }
+    var form = button.closest("form");
+    var field = form && form.querySelector("[data-mention-target]");
+    if (!field) {
+      return;
+    }
+    var text = "@" + button.getAttribute("data-mention") + " ";
+    var start = field.selectionStart || field.value.length;
+    var end = field.selectionEnd || start;
+    var before = field.value.slice(0, start);
+    if (before && !/\s$/.test(before)) {
+      text = " " + text;
+    }
+    field.value = before + text + field.value.slice(end);
+    field.selectionStart = field.selectionEnd = before.length + text.length;
+    var search = form.querySelector(".mention-picker input[type=search]");
+    if (search) {
+      search.value = "";
+    }
+    var choices = button.closest(".mention-choices");
+    if (choices) {
+      choices.textContent = "";
+    }
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+    field.focus();
+  });
+})();
