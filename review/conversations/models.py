@@ -22,6 +22,14 @@ from django.utils import timezone
 
 from articles.models import Article, ArticleEvent, Claim
 
+# The history rows a conversation writes (its thread shows them; a claim's verdict history not).
+CONVERSATION_KINDS = (
+    ArticleEvent.Kind.COMMENT,
+    ArticleEvent.Kind.COMMENT_EDITED,
+    ArticleEvent.Kind.QUESTION_OPENED,
+    ArticleEvent.Kind.QUESTION_RESOLVED,
+)
+
 
 class CommentQuerySet(models.QuerySet["Comment"]):
     def visible_to(self, user) -> CommentQuerySet:

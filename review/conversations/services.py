@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from articles import permissions
@@ -216,12 +216,13 @@ def resolve_question(comment: Comment, *, by, note: str = "") -> Comment:
 
 
 def thread(claim: Claim) -> QuerySet[Comment]:
-    """`claim`'s comments, oldest first, with their authors, resolvers and mentioned people (three
-    queries however many comments: the comments with their people, then the mentions)."""
+    """`claim`'s comments, oldest first, with their authors, resolvers and mentioned people (two
+    queries however many comments: the comments with their people, then the mentions with
+    theirs)."""
     return (
         Comment.objects.filter(claim=claim)
         .select_related("author", "resolved_by")
-        .prefetch_related("mentions__user")
+        .prefetch_related(Prefetch("mentions", queryset=Mention.objects.select_related("user")))
         .order_by("created_at", "id")
     )
 

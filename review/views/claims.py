@@ -27,6 +27,7 @@ from articles.presenters import ClaimRow, TimelineEntry
 from articles.services import InvalidTransition
 from articles.text import text_start
 from review import services
+from review.conversations.models import CONVERSATION_KINDS
 from review.conversations.views import thread_context
 from review.evidence.views import evidence_sources
 from review.forms import (
@@ -130,9 +131,11 @@ def claim_in_context(claim: Claim, body: str, sections: list) -> dict[str, Any]:
 
 
 def claim_history(claim: Claim) -> QuerySet[ArticleEvent]:
-    """Everything that happened to one claim: verdicts, changes by edits, removal."""
+    """Everything that happened to one claim: verdicts, changes by edits, removal (its
+    conversation has its own section: `review.conversations`)."""
     return (
         ArticleEvent.objects.filter(claim=claim)
+        .exclude(kind__in=CONVERSATION_KINDS)
         .select_related("actor", "article", "claim")
         .order_by("created_at", "id")
     )
