@@ -116,9 +116,10 @@ def test_the_article_page_reads_the_round_and_its_cost_does_not_depend_on_the_bo
     # 1 session, 2 user, 3 groups, 4 the article with its author, 5 active claims with their
     # reviewers, 6 the extracted revision, 7 related links, 8 image credit, 9 sections, 10 the
     # timeline, 11 the newest review round with its two revisions' numbers, 12 that round's claim
-    # changes, 13 the latest extraction job, 14 the gate's counts.
+    # changes, 13 the latest extraction job, 14 the gate's counts, 15 comment counts and open
+    # questions per claim (review.conversations' badges).
     started = time.monotonic()
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         response = client.get(url)
     elapsed = time.monotonic() - started
 

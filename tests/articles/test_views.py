@@ -789,8 +789,9 @@ def test_editor_dashboard_query_count_does_not_grow(client, django_assert_num_qu
     client.force_login(editor)
 
     # 1 session, 2 user, 3 the user's groups (cached for every permission check),
-    # 4 my unpublished articles with their claim counts, 5 the latest published articles.
-    with django_assert_num_queries(5):
+    # 4 my unpublished articles with their claim counts, 5 the latest published articles,
+    # 6 the open questions to me ("Needs your answer", registered by review.conversations).
+    with django_assert_num_queries(6):
         response = client.get(reverse("articles:dashboard"))
 
     assert f'My drafts <span class="count">({n})</span>' in response.content.decode()
@@ -822,8 +823,9 @@ def test_chief_dashboard_query_count_does_not_grow(
     client.force_login(chief)
 
     # 1 session, 2 user, 3 groups, 4 my unpublished articles with claim counts,
-    # 5 everything submitted or in review with claim counts and authors, 6 latest published.
-    with django_assert_num_queries(6):
+    # 5 everything submitted or in review with claim counts and authors, 6 latest published,
+    # 7 the open questions to me ("Needs your answer": a chief may write articles too).
+    with django_assert_num_queries(7):
         response = client.get(reverse("articles:dashboard"))
 
     assert f'All in review <span class="count">({n})</span>' in response.content.decode()
@@ -846,8 +848,9 @@ def test_article_page_query_count_does_not_grow_with_claims(
     # 8 image credit, 9 sections, 10 the timeline with actors and claims,
     # 11 the last two finished extraction jobs with their revisions (the diff since the last
     # review round; one more query, its claim changes, only after a re-extraction),
-    # 12 the latest extraction job with its revision, 13 the gate's counts.
-    with django_assert_num_queries(13):
+    # 12 the latest extraction job with its revision, 13 the gate's counts, 14 comment counts
+    # and open questions per claim (the badges of review.conversations).
+    with django_assert_num_queries(14):
         response = client.get(reverse("articles:detail", args=[article.pk]))
 
     assert response.content.decode().count('<mark id="claim-') == n
