@@ -1,6 +1,7 @@
 """Staff views of holds, assignments and reuse suggestions, read-only: holds and assignments are
 written by `review.services` only (a stuck hold expires by itself; an assignment is changed on the
-article page), reuse suggestions by the background analysis (`review.intelligence`)."""
+article page), reuse suggestions by the background analysis (`review.intelligence`), comments on
+claims by `review.conversations.services` (never deleted, never changed by hand)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ from django.contrib import admin
 from django.utils import timezone
 
 from articles.admin import PersonListFilter, ReadOnlyAdmin, person
-from review.models import Assignment, ClaimHold, EvidenceSnapshot, ReuseSuggestion
+from review.models import (
+    Assignment,
+    ClaimHold,
+    Comment,
+    CommentRevision,
+    EvidenceSnapshot,
+    ReuseSuggestion,
+)
 
 
 class HoldActiveFilter(admin.SimpleListFilter):
@@ -82,3 +90,31 @@ class EvidenceSnapshotAdmin(ReadOnlyAdmin):
     search_fields = ["requested_url", "final_url", "title", "sha256"]
     date_hierarchy = "created_at"
     exclude = ["text"]  # up to megabytes; read on the claim page
+
+
+class CommentRevisionInline(admin.TabularInline):
+    model = CommentRevision
+    fields = ["replaced_at", "body"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Comment)
+class CommentAdmin(ReadOnlyAdmin):
+    """Conversations on claims, as written (earlier texts of an edited comment below it)."""
+
+    list_display = [
+        "claim", "article", person("author"), "is_question", "question_state", "created_at",
+    ]  # fmt: skip
+    list_filter = ["is_question", "question_state", ("author", PersonListFilter)]
+    list_select_related = ["claim", "article", "author"]
+    search_fields = ["body", "claim__text", "author__username"]
+    date_hierarchy = "created_at"
+    inlines = [CommentRevisionInline]

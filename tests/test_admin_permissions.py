@@ -28,6 +28,7 @@ from integrations import services as integration_services
 from integrations.models import WebhookDelivery, WebhookSubscription
 from review import intelligence
 from review import services as review_services
+from review.conversations import services as conversations
 from tests.conftest import make_article, make_user
 from tests.support.verdicts import judge
 
@@ -77,6 +78,8 @@ def world(editor, other_editor, reviewer, chief, settings) -> dict[type[models.M
     intelligence.analyse_article(second.pk)
     review_services.hold_claim(second.claims.active().first(), by=reviewer)
     review_services.assign_article(second, reviewer=reviewer, by=chief)
+    question = conversations.ask_author(claim, by=reviewer, body="Which year, @editor?")
+    conversations.edit_comment(question, by=reviewer, body="Which budget year, @editor?")
 
     failing = make_article(editor, title="Failing extraction")
     job = services.submit_article(failing, by=editor)
