@@ -189,3 +189,25 @@ def test_an_open_question_does_not_change_the_gate(editor, reviewer):
     article.refresh_from_db()
     assert Comment.objects.open_questions().count() == 1
     assert article.gate().is_open
+
+
+def test_an_answer_by_editing_the_sentence_re_extracts_and_leaves_the_question_open(
+    editor, reviewer
+):
+    from articles import services as article_services
+    from tests.conftest import run_extraction_now
+
+    article = make_article(editor, status="in_review")
+    claim = article.claims.active().get(text__startswith="Harbor City approved")
+    question = services.ask_author(claim, by=reviewer, body="Is it 12 or 12.5 million?")
+
+    article_services.update_article(
+        article, by=editor, title=article.title, body=article.body.replace("12", "13", 1)
+    )
+    run_extraction_now(article.extraction_jobs.order_by("-id").first().pk)
+
+    claim.refresh_from_db()
+    question.refresh_from_db()
+    assert "13" in claim.text  # re-extracted as today: the same claim, its sentence changed
+    assert (question.claim_id, question.question_state) == (claim.pk, "open")
+    assert list(services.needs_answer(editor)) == [question]
