@@ -61,20 +61,21 @@ class Comment(models.Model):
     )
     # A comment by the article's author while a question is open answers the oldest open one.
     reply_to = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="answers"
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="answers"
     )
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
     # The history row written with the comment (kind `comment` or `question_opened`) and, for a
-    # resolved question, the one written when it was resolved.
-    event = models.OneToOneField(ArticleEvent, on_delete=models.PROTECT, related_name="comment")
+    # resolved question, the one written when it was resolved. History rows go only with their
+    # article, and the conversation with them.
+    event = models.OneToOneField(ArticleEvent, on_delete=models.CASCADE, related_name="comment")
     resolved_event = models.OneToOneField(
         ArticleEvent,
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,
         related_name="resolved_question",
     )
     created_at = models.DateTimeField(default=timezone.now)
@@ -138,7 +139,7 @@ class CommentRevision(models.Model):
     body = models.TextField()
     # The `comment_edited` history row of the edit that replaced this text.
     event = models.OneToOneField(
-        ArticleEvent, on_delete=models.PROTECT, related_name="comment_revision"
+        ArticleEvent, on_delete=models.CASCADE, related_name="comment_revision"
     )
     replaced_at = models.DateTimeField(default=timezone.now)
 
