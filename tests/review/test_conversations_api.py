@@ -160,3 +160,18 @@ def test_a_mention_of_someone_who_cannot_see_the_article_is_not_stored(
     assert response.status_code == 201
     assert response.json()["mentions"] == []
     assert not Mention.objects.exists()
+
+
+@pytest.mark.parametrize("n", [1, 20])
+def test_the_thread_query_count_does_not_grow(api, django_assert_num_queries, claim, reviewer, n):
+    for i in range(n):
+        talk.add_comment(claim, by=reviewer, body=f"Comment {i} @editor")
+    client = api(reviewer)
+
+    # 1 the data version (remembered responses), 2 the token with its user, 3 groups, 4 the
+    # token's last use, 5 the claim (visible articles); the thread: 6 its count (pagination),
+    # 7 the comments with their authors and resolvers, 8 their mentions with the people.
+    with django_assert_num_queries(8):
+        response = client.get(url(claim))
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == n
