@@ -68,6 +68,10 @@ def test_a_reviewer_asks_the_author_answers_from_the_dashboard_and_the_reviewer_
     question = Comment.objects.get(is_question=True)
     assert list(question.mentions.values_list("user__username", flat=True)) == ["editor"]
     assert question.event.kind == ArticleEvent.Kind.QUESTION_OPENED
+    # The queue's poller sees the new history row and refreshes the list: the row says so.
+    expect(desk.locator(f"#claim-row-{claim.pk} .badge-question")).to_have_text(
+        "Question open", timeout=20_000
+    )
     assert_clean(axe(desk, "conversation-queue-panel"), "the queue with the thread")
 
     # --- The author, on a phone: dashboard → answer in the thread. -----------------------------
