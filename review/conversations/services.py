@@ -82,11 +82,11 @@ def add_comment(claim: Claim, *, by, body: str) -> Comment:
     """Append a comment to `claim`'s thread, with its mentions, and a `comment` history row (note =
     the text). A comment by the article's author while a question on the claim is open answers the
     oldest open one (`reply_to`); the question stays open until it is resolved."""
-    body = clean_body(body)
     with transaction.atomic():
         article, claim = _lock(claim)
         if not permissions.can_comment_on_claim(by, claim):
             raise PermissionDenied("Only the author, its reviewers and chiefs can comment here.")
+        body = clean_body(body)  # who may write is answered first: a refusal says why
         reply_to = None
         if article.author_id == by.pk:
             reply_to = Comment.objects.filter(claim=claim).open_questions().first()
@@ -108,13 +108,13 @@ def ask_author(claim: Claim, *, by, body: str) -> Comment:
     """A reviewer's question to the article's author on `claim` ("Ask the author"): an open
     question in the thread and a `question_opened` history row. Only on a current claim of an
     article in review (what the reviewer is judging)."""
-    body = clean_body(body)
     with transaction.atomic():
         article, claim = _lock(claim)
         if not permissions.can_ask_author(by, claim):
             if article.author_id == by.pk:
                 raise PermissionDenied("You cannot ask yourself: comment in the thread instead.")
             raise PermissionDenied("Only a reviewer of this article can ask its author.")
+        body = clean_body(body)
         if article.status != Article.Status.IN_REVIEW:
             raise InvalidTransition("Questions to the author are asked while it is in review.")
         if claim.retired_at is not None:
@@ -148,12 +148,12 @@ def edit_comment(comment: Comment, *, by, body: str, now: dt.datetime | None = N
     """Replace `comment`'s text, by its author within COMMENT_EDIT_SECONDS: the previous text is
     kept in a `CommentRevision`, a `comment_edited` history row is appended (note = the new text)
     and people newly mentioned are stored."""
-    body = clean_body(body)
     with transaction.atomic():
         article = lock_article(comment.article_id)
         comment = Comment.objects.select_for_update().get(pk=comment.pk)
         if not permissions.can_view_article(by, article) or comment.author_id != by.pk:
             raise PermissionDenied("Only its author can edit a comment.")
+        body = clean_body(body)
         now = now or timezone.now()
         if not comment.editable_by(by, now):
             minutes = settings.COMMENT_EDIT_SECONDS // 60

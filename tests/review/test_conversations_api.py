@@ -71,6 +71,8 @@ def test_an_editor_who_is_not_the_author_gets_403_and_an_outsider_404(
     in_review = make_article(editor, title="Second", status="in_review").claims.active().first()
 
     assert api(other_editor).post(url(published), {"body": "Hi"}, format="json").status_code == 403
+    # Who may write is answered before what was written.
+    assert api(other_editor).post(url(published), {"body": " "}, format="json").status_code == 403
     assert api(outsider).post(url(published), {"body": "Hi"}, format="json").status_code == 403
     assert api(other_editor).post(url(in_review), {"body": "Hi"}, format="json").status_code == 404
     assert api(other_editor).get(url(in_review)).status_code == 404
