@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 from django_filters import rest_framework as filters
@@ -328,6 +329,9 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         if request.method == "GET":
             page = self.paginate_queryset(conversations.thread(claim))
             return self.get_paginated_response(CommentSerializer(page, many=True).data)
+        if not permissions.can_comment_on_claim(request.user, claim):
+            # Who may write is answered before what was written (the service asks again).
+            raise PermissionDenied("Only the author, its reviewers and chiefs can comment here.")
         data = validated(CommentInputSerializer, request)
         write = conversations.ask_author if data["question"] else conversations.add_comment
         comment = write(claim, by=request.user, body=data["body"])
