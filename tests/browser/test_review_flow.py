@@ -82,9 +82,13 @@ def test_editor_submits_reviewer_works_the_queue_by_keyboard_editor_publishes(
     expect(held_row.locator('input[name="claims"]')).to_be_disabled()
     held_row.get_by_role("link", name="Judge claim 1").click()
     expect(other.locator("#claim-panel")).to_contain_text("Held by R. Reviewer")
-    for field in other.locator('#claim-panel [name="verdict"], #claim-panel textarea').all():
+    # The verdict form is disabled; the claim's conversation stays open to them (a comment judges
+    # nothing).
+    verdict_form = other.locator("#claim-panel .verdict-form")
+    for field in verdict_form.locator('[name="verdict"], textarea').all():
         expect(field).to_be_disabled()
-    expect(other.locator("#claim-panel button[type=submit]")).to_be_disabled()
+    expect(verdict_form.locator("button[type=submit]")).to_be_disabled()
+    expect(other.locator(f"#claim-panel #thread-{first} textarea").first).to_be_enabled()
     assert ClaimHold.objects.get().holder == reviewer
     other.screenshot(path=artifact("queue-second-reviewer.png"), full_page=True)
 
