@@ -426,11 +426,20 @@ def verdicts_per_day(scope: DeskScope, filters: DeskFilters) -> Chart:
     )
 
 
+# The per-hour chart covers the last HOUR_CHART_DAYS of a longer range (the per-day chart covers
+# all of it): 336 hours are as many bars as a screen can tell apart, and a 92-day range would draw
+# 2,208 of them (the page's size and most of its time).
+HOUR_CHART_DAYS = 14
+
+
 def verdicts_per_hour(scope: DeskScope, filters: DeskFilters) -> Chart:
-    """Verdicts per hour, hours with none left out of the table (a range is up to 2,208 hours)."""
+    """Verdicts per hour over the last HOUR_CHART_DAYS of the range, hours with none left out of
+    the table."""
     tz = timezone.get_current_timezone()
+    since = max(filters.start, filters.end - dt.timedelta(days=HOUR_CHART_DAYS))
     counts = (
         _verdict_events(scope, filters)
+        .filter(created_at__gte=since)
         .annotate(hour=TruncHour("created_at", tzinfo=tz))
         .order_by()
         .values("hour", "to_state")
@@ -450,7 +459,10 @@ def verdicts_per_hour(scope: DeskScope, filters: DeskFilters) -> Chart:
     return Chart(
         slug="verdicts-hour",
         title="Verdicts per hour",
-        description="Verdicts recorded in each hour that had any.",
+        description=(
+            "Verdicts recorded in each hour that had any"
+            + ("." if since == filters.start else f", over the last {HOUR_CHART_DAYS} days.")
+        ),
         columns=[("hour", "Hour"), ("verified", "Verified"), ("unverified", "Unverified")],
         rows=rows,
         series=[("verified", "Verified"), ("unverified", "Unverified")],
