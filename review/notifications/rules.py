@@ -78,7 +78,12 @@ def entered_review(event: ArticleEvent) -> Audience:
     reason = f"“{event.article.title}” is ready for review."
     if reviewers:
         return {user: f"{reason} It is assigned to you." for user in reviewers}
-    everyone = _active_users().filter(groups__name=roles.REVIEWER).distinct()
+    everyone = (
+        _active_users()
+        .filter(groups__name=roles.REVIEWER)
+        .exclude(pk=event.article.author_id)  # four-eyes: never their own article
+        .distinct()
+    )
     return {user: reason for user in everyone}
 
 

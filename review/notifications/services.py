@@ -119,9 +119,14 @@ def fan_out(sender=None, *, events: list[ArticleEvent], **kwargs) -> list[Notifi
         for event, kind, user, reason in visible
         if channels[(user.pk, kind)] != Channel.OFF
     ]
-    Notification.objects.bulk_create(rows)
-    immediate = [row.pk for row in rows if row.email == Notification.Email.PENDING]
-    if immediate:
+    # A second run over the same rows adds nothing (the unique constraint, conflicts ignored).
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    if any(row.email == Notification.Email.PENDING for row in rows):
+        immediate = list(
+            Notification.objects.filter(
+                event__in=[e.pk for e in events], email=Notification.Email.PENDING
+            ).values_list("pk", flat=True)
+        )
         transaction.on_commit(lambda: ring_send(immediate))
     return rows
 
