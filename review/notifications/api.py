@@ -49,7 +49,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         summary="Mark one of the caller's notifications read",
         request=None,
-        responses={200: NotificationSerializer, **errors(404, 429)},
+        responses={200: NotificationSerializer, **errors(400, 403, 404, 429)},
     )
     @action(detail=True, methods=["post"])
     def read(self, request: Request, pk: str | None = None) -> Response:
@@ -60,7 +60,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         summary="Mark every notification of the caller read",
         request=None,
-        responses={200: ReadAllResultSerializer, **errors(429)},
+        responses={200: ReadAllResultSerializer, **errors(400, 403, 429)},
     )
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request: Request) -> Response:

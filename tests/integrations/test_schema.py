@@ -48,8 +48,8 @@ def test_every_operation_documents_401_and_every_write_its_4xx_answers():
     ]
 
     # 16, plus the reuse suggestions and the reuse action of issue 8, the bulk create (18) and the
-    # evidence of issue 15
-    assert len(operations) == 20
+    # evidence of issue 15; the caller's notifications, one read and read-all of issue 14 (23)
+    assert len(operations) == 23
     for path, method, op in operations:
         codes = set(op["responses"])
         assert "401" in codes, (method, path)
