@@ -3,13 +3,15 @@
 `RULES` maps an `ArticleEvent.Kind` to the rules that may fire for a row of that kind. A rule has
 a name (the notification's `kind`, which is also what a user sets a preference for), a label (the
 preferences page) and an audience function: given the history row, it returns `{user: reason}`,
-an empty dict when the row is not its business. The audience is who *should* hear of it; the
+an empty dict when the row is not its business. It also gets the `Batch` of rows appended
+together, whose memoised look-ups (users with a role, assignments) keep the cost of a batch
+constant. The audience is who *should* hear of it; the
 fan-out (`services.fan_out`) then drops the actor, inactive users, anyone who may not see the
 article, and anyone whose preference for the rule is off.
 
 Adding a rule for a new kind of history row (say `ArticleEvent.Kind.QUESTION`):
 
-    def question_asked(event) -> Audience:
+    def question_asked(event, batch) -> Audience:
         addressee = ...  # read it from the row or the rows its service wrote beside it
         return {addressee: f"{actor_name(event)} asked you about a claim of “{event.article.title}”."}
 
@@ -35,11 +37,38 @@ from review.models import Assignment
 Audience = dict  # {user: reason}
 
 
+class Batch:
+    """What the rules look up, once per batch of history rows (an extraction batch appends one
+    status row per article: the fan-out's queries must not grow with it)."""
+
+    def __init__(self, events: list[ArticleEvent]) -> None:
+        self.events = events
+        self._roles: dict[str, list] = {}
+        self._assigned: dict[int, list] | None = None
+
+    def with_role(self, role: str) -> list:
+        """Active users in the group `role` (one query per role and batch)."""
+        if role not in self._roles:
+            self._roles[role] = list(_active_users().filter(groups__name=role).distinct())
+        return self._roles[role]
+
+    def assigned_reviewers(self, article_id: int) -> list:
+        """The reviewers the article is assigned to (one query per batch)."""
+        if self._assigned is None:
+            self._assigned = {}
+            rows = Assignment.objects.filter(
+                article_id__in={e.article_id for e in self.events}
+            ).select_related("reviewer")
+            for assignment in rows.order_by("created_at", "pk"):
+                self._assigned.setdefault(assignment.article_id, []).append(assignment.reviewer)
+        return self._assigned.get(article_id, [])
+
+
 @dataclass(frozen=True)
 class Rule:
     name: str
     label: str
-    audience: Callable[[ArticleEvent], Audience]
+    audience: Callable[[ArticleEvent, Batch], Audience]
 
 
 def actor_name(event: ArticleEvent) -> str:
@@ -50,7 +79,7 @@ def _active_users():
     return get_user_model().objects.filter(is_active=True)
 
 
-def assigned(event: ArticleEvent) -> Audience:
+def assigned(event: ArticleEvent, batch: Batch) -> Audience:
     """The reviewer the article was just given to. `review.services.assign_article` writes the
     Assignment row and then this history row in one transaction, under the article's lock: the
     newest assignment by this actor, made no later than the row, is the one."""
@@ -70,24 +99,23 @@ def assigned(event: ArticleEvent) -> Audience:
     return {assignment.reviewer: f"{actor_name(event)} assigned you “{title}”."}
 
 
-def entered_review(event: ArticleEvent) -> Audience:
-    """An article entered review: its assigned reviewers, or every reviewer when none is."""
+def entered_review(event: ArticleEvent, batch: Batch) -> Audience:
+    """An article entered review: its assigned reviewers, or every reviewer when none is (never
+    its author, who may be a reviewer too: four-eyes)."""
     if event.kind != ArticleEvent.Kind.STATUS or event.to_state != Article.Status.IN_REVIEW:
         return {}
-    reviewers = [a.reviewer for a in event.article.assignments.select_related("reviewer")]
+    everyone = batch.with_role(roles.REVIEWER)
+    if not everyone:
+        return {}
+    author_id = event.article.author_id
     reason = f"“{event.article.title}” is ready for review."
-    if reviewers:
-        return {user: f"{reason} It is assigned to you." for user in reviewers}
-    everyone = (
-        _active_users()
-        .filter(groups__name=roles.REVIEWER)
-        .exclude(pk=event.article.author_id)  # four-eyes: never their own article
-        .distinct()
-    )
-    return {user: reason for user in everyone}
+    assigned = batch.assigned_reviewers(event.article_id)
+    if assigned:
+        return {u: f"{reason} It is assigned to you." for u in assigned if u.pk != author_id}
+    return {user: reason for user in everyone if user.pk != author_id}
 
 
-def unverified(event: ArticleEvent) -> Audience:
+def unverified(event: ArticleEvent, batch: Batch) -> Audience:
     """A claim of the author's article was marked unverified."""
     if event.kind != ArticleEvent.Kind.VERDICT or event.to_state != Claim.Verdict.UNVERIFIED:
         return {}
@@ -99,7 +127,7 @@ def unverified(event: ArticleEvent) -> Audience:
     }
 
 
-def gate_opened(event: ArticleEvent) -> Audience:
+def gate_opened(event: ArticleEvent, batch: Batch) -> Audience:
     """The author's article may be published: its last open claim was verified (the definition
     the webhooks use, `articles.history.opened_gate`)."""
     if not opened_gate(event):
@@ -107,7 +135,7 @@ def gate_opened(event: ArticleEvent) -> Audience:
     return {event.article.author: f"Every claim of “{event.article.title}” is verified."}
 
 
-def published(event: ArticleEvent) -> Audience:
+def published(event: ArticleEvent, batch: Batch) -> Audience:
     """The author's article was published. Over unverified claims, the override row just before
     says so (rule `published_override`), and this one stays silent."""
     if event.kind != ArticleEvent.Kind.STATUS or event.to_state != Article.Status.PUBLISHED:
@@ -123,15 +151,14 @@ def published(event: ArticleEvent) -> Audience:
     return {event.article.author: f"“{event.article.title}” was published by {actor_name(event)}."}
 
 
-def published_override(event: ArticleEvent) -> Audience:
+def published_override(event: ArticleEvent, batch: Batch) -> Audience:
     """Published over unverified claims: the author and every chief editor."""
     reason = (
         f"{actor_name(event)} published “{event.article.title}” over unverified claims: "
         f"{event.note}"
     )
-    chiefs = _active_users().filter(groups__name=roles.CHIEF).distinct()
     superusers = _active_users().filter(is_superuser=True)
-    audience = {user: reason for user in [*chiefs, *superusers]}
+    audience = {user: reason for user in [*batch.with_role(roles.CHIEF), *superusers]}
     audience[event.article.author] = reason
     return audience
 

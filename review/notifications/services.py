@@ -39,7 +39,7 @@ from review.notifications.models import (
     Notification,
     NotificationPreference,
 )
-from review.notifications.rules import RULES, all_rules, rule_named
+from review.notifications.rules import RULES, Batch, all_rules, rule_named
 
 logger = logging.getLogger(__name__)
 
@@ -95,9 +95,10 @@ def fan_out(sender=None, *, events: list[ArticleEvent], **kwargs) -> list[Notifi
     their transaction: the notifications these history rows call for, written in that same
     transaction. Changes nothing but the notification rows; the emails are rung after commit."""
     candidates: list[tuple[ArticleEvent, str, object, str]] = []
+    batch = Batch(events)
     for event in events:
         for rule in RULES.get(event.kind, ()):
-            for user, reason in rule.audience(event).items():
+            for user, reason in rule.audience(event, batch).items():
                 if user.is_active and user.pk != event.actor_id:
                     candidates.append((event, rule.name, user, reason))
     if not candidates:

@@ -22,7 +22,11 @@ def test_the_bell_counts_an_assignment_without_a_reload_and_the_email_arrives(
 
     article = make_article(editor, title="Harbor ferries", status="in_review")
     rita = make_user(
-        "rita", permissions.REVIEWER, first_name="Rita", last_name="Reyes", email="rita@example.test"
+        "rita",
+        permissions.REVIEWER,
+        first_name="Rita",
+        last_name="Reyes",
+        email="rita@example.test",
     )
     services.set_channel(rita, kind="assigned", channel="immediate")
     mail_worker()

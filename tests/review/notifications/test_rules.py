@@ -140,7 +140,7 @@ def test_a_rule_naming_someone_who_cannot_see_the_article_notifies_nobody(
     """The fan-out's filter, whatever a rule returns: no access, inactive, or the actor."""
     inactive = make_user("inactive", permissions.CHIEF, is_active=False)
 
-    def everyone(event):
+    def everyone(event, batch):
         return {outsider: "x", inactive: "x", event.actor: "x", reviewer: "seen"}
 
     monkeypatch.setitem(
@@ -158,3 +158,29 @@ def test_running_the_fan_out_again_adds_nothing(editor, reviewer, chief):
     event = ArticleEvent.objects.get(article=article, kind=ArticleEvent.Kind.ASSIGNED)
     services.fan_out(events=[event])
     assert len(received(reviewer, "assigned")) == 1
+
+
+def test_an_extraction_batch_costs_the_same_queries_for_2_and_12_articles(
+    editor, reviewer, second_reviewer, chief
+):
+    """Every article of the batch enters review and every reviewer is told: one INSERT of
+    notifications for the batch, and no query more per article."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from extraction import extract
+
+    def complete(n: int) -> int:
+        articles = [make_article(editor, title=f"S{n}-{i}", status="submitted") for i in range(n)]
+        jobs = [article.extraction_jobs.get() for article in articles]
+        review_services.assign_article(articles[0], reviewer=reviewer, by=chief)
+        taken = article_services.start_extraction_jobs(jobs[0].pk, more=n - 1)
+        results = {job.pk: extract(job.revision.body) for job in taken.jobs}
+        with CaptureQueriesContext(connection) as queries:
+            article_services.complete_extraction_jobs(results, token=taken.token)
+        told = Notification.objects.filter(kind="entered_review", article__in=articles)
+        # The assigned article goes to its reviewer; the others to both reviewers.
+        assert told.count() == 1 + 2 * (n - 1)
+        return len(queries)
+
+    assert complete(2) == complete(12)
