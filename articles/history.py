@@ -4,7 +4,7 @@ right after it, and whether that row opened the gate. One definition, read by th
 
 from __future__ import annotations
 
-from articles.models import Article, ArticleEvent, Claim, Gate
+from articles.models import GATE_COUNTS, Article, ArticleEvent, Claim, Gate, gate_counts
 
 
 def gate_after(event: ArticleEvent) -> Gate:
@@ -38,6 +38,18 @@ def gate_after(event: ArticleEvent) -> Gate:
     return Gate.of_verdicts(
         [v for pk, v in verdicts.items() if pk not in retired],
         extracted=status in (Article.Status.IN_REVIEW, Article.Status.PUBLISHED),
+    )
+
+
+def gate_now(event: ArticleEvent) -> Gate:
+    """The gate right after `event` while nothing has been written since: inside the transaction
+    that appended it, from the article's current claims (one grouped query; `gate_after` rebuilds
+    the history instead, for a row read later)."""
+    counts = gate_counts([event.article_id]).get(event.article_id, (0,) * len(GATE_COUNTS))
+    return Gate.of_counts(
+        dict(zip([name for name, _ in GATE_COUNTS], counts, strict=True)),
+        extracted=article_status_after(event)
+        in (Article.Status.IN_REVIEW, Article.Status.PUBLISHED),
     )
 
 

@@ -184,3 +184,24 @@ def test_an_extraction_batch_costs_the_same_queries_for_2_and_12_articles(
         return len(queries)
 
     assert complete(2) == complete(12)
+
+
+def test_a_bulk_verdict_that_opens_the_gate_tells_the_author_once(editor, reviewer):
+    from tests.support.verdicts import judged_fields
+
+    article = make_article(editor, status="in_review")
+    claims = list(article.claims.active())
+    review_services.record_verdicts(
+        claims,
+        by=reviewer,
+        judged={int(k.split("-")[1]): v for k, v in judged_fields(claims).items()},
+        verdict="verified",
+        note="Checked.",
+    )
+
+    [notice] = received(editor, "gate_opened")
+    # The same row the webhooks call `article.gate_opened` (one definition: articles.history).
+    from articles.history import gate_after
+
+    assert gate_after(notice.event).is_open
+    assert ArticleEvent.objects.filter(article=article, kind="verdict").count() == len(claims)
