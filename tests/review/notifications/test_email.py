@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.test import Client
 
 from articles import permissions
 from articles.models import Profile
@@ -47,9 +48,16 @@ def test_an_assignment_emails_the_reviewer_at_once(smtp_server, mail_worker, edi
     assert "JST" in text and "JST" in html  # the reviewer's own time zone
     unsubscribe = re.search(r"Stop these notifications: (\S+)", text).group(1)
     assert unsubscribe.startswith("http://newsroom.test/notifications/unsubscribe/")
+    wait_until(lambda: EmailMessageLog.objects.get().status == "sent", timeout=10)
     log = EmailMessageLog.objects.get()
     assert (log.status, log.attempts, log.kind) == ("sent", 1, "immediate")
     assert Notification.objects.get(recipient=reviewer, kind="assigned").email_message == log
+
+    # The link in the email turns "assigned" off, without signing in.
+    path = unsubscribe.removeprefix("http://newsroom.test")
+    assert Client().get(path).status_code == 200
+    assert Client().post(path).status_code == 200
+    assert services.preferences_of(reviewer)["assigned"] == "off"
 
 
 def test_each_reviewer_gets_what_their_preference_says(smtp_server, mail_worker, editor):
@@ -138,3 +146,48 @@ def test_with_the_smtp_server_down_the_action_succeeds_and_the_email_goes_once_i
     wait_until(lambda: EmailMessageLog.objects.get().status == "sent", timeout=10)
     log = EmailMessageLog.objects.get()
     assert log.attempts >= 3 and log.last_error == ""
+
+
+def test_the_sweep_sends_what_a_lost_doorbell_left_behind(
+    smtp_server, mail_worker, settings, editor, chief
+):
+    """An immediate notification whose email was never made, and an email whose attempt never
+    came (both as a lost message leaves them): the beat sweep rings for both."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    settings.NOTIFICATION_SWEEP_GRACE_SECONDS = 60
+    reviewer = make_user("rita", permissions.REVIEWER, email="rita@example.test")
+    article = make_article(editor, status="in_review")
+    review_services.assign_article(article, reviewer=reviewer, by=chief)  # digest: no email
+    long_ago = timezone.now() - dt.timedelta(minutes=5)
+    Notification.objects.filter(recipient=reviewer, kind="assigned").update(
+        email="pending", created_at=long_ago
+    )
+    notice = Notification.objects.get(recipient=reviewer, kind="entered_review")
+    Notification.objects.filter(pk=notice.pk).update(email="pending")  # recent: left alone
+    stranded = EmailMessageLog.objects.create(
+        user=reviewer,
+        recipients="rita@example.test",
+        subject="Stranded",
+        body_text="Sent by the sweep.",
+        body_html="<p>Sent by the sweep.</p>",
+        kind="immediate",
+        next_attempt_at=long_ago,
+    )
+    mail_worker()
+
+    assert services.sweep() == 2
+
+    messages = smtp_server.wait_for(2)
+    assert sorted(m["Subject"] for m in messages) == [
+        "An article is assigned to you: Ferry budget approved",
+        "Stranded",
+    ]
+    wait_until(
+        lambda: set(EmailMessageLog.objects.values_list("status", flat=True)) == {"sent"},
+        timeout=10,
+    )
+    assert EmailMessageLog.objects.get(pk=stranded.pk).attempts == 1
+    assert Notification.objects.get(pk=notice.pk).email == "pending"
