@@ -19,10 +19,13 @@ from review.notifications.models import Notification
 PAGE_SIZE = 25
 
 
-@login_required
 @require_GET
 def bell(request: HttpRequest) -> HttpResponse:
-    """The header's unread count (one query), swapped into the bell link every 15 s."""
+    """The header's unread count (one query), swapped into the bell link every 15 s. Signed out
+    meanwhile (session expired, logged out in another tab): 204, nothing swapped, rather than the
+    login page poured into the header."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=204)
     return render(
         request, "notifications/bell.html", {"unread": services.unread_count(request.user)}
     )

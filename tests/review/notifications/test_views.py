@@ -125,10 +125,13 @@ def test_marking_read_needs_a_post_with_csrf(editor, reviewer):
     assert mine.read_at is None
 
 
-def test_anonymous_users_are_sent_to_sign_in(client):
-    for name in ("notifications:list", "notifications:bell", "notifications:settings"):
+def test_anonymous_users_are_sent_to_sign_in_and_the_bell_stays_quiet(client):
+    for name in ("notifications:list", "notifications:settings"):
         response = client.get(reverse(name))
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    # The bell polls from a page whose session may have ended: nothing to swap in.
+    response = client.get(reverse("notifications:bell"))
+    assert response.status_code == 204 and response.content == b""
 
 
 def test_preferences_page_saves_a_channel_per_kind(signed_in, reviewer):
