@@ -234,7 +234,7 @@ def make_immediate_email(notification_id: int) -> EmailMessageLog | None:
     """The email of one immediate notification, made once (None: nothing to send)."""
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update()
+            Notification.objects.select_for_update(of=("self",))
             .select_related("recipient", "article", "event")
             .filter(pk=notification_id, email=Notification.Email.PENDING)
             .first()
@@ -272,7 +272,7 @@ def make_digest(user, *, now: dt.datetime | None = None) -> EmailMessageLog | No
     Kinds the user has since set to another channel are left out (and not emailed later)."""
     with transaction.atomic():
         waiting = list(
-            Notification.objects.select_for_update()
+            Notification.objects.select_for_update(of=("self",))
             .filter(recipient=user, email=Notification.Email.DIGEST)
             .select_related("article")
             .order_by("created_at", "id")
