@@ -89,8 +89,12 @@ class Notification(models.Model):
             ),
         ]
         indexes = [
+            # The list (newest first, a page at a time) and the bell's unread count.
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notification_inbox_idx"),
             models.Index(
-                fields=["recipient", "read_at", "created_at"], name="notification_inbox_idx"
+                fields=["recipient"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread_idx",
             ),
             models.Index(fields=["email", "created_at"], name="notification_email_idx"),
         ]
