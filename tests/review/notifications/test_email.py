@@ -191,3 +191,29 @@ def test_the_sweep_sends_what_a_lost_doorbell_left_behind(
     )
     assert EmailMessageLog.objects.get(pk=stranded.pk).attempts == 1
     assert Notification.objects.get(pk=notice.pk).email == "pending"
+
+
+def test_beat_sends_the_daily_digest_by_itself(
+    smtp_server, smtp_port, mail_worker, start_beat, redis_server, reviewer
+):
+    """The schedule as deployed: beat runs `review.send_notification_digests`, the worker sends."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    from tests.support.fixtures import UNHEARD_DATABASE
+    from tests.support.smtp import email_env
+
+    author = make_user("author", permissions.EDITOR, email="author@example.test")
+    article = make_article(author, status="in_review")
+    claim = article.claims.active().first()
+    review_services.record_verdict(
+        claim, by=reviewer, judged=judge(claim), verdict="unverified", note="No source."
+    )
+    timing = {"NOTIFICATION_DIGEST_HOUR": "0", "NOTIFICATION_DIGEST_SWEEP_SECONDS": "1"}
+    mail_worker(**timing)
+    unheard = urlunsplit(urlsplit(redis_server.url)._replace(path=f"/{UNHEARD_DATABASE}"))
+    start_beat(env={"REDIS_URL": unheard, **email_env(smtp_port), **timing})
+
+    [message] = smtp_server.wait_for(1, timeout=40)
+    assert message.envelope_recipients == ["author@example.test"]
+    assert message["Subject"] == "Newsroom digest: 1 notification on 1 article"
+    assert "No source." in parts(message)[0]
