@@ -15,11 +15,12 @@ class ReviewConfig(AppConfig):
             register_dashboard_section,
             register_review_queue,
         )
-        from articles.signals import claims_stored
+        from articles.signals import claims_stored, history_appended
         from review.conversations import views as conversation_views
         from review.evidence.services import on_claims_stored as archive_cited_sources
         from review.intelligence import on_claims_stored
         from review.models import queue_articles
+        from review.notifications.services import fan_out
 
         register_review_queue(queue_articles)
         register_dashboard_section(
@@ -32,6 +33,9 @@ class ReviewConfig(AppConfig):
         register_claim_badges(conversation_views.claim_badges)
         claims_stored.connect(on_claims_stored, dispatch_uid="review.analyse_stored_claims")
         claims_stored.connect(archive_cited_sources, dispatch_uid="review.archive_cited_sources")
+        # Notifications are derived from the history rows in the transaction that appended them
+        # (an outbox: the receiver writes only notification rows; emails ring after commit).
+        history_appended.connect(fan_out, dispatch_uid="review.notifications_fan_out")
         register_article_panel(
             ArticlePanel(
                 element_id="review-panel",

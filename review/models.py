@@ -338,3 +338,10 @@ def queue_version(user) -> str:
 # it is one of review's models.
 from review.conversations.models import Comment, CommentRevision, Mention  # noqa: E402, F401
 from review.evidence.models import EvidenceSnapshot  # noqa: E402, F401
+
+# The notifications' models (review/notifications/), imported for the same reason.
+from review.notifications.models import (  # noqa: E402, F401
+    EmailMessageLog,
+    Notification,
+    NotificationPreference,
+)

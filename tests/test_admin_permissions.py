@@ -29,6 +29,8 @@ from integrations.models import WebhookDelivery, WebhookSubscription
 from review import intelligence
 from review import services as review_services
 from review.conversations import services as conversations
+from review.notifications import services as notification_services
+from review.notifications.models import Notification
 from tests.conftest import make_article, make_user
 from tests.support.verdicts import judge
 
@@ -77,9 +79,16 @@ def world(editor, other_editor, reviewer, chief, settings) -> dict[type[models.M
     )  # fmt: skip
     intelligence.analyse_article(second.pk)
     review_services.hold_claim(second.claims.active().first(), by=reviewer)
+    # The assignment notifies the reviewer, who wants an email at once: a notification and the
+    # email the worker would make of it (review/notifications).
+    reviewer.email = "reviewer@example.test"
+    reviewer.save(update_fields=["email"])
+    notification_services.set_channel(reviewer, kind="assigned", channel="immediate")
     review_services.assign_article(second, reviewer=reviewer, by=chief)
     question = conversations.ask_author(claim, by=reviewer, body="Which year, @editor?")
     conversations.edit_comment(question, by=reviewer, body="Which budget year, @editor?")
+    assigned = Notification.objects.get(recipient=reviewer, kind="assigned")
+    notification_services.make_immediate_email(assigned.pk)
 
     failing = make_article(editor, title="Failing extraction")
     job = services.submit_article(failing, by=editor)

@@ -48,9 +48,9 @@ def test_every_operation_documents_401_and_every_write_its_4xx_answers():
     ]
 
     # 16, plus the reuse suggestions and the reuse action of issue 8, the bulk create (18) and the
-    # evidence of issue 15 (20); a claim's thread (issue 14): list and create comments, edit one,
-    # resolve a question (24)
-    assert len(operations) == 24
+    # evidence of issue 15; the caller's notifications, one read and read-all of issue 14 (23);
+    # a claim's thread (issue 14): list and create comments, edit one, resolve a question (27)
+    assert len(operations) == 27
     for path, method, op in operations:
         codes = set(op["responses"])
         assert "401" in codes, (method, path)

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('articles', '0014_conversation_event_kinds'),
-        ('review', '0003_evidence_snapshot'),
+        ('review', '0004_notifications'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
