@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import HttpResponseBase
+from django.http import Http404, HttpResponseBase
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
@@ -54,6 +54,8 @@ from articles.serializers import (
     ExtractionJobSerializer,
     OverrideInputSerializer,
     ReturnToDraftSerializer,
+    ScheduleInputSerializer,
+    UnpublishInputSerializer,
     claim_review_document,
 )
 
@@ -104,6 +106,11 @@ class PublishPermission(drf_permissions.BasePermission):
     def has_object_permission(self, request: Request, view: Any, article: Article) -> bool:
         if view.action in ("publish", "override"):
             return permissions.can_publish_article(request.user, article)
+        if view.action in ("schedule", "cancel_schedule"):
+            return permissions.can_schedule_publication(request.user, article)
+        if view.action == "unpublish":
+            self.message = "Only a chief editor can unpublish an article."
+            return permissions.can_unpublish_article(request.user, article)
         return True
 
 
@@ -262,11 +269,61 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return self.published_response(article)
 
     @extend_schema(
+        summary="Schedule the publication of an article whose claims are all verified",
+        description=(
+            "Beat publishes it at `publish_at` through the same gate, acting as the caller; if "
+            "the gate has closed by then it is not published and the history says why "
+            "(schedule_failed). A new time replaces the old one. 409 when the gate is not open "
+            "or the article is not in review; 400 for a time in the past or without an offset."
+        ),
+        request=ScheduleInputSerializer,
+        responses={200: ArticleDetailSerializer, **errors(*WRITE_ERRORS), 409: GATE_CLOSED},
+        parameters=[RETRY_AFTER],
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def schedule(self, request: Request, pk: str | None = None) -> Response:
+        article = self.get_object()
+        data = validated(ScheduleInputSerializer, request)
+        services.schedule_publication(article, by=request.user, at=data["publish_at"])
+        return self.published_response(article)
+
+    @extend_schema(
+        summary="Cancel the scheduled publication of an article",
+        description="409 when nothing is scheduled.",
+        request=None,
+        responses={200: ArticleDetailSerializer, **errors(*WRITE_ERRORS)},
+        parameters=[RETRY_AFTER],
+    )
+    @action(detail=True, methods=["post"], url_path="cancel-schedule", filter_backends=[])
+    def cancel_schedule(self, request: Request, pk: str | None = None) -> Response:
+        article = services.cancel_schedule(self.get_object(), by=request.user)
+        return self.published_response(article)
+
+    @extend_schema(
+        summary="Chief editor: unpublish (withdraw) a published article, with a reason",
+        description=(
+            "The article becomes `withdrawn`: only its author and chief editors see it, the "
+            "ClaimReview export no longer lists it, and `article.unpublished` is sent. Back to "
+            "publication: return to draft, then review and the gate again."
+        ),
+        request=UnpublishInputSerializer,
+        responses={200: ArticleDetailSerializer, **errors(*WRITE_ERRORS)},
+        parameters=[RETRY_AFTER],
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def unpublish(self, request: Request, pk: str | None = None) -> Response:
+        article = self.get_object()
+        data = validated(UnpublishInputSerializer, request)
+        article = services.unpublish_article(article, by=request.user, reason=data["reason"])
+        return self.published_response(article)
+
+    @extend_schema(
         summary="schema.org ClaimReview JSON-LD of the article's reviewed claims",
         description=(
             "One ClaimReview per current claim with a verdict (verified or unverified), rated "
             "on a two-step scale (2 Verified, 1 Unverified), authored by the organisation of "
-            "NEWSROOM_ORGANIZATION_NAME / NEWSROOM_ORGANIZATION_URL."
+            "NEWSROOM_ORGANIZATION_NAME / NEWSROOM_ORGANIZATION_URL. A withdrawn (unpublished) "
+            "article has no export: 404."
         ),
         # 400: a `format` other than jsonld or json (articles.rest.StrictContentNegotiation).
         responses={200: ClaimReviewDocumentSerializer, **errors(400, 404)},
@@ -280,6 +337,9 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     )
     def claimreview(self, request: Request, pk: str | None = None) -> Response:
         article = self.get_object()
+        if article.status == Article.Status.WITHDRAWN:
+            # Unpublished: what the newsroom stood behind is no longer claimed anywhere.
+            raise Http404("This article was withdrawn: it has no ClaimReview export.")
         claims = list(
             article.claims.active().exclude(verdict=Claim.Verdict.PENDING).order_by("ordinal", "id")
         )

@@ -171,6 +171,9 @@ class Article(models.Model):
         SUBMITTED = "submitted", "Submitted"
         IN_REVIEW = "in_review", "In review"
         PUBLISHED = "published", "Published"
+        # Unpublished by a chief editor (`unpublish_article`): no longer public, no ClaimReview
+        # export; the way back is return to draft, then the usual review and gate.
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     title = models.CharField(max_length=300)
     body = models.TextField()
@@ -200,6 +203,16 @@ class Article(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     # When the desk wants it out: the review queue puts articles due sooner first.
     publish_by = models.DateTimeField(null=True, blank=True)
+    # Scheduled publication (embargo): beat publishes the article at `publish_at` through
+    # `publish_article`, acting as `publish_scheduled_by` (`articles.services.publishing`).
+    publish_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    publish_scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -207,8 +220,16 @@ class Article(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "submitted", "in_review", "published"]),
+                condition=Q(
+                    status__in=["draft", "submitted", "in_review", "published", "withdrawn"]
+                ),
                 name="article_status_valid",
+            ),
+            # A schedule always says who made it: beat publishes on their behalf.
+            models.CheckConstraint(
+                condition=Q(publish_at__isnull=True, publish_scheduled_by__isnull=True)
+                | Q(publish_at__isnull=False, publish_scheduled_by__isnull=False),
+                name="article_schedule_has_author",
             ),
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(published_at__isnull=False),
@@ -221,7 +242,11 @@ class Article(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.status != self.Status.PUBLISHED
+        return self.status not in (self.Status.PUBLISHED, self.Status.WITHDRAWN)
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.publish_at is not None
 
     def gate(self) -> Gate:
         """The publication gate. Uses `with_claim_counts()` annotations when the row has them."""
@@ -544,6 +569,12 @@ class ArticleEvent(models.Model):
         # Written by `review.services` (a chief editor assigns the article to a reviewer).
         ASSIGNED = "assigned", "Assigned to a reviewer"
         UNASSIGNED = "unassigned", "Assignment removed"
+        # Publishing that does not end the story (`articles.services.publishing`); see
+        # docs/publishing.md for what each row's fields hold.
+        SCHEDULED = "scheduled", "Publication scheduled"
+        SCHEDULE_CANCELLED = "schedule_cancelled", "Scheduled publication cancelled"
+        SCHEDULE_FAILED = "schedule_failed", "Scheduled publication did not happen"
+        UNPUBLISHED = "unpublished", "Unpublished"
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="events")
     claim = models.ForeignKey(

@@ -70,6 +70,15 @@ def can_override_gate(user, article: Article) -> bool:
     return is_chief(user)
 
 
+def can_schedule_publication(user, article: Article) -> bool:
+    """Scheduling and cancelling a schedule: whoever may publish the article."""
+    return can_publish_article(user, article)
+
+
+def can_unpublish_article(user, article: Article) -> bool:
+    return is_chief(user)
+
+
 def get_article_for_user(user, pk: int, *, write: bool = False) -> Article:
     """Fetch an article on `user`'s behalf: 404 when they may not see it, PermissionDenied when
     they may see but not change it. Every view goes through here."""

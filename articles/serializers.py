@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 from typing import Any
 
 from django.conf import settings
@@ -395,6 +396,7 @@ class ArticleDetailSerializer(serializers.ModelSerializer):
             "updated_at",
             "submitted_at",
             "published_at",
+            "publish_at",
         ]
         read_only_fields = fields
 
@@ -468,6 +470,32 @@ class OverrideInputSerializer(serializers.Serializer):
 
         if not has_visible_text(value):
             raise serializers.ValidationError(REASON_INVISIBLE)
+        return value
+
+
+class ScheduleInputSerializer(serializers.Serializer):
+    publish_at = serializers.DateTimeField(
+        help_text="When beat publishes the article: ISO 8601 with an offset "
+        "(2026-12-06T14:00:00+01:00), in the future.",
+    )
+
+    def validate_publish_at(self, value: dt.datetime) -> dt.datetime:
+        raw = str(self.initial_data.get("publish_at", ""))
+        if not (raw.endswith(("Z", "z")) or re.search(r"[+-]\d\d:?\d\d$", raw)):
+            raise serializers.ValidationError("Give the time with its offset, e.g. +01:00 or Z.")
+        return value
+
+
+class UnpublishInputSerializer(serializers.Serializer):
+    reason = TextField(
+        max_length=2000,
+        help_text="Why the article is withdrawn (kept in the history, sent with the webhook). "
+        "Must contain visible text.",
+    )
+
+    def validate_reason(self, value: str) -> str:
+        if not has_visible_text(value):
+            raise serializers.ValidationError("The reason has no visible text.")
         return value
 
 

@@ -95,6 +95,7 @@ class WebhookSubscription(models.Model):
             "article.published_with_override",
             "Article published over unverified claims",
         )
+        ARTICLE_UNPUBLISHED = "article.unpublished", "Article unpublished (withdrawn)"
 
     name = models.CharField(max_length=100)
     target_url = models.URLField(max_length=2000)

@@ -206,7 +206,12 @@ def verify_signature(secret: str, header: str, body: str, *, tolerance: int = 30
 # with a lower id may become visible after the cursor passed it. The dispatcher looks back this long.
 LOOKBACK = dt.timedelta(minutes=2)
 DISPATCH_BATCH = 500
-RELEVANT_KINDS = (ArticleEvent.Kind.STATUS, ArticleEvent.Kind.VERDICT, ArticleEvent.Kind.OVERRIDE)
+RELEVANT_KINDS = (
+    ArticleEvent.Kind.STATUS,
+    ArticleEvent.Kind.VERDICT,
+    ArticleEvent.Kind.OVERRIDE,
+    ArticleEvent.Kind.UNPUBLISHED,
+)
 
 
 def ring_webhook_doorbell(sender, events: list[ArticleEvent], **kwargs: Any) -> None:
@@ -261,7 +266,7 @@ def gate_after(event: ArticleEvent) -> Gate:
 
 
 def article_status_after(event: ArticleEvent) -> str:
-    if event.kind == ArticleEvent.Kind.STATUS:
+    if event.kind in (ArticleEvent.Kind.STATUS, ArticleEvent.Kind.UNPUBLISHED):
         return event.to_state
     if event.kind == ArticleEvent.Kind.OVERRIDE:
         return Article.Status.PUBLISHED  # the override row precedes the status row of the publish
@@ -277,6 +282,8 @@ def event_types(event: ArticleEvent, gate: Gate | None = None) -> list[str]:
         return [Event.ARTICLE_PUBLISHED]
     if kind == ArticleEvent.Kind.OVERRIDE:
         return [Event.ARTICLE_PUBLISHED_WITH_OVERRIDE]
+    if kind == ArticleEvent.Kind.UNPUBLISHED:
+        return [Event.ARTICLE_UNPUBLISHED]
     if kind == ArticleEvent.Kind.VERDICT:
         types = [Event.CLAIM_VERDICT_CHANGED]
         # The gate opens with the verdict that verifies the last open claim.
@@ -314,7 +321,7 @@ def event_payload(event: ArticleEvent, event_type: str, gate: Gate) -> dict[str,
             "gate": gate_json(gate),
         },
     }
-    if event.kind == ArticleEvent.Kind.OVERRIDE:
+    if event.kind in (ArticleEvent.Kind.OVERRIDE, ArticleEvent.Kind.UNPUBLISHED):
         payload["reason"] = event.note
     if event.claim_id is not None and event.kind == ArticleEvent.Kind.VERDICT:
         claim = event.claim

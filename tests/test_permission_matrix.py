@@ -6,12 +6,14 @@ not visible), then call the service (PermissionDenied is 403, InvalidTransition 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 
 from articles import permissions, services
 from articles.models import Article
@@ -20,7 +22,7 @@ from tests.conftest import make_article, make_user
 from tests.support.verdicts import judge
 
 MATRIX = Path(__file__).resolve().parent.parent / "docs" / "permissions.md"
-STATES = ["draft", "submitted", "in_review", "published"]
+STATES = ["draft", "submitted", "in_review", "published", "withdrawn"]
 
 
 def read_matrix() -> list[tuple[str, str, str, str]]:
@@ -33,7 +35,12 @@ def read_matrix() -> list[tuple[str, str, str, str]]:
             action = heading.group(1).strip()
             continue
         row = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if action and len(row) == 5 and row[0] not in ("actor",) and not row[0].startswith("-"):
+        if (
+            action
+            and len(row) == 1 + len(STATES)
+            and row[0] not in ("actor",)
+            and not row[0].startswith("-")
+        ):
             for state, outcome in zip(STATES, row[1:]):
                 cells.append((action, row[0], state, outcome))
     return cells
@@ -52,8 +59,11 @@ def test_the_matrix_covers_every_action_actor_and_state():
         "verdict",
         "publish",
         "override",
+        "schedule",
+        "cancel schedule",
+        "unpublish",
     }
-    assert len(CELLS) == 7 * 6 * 4
+    assert len(CELLS) == 10 * 6 * 5
 
 
 def build_article(action: str, state: str, author) -> Article:
@@ -61,7 +71,10 @@ def build_article(action: str, state: str, author) -> Article:
     article = make_article(author, status="in_review")
     verifier = make_user("verifier", permissions.REVIEWER)
     claims = list(article.claims.active())
-    if action in ("publish", "override") or state == "published":
+    if action in ("publish", "override", "schedule", "cancel schedule") or state in (
+        "published",
+        "withdrawn",
+    ):
         for claim in claims:
             review_services.record_verdict(
                 claim, judged=judge(claim), by=verifier, verdict="verified", note="Checked."
@@ -74,10 +87,14 @@ def build_article(action: str, state: str, author) -> Article:
             verdict="unverified",
             note="No source found.",
         )
-    if state == "published":
-        chief = make_user("publishing-chief", permissions.CHIEF)
+    chief = make_user("publishing-chief", permissions.CHIEF)
+    if action == "cancel schedule":
+        services.schedule_publication(article, by=chief, at=timezone.now() + dt.timedelta(hours=1))
+    if state in ("published", "withdrawn"):
         reason = "Source retracted its denial." if action == "override" else ""
         services.publish_article(article, by=chief, override_reason=reason)
+        if state == "withdrawn":
+            services.unpublish_article(article, by=chief, reason="A court order.")
     elif state in ("draft", "submitted"):
         services.return_to_draft(article, by=author)
         if state == "submitted":
@@ -106,6 +123,12 @@ def perform(action: str, user, article: Article) -> None:
         services.publish_article(article, by=user)
     elif action == "override":
         services.publish_article(article, by=user, override_reason="The claim is minor.")
+    elif action == "schedule":
+        services.schedule_publication(article, by=user, at=timezone.now() + dt.timedelta(hours=2))
+    elif action == "cancel schedule":
+        services.cancel_schedule(article, by=user)
+    elif action == "unpublish":
+        services.unpublish_article(article, by=user, reason="The source withdrew the report.")
     else:
         raise AssertionError(f"unknown action {action}")
 

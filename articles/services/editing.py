@@ -128,15 +128,20 @@ def submit_article(article: Article, *, by) -> ExtractionJob:
 
 
 def return_to_draft(article: Article, *, by, note: str = "") -> Article:
-    """submitted/in review → draft: the editor takes the article back. Claims and verdicts stay and
-    are matched again when it is resubmitted; unfinished extraction is superseded."""
+    """submitted/in review/withdrawn → draft: the editor takes the article back (a withdrawn one:
+    the way back to publication, through review again). Claims and verdicts stay and are matched
+    again when it is resubmitted; unfinished extraction is superseded."""
     with transaction.atomic():
         article = lock_article(article)
         if not permissions.can_edit_article(by, article):
             raise PermissionDenied("You may not change this article.")
-        if article.status not in (Article.Status.SUBMITTED, Article.Status.IN_REVIEW):
+        if article.status not in (
+            Article.Status.SUBMITTED,
+            Article.Status.IN_REVIEW,
+            Article.Status.WITHDRAWN,
+        ):
             raise InvalidTransition(
-                "Only a submitted article or one in review can go back to draft."
+                "Only a submitted, in review or withdrawn article can go back to draft."
             )
         article.extraction_jobs.unfinished().update(
             state=ExtractionJob.State.SUPERSEDED, lease_token=None, finished_at=timezone.now()

@@ -409,7 +409,7 @@ def test_return_to_draft_of_a_draft_is_a_message(client, editor):
     response = client.post(reverse("articles:return_to_draft", args=[article.pk]), follow=True)
 
     assert (
-        "Only a submitted article or one in review can go back to draft."
+        "Only a submitted, in review or withdrawn article can go back to draft."
         in response.content.decode()
     )
     assert Article.objects.get().status == Article.Status.DRAFT
