@@ -48,8 +48,9 @@ def test_every_operation_documents_401_and_every_write_its_4xx_answers():
     ]
 
     # 16, plus the reuse suggestions and the reuse action of issue 8, the bulk create (18) and the
-    # evidence of issue 15
-    assert len(operations) == 20
+    # evidence of issue 15 (20), and the schedule, cancel-schedule and unpublish actions of
+    # issue 14 (23)
+    assert len(operations) == 23
     for path, method, op in operations:
         codes = set(op["responses"])
         assert "401" in codes, (method, path)
@@ -59,7 +60,17 @@ def test_every_operation_documents_401_and_every_write_its_4xx_answers():
         if "{id}" in path:
             assert "404" in codes, (method, path)
         if path.endswith(
-            ("/publish", "/override", "/submit", "/return-to-draft", "/verdict", "/retry")
+            (
+                "/publish",
+                "/override",
+                "/submit",
+                "/return-to-draft",
+                "/verdict",
+                "/retry",
+                "/schedule",
+                "/cancel-schedule",
+                "/unpublish",
+            )
         ):
             assert "409" in codes, (method, path)
     create = schema["paths"]["/api/v1/articles"]["post"]
