@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from articles import permissions, services
 from articles.diffing import DiffSegment, segments_from_json
 from articles.exports import EVENT_CSV_HEADER, csv_response, event_csv_row
-from articles.forms import ArticleForm, ProfileForm, ReturnToDraftForm
+from articles.forms import ArticleForm, ProfileForm, ReturnToDraftForm, ScheduleForm
 from articles.middleware import remember_time_zone
 from articles.models import (
     Article,
@@ -321,9 +321,9 @@ def gate_context(user, article: Article, claims: list[Claim] | None = None) -> d
     article's active claims when the caller has them loaded (the article page), else one query."""
     gate = article.gate()
     in_review = article.status == Article.Status.IN_REVIEW
-    may_publish = (
-        permissions.can_publish_article(user, article)
-        and article.status != Article.Status.PUBLISHED
+    may_publish = permissions.can_publish_article(user, article) and article.status not in (
+        Article.Status.PUBLISHED,
+        Article.Status.WITHDRAWN,
     )
     blockers: list[Claim] = []
     if gate.extracted and not gate.is_open and article.status != Article.Status.PUBLISHED:
@@ -341,9 +341,29 @@ def gate_context(user, article: Article, claims: list[Claim] | None = None) -> d
         and gate.overridable
         and permissions.can_override_gate(user, article)
     )
+    published = article.status == Article.Status.PUBLISHED
+    withdrawal = None
+    if article.status == Article.Status.WITHDRAWN:
+        withdrawal = (
+            article.events.filter(kind=ArticleEvent.Kind.UNPUBLISHED)
+            .select_related("actor")
+            .order_by("-created_at", "-id")
+            .first()
+        )
+    may_schedule = permissions.can_schedule_publication(user, article)
     return {
         "article": article,
         "gate": gate,
+        # Scheduled publication: the time and, for who may change it, cancel; the form while
+        # the gate is open and nothing is scheduled.
+        "scheduled": article.publish_at,
+        "show_cancel_schedule": article.publish_at is not None and may_schedule,
+        "show_schedule": (
+            may_schedule and in_review and gate.is_open and article.publish_at is None
+        ),
+        "schedule_form": ScheduleForm() if may_schedule and in_review and gate.is_open else None,
+        "show_unpublish": published and permissions.can_unpublish_article(user, article),
+        "withdrawal": withdrawal,
         # The override form lists every unverified claim; the gate names the first few.
         "blockers": blockers if show_override else blockers[:GATE_BLOCKERS_SHOWN],
         "more_blockers": 0 if show_override else max(0, len(blockers) - GATE_BLOCKERS_SHOWN),

@@ -31,10 +31,22 @@ from review.views.claims import (
     verdict,
 )
 from review.views.desk import desk_export, desk_items, desk_page
-from review.views.publishing import article_panel, assign, publish, set_due, unassign
+from review.views.publishing import (
+    article_panel,
+    assign,
+    cancel_scheduled,
+    publish,
+    schedule,
+    set_due,
+    unassign,
+    unpublish,
+)
 from review.views.queue import QUEUE_PAGE_SIZE, queue, queue_partial, queue_version_view
 
 __all__ = [
+    "cancel_scheduled",
+    "schedule",
+    "unpublish",
     "QUEUE_PAGE_SIZE",
     "activity",
     "activity_csv",
