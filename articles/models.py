@@ -254,8 +254,17 @@ class Article(models.Model):
             counts = {name: getattr(self, name) for name, _ in GATE_COUNTS}
         else:
             counts = Article.objects.with_claim_counts().values(*dict(GATE_COUNTS)).get(pk=self.pk)
-        extracted = self.status in (self.Status.IN_REVIEW, self.Status.PUBLISHED)
+        extracted = self.status in EXTRACTED_STATUSES
         return Gate.of_counts(counts, extracted=extracted)
+
+
+# The states in which the article's claims are those of its text (extraction has been applied):
+# the gate counts them. A withdrawn article keeps the claims it was published with.
+EXTRACTED_STATUSES = (
+    Article.Status.IN_REVIEW,
+    Article.Status.PUBLISHED,
+    Article.Status.WITHDRAWN,
+)
 
 
 class Revision(models.Model):

@@ -21,6 +21,7 @@ from rest_framework import serializers
 
 from articles.forms import article_text_field
 from articles.models import (
+    EXTRACTED_STATUSES,
     Article,
     ArticleEvent,
     Claim,
@@ -337,9 +338,7 @@ class ArticleListSerializer(serializers.ModelSerializer):
 
     @staticmethod
     def _gate(row: dict[str, Any]) -> Gate:
-        return Gate.of_counts(
-            row, extracted=row["status"] in (Article.Status.IN_REVIEW, Article.Status.PUBLISHED)
-        )
+        return Gate.of_counts(row, extracted=row["status"] in EXTRACTED_STATUSES)
 
     def to_representation(self, row: dict[str, Any]) -> dict[str, Any]:
         tz = self.context.setdefault("tz", timezone.get_current_timezone())

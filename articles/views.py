@@ -326,7 +326,7 @@ def gate_context(user, article: Article, claims: list[Claim] | None = None) -> d
         Article.Status.WITHDRAWN,
     )
     blockers: list[Claim] = []
-    if gate.extracted and not gate.is_open and article.status != Article.Status.PUBLISHED:
+    if gate.extracted and not gate.is_open and article.status == Article.Status.IN_REVIEW:
         if claims is None:
             claims = list(
                 article.claims.active()

@@ -35,7 +35,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 import outbound
-from articles.models import Article, ArticleEvent, Claim, Gate
+from articles.models import EXTRACTED_STATUSES, Article, ArticleEvent, Claim, Gate
 from articles.text import claim_version
 from integrations.models import (
     ApiToken,
@@ -261,7 +261,7 @@ def gate_after(event: ArticleEvent) -> Gate:
     status = article_status_after(event)
     return Gate.of_verdicts(
         [v for pk, v in verdicts.items() if pk not in retired],
-        extracted=status in (Article.Status.IN_REVIEW, Article.Status.PUBLISHED),
+        extracted=status in EXTRACTED_STATUSES,
     )
 
 

@@ -185,3 +185,6 @@ def test_unpublishing_sends_article_unpublished_with_the_reason(editor, chief):
     assert payload["actor"] == chief.get_username()
     assert payload["article"]["id"] == article.pk
     assert payload["article"]["status"] == "withdrawn"
+    # The gate it was published with, rebuilt from the history: every claim verified.
+    assert payload["article"]["gate"]["is_open"] is True
+    assert payload["article"]["gate"]["reason"] == "All 5 claims verified."
