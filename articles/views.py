@@ -122,14 +122,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     Article.Status.DRAFT,
                     Article.Status.SUBMITTED,
                     Article.Status.IN_REVIEW,
+                    Article.Status.WITHDRAWN,
                 ],
             )
             .with_claim_counts()
             .order_by("-updated_at", "-id")
         ]
         context["drafts"] = [r for r in mine if r.article.status == Article.Status.DRAFT]
+        # Unpublished by a chief editor: the author finds them here (back via return to draft).
+        context["withdrawn"] = [r for r in mine if r.article.status == Article.Status.WITHDRAWN]
         context["mine_in_review"] = sorted(
-            (r for r in mine if r.article.status != Article.Status.DRAFT),
+            (
+                r
+                for r in mine
+                if r.article.status in (Article.Status.SUBMITTED, Article.Status.IN_REVIEW)
+            ),
             key=lambda r: (r.article.submitted_at, r.article.pk),
         )
         context["mine_polling"] = _polls(context["mine_in_review"])

@@ -146,5 +146,9 @@ def test_a_chief_unpublishes_with_a_reason_and_the_page_shows_it_withdrawn(
     assert "Withdrawn" in page
     assert "The council &lt;b&gt;withdrew&lt;/b&gt; the budget." in page
     assert Article.objects.get(pk=article.pk).status == Article.Status.WITHDRAWN
+    client.force_login(editor)
+    dashboard = client.get(reverse("articles:dashboard")).content.decode()
+    assert 'My withdrawn articles <span class="count">(1)</span>' in dashboard
+    assert f'href="/articles/{article.pk}/"' in dashboard
     client.force_login(other_editor)
     assert client.get(reverse("articles:detail", args=[article.pk])).status_code == 404
