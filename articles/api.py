@@ -51,8 +51,10 @@ from articles.serializers import (
     ArticleListSerializer,
     ArticleUpdateSerializer,
     ClaimReviewDocumentSerializer,
+    CorrectionInputSerializer,
     ExtractionJobSerializer,
     OverrideInputSerializer,
+    PublishedVersionSerializer,
     ReturnToDraftSerializer,
     ScheduleInputSerializer,
     UnpublishInputSerializer,
@@ -104,7 +106,7 @@ class PublishPermission(drf_permissions.BasePermission):
     message = "You may not publish this article."
 
     def has_object_permission(self, request: Request, view: Any, article: Article) -> bool:
-        if view.action in ("publish", "override"):
+        if view.action in ("publish", "override", "publish_correction"):
             return permissions.can_publish_article(request.user, article)
         if view.action in ("schedule", "cancel_schedule"):
             return permissions.can_schedule_publication(request.user, article)
@@ -172,9 +174,16 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return remembered_response(request, lambda: self.list_page(request))
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        return remembered_response(
-            request, lambda: super(ArticleViewSet, self).retrieve(request, *args, **kwargs)
-        )
+        return remembered_response(request, lambda: self.detail_or_published_version(request))
+
+    def detail_or_published_version(self, request: Request) -> Response:
+        """The article; or, under correction, for a caller who may not see the correction in
+        progress, its published version (`PublishedVersionSerializer`)."""
+        try:
+            return super().retrieve(request)
+        except Http404:
+            article = permissions.get_published_version_for_user(request.user, self.kwargs["pk"])
+            return Response(PublishedVersionSerializer(article).data)
 
     def list_page(self, request: Request) -> Response:
         # Rows as plain values: no text (a body may be 200,000 characters), no model instances.
@@ -266,6 +275,28 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         article = self.get_object()
         data = validated(OverrideInputSerializer, request)
         article = services.publish_article(article, by=request.user, override_reason=data["reason"])
+        return self.published_response(article)
+
+    @extend_schema(
+        summary="Publish the correction of a published article, with its public note",
+        description=(
+            "Editing a published article opens a correction round (it goes through review "
+            "again while the published version stays live). This ends it through the same gate "
+            "as publish (a chief editor's `override_reason` as for override); the note is kept "
+            "in `corrections` and sent with `article.corrected`. 409 when no correction is in "
+            "progress or the gate is closed."
+        ),
+        request=CorrectionInputSerializer,
+        responses={200: ArticleDetailSerializer, **errors(*WRITE_ERRORS), 409: GATE_CLOSED},
+        parameters=[RETRY_AFTER],
+    )
+    @action(detail=True, methods=["post"], url_path="publish-correction", filter_backends=[])
+    def publish_correction(self, request: Request, pk: str | None = None) -> Response:
+        article = self.get_object()
+        data = validated(CorrectionInputSerializer, request)
+        article = services.publish_correction(
+            article, by=request.user, note=data["note"], override_reason=data["override_reason"]
+        )
         return self.published_response(article)
 
     @extend_schema(

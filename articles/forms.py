@@ -111,3 +111,18 @@ class UnpublishForm(forms.Form):
         if not has_visible_text(reason):
             raise forms.ValidationError("The reason has no visible text.")
         return reason
+
+
+class CorrectionForm(forms.Form):
+    note = forms.CharField(
+        max_length=2000,
+        label="Correction note (public)",
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 50}),
+        error_messages={"required": "Give the correction note readers will see."},
+    )
+
+    def clean_note(self) -> str:
+        note = self.cleaned_data["note"].strip()
+        if not has_visible_text(note):
+            raise forms.ValidationError("The correction note has no visible text.")
+        return note

@@ -214,6 +214,14 @@ class Article(models.Model):
         related_name="+",
     )
 
+    # The revision that is live: set by every publication (`publish_article`,
+    # `publish_correction`), cleared by unpublishing. While a correction is in progress (the
+    # article edited after publication: submitted, in review or back in draft) it is what readers
+    # still see (docs/publishing.md).
+    published_revision = models.ForeignKey(
+        "Revision", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
@@ -247,6 +255,16 @@ class Article(models.Model):
     @property
     def is_scheduled(self) -> bool:
         return self.publish_at is not None
+
+    @property
+    def correction_open(self) -> bool:
+        """Edited after publication and not yet published again: the published revision is live,
+        the working copy goes through review (`publish_correction` ends the round)."""
+        return self.published_revision_id is not None and self.status in (
+            self.Status.DRAFT,
+            self.Status.SUBMITTED,
+            self.Status.IN_REVIEW,
+        )
 
     def gate(self) -> Gate:
         """The publication gate. Uses `with_claim_counts()` annotations when the row has them."""
@@ -584,6 +602,8 @@ class ArticleEvent(models.Model):
         SCHEDULE_CANCELLED = "schedule_cancelled", "Scheduled publication cancelled"
         SCHEDULE_FAILED = "schedule_failed", "Scheduled publication did not happen"
         UNPUBLISHED = "unpublished", "Unpublished"
+        CORRECTION_OPENED = "correction_opened", "Correction opened (published article edited)"
+        CORRECTED = "corrected", "Correction published"
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="events")
     claim = models.ForeignKey(

@@ -90,6 +90,20 @@ def get_article_for_user(user, pk: int, *, write: bool = False) -> Article:
     return article
 
 
+def get_published_version_for_user(user, pk: int) -> Article:
+    """An article under correction whose working copy `user` may not see, for its published
+    version: any signed-in user reads what is published (404 otherwise). Only the article page
+    and the API's detail ask this, after `get_article_for_user` said 404."""
+    article = (
+        Article.objects.filter(pk=pk, published_revision__isnull=False)
+        .select_related("author", "published_revision")
+        .first()
+    )
+    if article is None or not user.is_authenticated or not article.correction_open:
+        raise Http404("No such article.")
+    return article
+
+
 def get_claim_for_user(user, pk: int) -> Claim:
     """Fetch a claim whose article `user` may see (404 otherwise)."""
     claim = (

@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -81,6 +81,13 @@ def consistent_read(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
             return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def corrections_of(article: Article) -> list[ArticleEvent]:
+    """The article's published correction notes, oldest first."""
+    return list(
+        article.events.filter(kind=ArticleEvent.Kind.CORRECTED).order_by("created_at", "id")
+    )
 
 
 # --- Dashboard ----------------------------------------------------------------------------------
@@ -208,8 +215,9 @@ def create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     article = permissions.get_article_for_user(request.user, pk, write=True)
-    if not article.is_editable:
-        messages.error(request, "A published article can no longer be edited.")
+    if not article.is_editable and article.status != Article.Status.PUBLISHED:
+        # Withdrawn. (Editing a published article opens a correction round.)
+        messages.error(request, "A withdrawn article cannot be edited: return it to draft first.")
         return redirect("articles:detail", pk=article.pk)
     initial = {"title": article.title, "body": article.body, "dateline": article.dateline}
     form = ArticleForm(request.POST or None, initial=initial)
@@ -344,6 +352,7 @@ def gate_context(user, article: Article, claims: list[Claim] | None = None) -> d
         blockers = [c for c in claims if c.verdict != Claim.Verdict.VERIFIED]
     show_override = (
         may_publish
+        and not article.correction_open
         and in_review
         and gate.overridable
         and permissions.can_override_gate(user, article)
@@ -377,7 +386,9 @@ def gate_context(user, article: Article, claims: list[Claim] | None = None) -> d
         "progress": gate_progress(gate),
         # While reviewers work, the block re-fetches itself so the progress is live.
         "polling": in_review,
-        "show_publish": may_publish,
+        "show_publish": may_publish and not article.correction_open,
+        # A correction round ends with the correction note instead of the Publish button.
+        "show_publish_correction": may_publish and article.correction_open,
         "publish_enabled": may_publish and in_review and gate.is_open,
         "show_override": show_override,
     }
@@ -470,7 +481,21 @@ def review_round(article: Article, claims: list[Claim]) -> RoundView | None:
 @consistent_read
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    article = permissions.get_article_for_user(user, pk)
+    try:
+        article = permissions.get_article_for_user(user, pk)
+    except Http404:
+        # Under correction, readers who only see published articles still read the published
+        # version (and nothing of the correction in progress).
+        article = permissions.get_published_version_for_user(user, pk)
+        return render(
+            request,
+            "articles/published_version.html",
+            {
+                "article": article,
+                "revision": article.published_revision,
+                "corrections": corrections_of(article),
+            },
+        )
     claims = list(article.claims.active().select_related("reviewed_by").order_by("ordinal", "id"))
     extracted = article.extracted_revision
     if extracted is not None and extracted.body == article.body:
@@ -487,6 +512,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     here = reverse("articles:detail", args=[article.pk])
     rows = [ClaimRow(claim=c, judge=judge, next_url=f"{here}#claim-row-{c.pk}") for c in claims]
     may_edit = permissions.can_edit_article(user, article) and article.is_editable
+    events = list(
+        ArticleEvent.objects.filter(article=article)
+        .select_related("actor", "claim")
+        .order_by("created_at", "id")
+    )
     context = {
         "article": article,
         "segments": segments,
@@ -495,14 +525,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "links": list(article.related_links.all()),
         "credit": ImageCredit.objects.filter(article=article).first(),
         "sections": list(article.sections.all()),
-        "events": [
-            TimelineEntry.of(event)
-            for event in ArticleEvent.objects.filter(article=article)
-            .select_related("actor", "claim")
-            .order_by("created_at", "id")
-        ],
+        "events": [TimelineEntry.of(event) for event in events],
+        "corrections": [e for e in events if e.kind == ArticleEvent.Kind.CORRECTED],
         "round": review_round(article, claims),
-        "can_edit": may_edit,
+        # A published article may be edited too: that opens a correction round.
+        "can_edit": may_edit
+        or (
+            permissions.can_edit_article(user, article)
+            and article.status == Article.Status.PUBLISHED
+        ),
         "can_submit": permissions.can_submit_article(user, article)
         and article.status == Article.Status.DRAFT,
         "can_return": may_edit

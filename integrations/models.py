@@ -96,6 +96,7 @@ class WebhookSubscription(models.Model):
             "Article published over unverified claims",
         )
         ARTICLE_UNPUBLISHED = "article.unpublished", "Article unpublished (withdrawn)"
+        ARTICLE_CORRECTED = "article.corrected", "Correction of a published article published"
 
     name = models.CharField(max_length=100)
     target_url = models.URLField(max_length=2000)

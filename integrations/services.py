@@ -211,6 +211,7 @@ RELEVANT_KINDS = (
     ArticleEvent.Kind.VERDICT,
     ArticleEvent.Kind.OVERRIDE,
     ArticleEvent.Kind.UNPUBLISHED,
+    ArticleEvent.Kind.CORRECTED,
 )
 
 
@@ -268,8 +269,8 @@ def gate_after(event: ArticleEvent) -> Gate:
 def article_status_after(event: ArticleEvent) -> str:
     if event.kind in (ArticleEvent.Kind.STATUS, ArticleEvent.Kind.UNPUBLISHED):
         return event.to_state
-    if event.kind == ArticleEvent.Kind.OVERRIDE:
-        return Article.Status.PUBLISHED  # the override row precedes the status row of the publish
+    if event.kind in (ArticleEvent.Kind.OVERRIDE, ArticleEvent.Kind.CORRECTED):
+        return Article.Status.PUBLISHED  # these rows precede the status row of the publish
     return Article.Status.IN_REVIEW
 
 
@@ -284,6 +285,8 @@ def event_types(event: ArticleEvent, gate: Gate | None = None) -> list[str]:
         return [Event.ARTICLE_PUBLISHED_WITH_OVERRIDE]
     if kind == ArticleEvent.Kind.UNPUBLISHED:
         return [Event.ARTICLE_UNPUBLISHED]
+    if kind == ArticleEvent.Kind.CORRECTED:
+        return [Event.ARTICLE_CORRECTED]
     if kind == ArticleEvent.Kind.VERDICT:
         types = [Event.CLAIM_VERDICT_CHANGED]
         # The gate opens with the verdict that verifies the last open claim.
@@ -323,6 +326,8 @@ def event_payload(event: ArticleEvent, event_type: str, gate: Gate) -> dict[str,
     }
     if event.kind in (ArticleEvent.Kind.OVERRIDE, ArticleEvent.Kind.UNPUBLISHED):
         payload["reason"] = event.note
+    if event.kind == ArticleEvent.Kind.CORRECTED:
+        payload["correction_note"] = event.note
     if event.claim_id is not None and event.kind == ArticleEvent.Kind.VERDICT:
         claim = event.claim
         # The sentence the verdict judged, as its history row kept it: the payload is built later

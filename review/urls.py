@@ -28,6 +28,11 @@ urlpatterns = [
     ),
     path("articles/<int:pk>/bulk-verdict/", views.bulk_verdict, name="bulk_verdict"),
     path("articles/<int:pk>/publish/", views.publish, name="publish"),
+    path(
+        "articles/<int:pk>/publish-correction/",
+        views.publish_corrected,
+        name="publish_correction",
+    ),
     path("articles/<int:pk>/schedule/", views.schedule, name="schedule"),
     path("articles/<int:pk>/schedule/cancel/", views.cancel_scheduled, name="cancel_schedule"),
     path("articles/<int:pk>/unpublish/", views.unpublish, name="unpublish"),

@@ -79,11 +79,20 @@ def update_article(
     review gets a new revision, and a changed body goes back to `submitted` and is re-extracted
     (claims whose sentence did not change keep their verdicts; see `apply_extraction`).
 
+    A published article (its author-editor or a chief editor) opens a correction round: a
+    `correction_opened` row, then submitted (body changed: re-extracted) or in review (title or
+    dateline only); the published revision stays live until `publish_correction`.
+
     Title and body are compared after `clean_article_text`: a browser sends the unchanged body
     back with `\r\n` line breaks, and that is not an edit."""
     title, body = clean_article_text(title=title, body=body)
     with transaction.atomic():
-        article = lock_editable_article(article, by=by)
+        article = lock_article(article)
+        correcting = article.status == Article.Status.PUBLISHED
+        if not correcting:
+            article = lock_editable_article(article, by=by)
+        elif not permissions.can_edit_article(by, article):
+            raise PermissionDenied("You may not change this article.")
         body_changed = body != article.body
         if not body_changed and title == article.title and dateline == article.dateline:
             return article
@@ -98,15 +107,28 @@ def update_article(
         if article.status != Article.Status.DRAFT:
             revision = _new_revision(article, by=by)
             extracted = article.extracted_revision
-            if extracted is None or extracted.body_hash != revision.body_hash:
+            reextract = extracted is None or extracted.body_hash != revision.body_hash
+            if reextract:
                 queue_extraction(article, revision)
-                if article.status == Article.Status.IN_REVIEW:
-                    change_status(
-                        article,
-                        Article.Status.SUBMITTED,
-                        by=by,
-                        note="Re-extracting the edited body.",
-                    )
+            if correcting:
+                # A correction round: the published revision stays live; the edit goes through
+                # review (re-extracted when the body changed) until `publish_correction`.
+                to = Article.Status.SUBMITTED if reextract else Article.Status.IN_REVIEW
+                log_event(
+                    article,
+                    by=by,
+                    kind=ArticleEvent.Kind.CORRECTION_OPENED,
+                    from_state=Article.Status.PUBLISHED,
+                    to_state=to,
+                )
+                change_status(article, to, by=by, note="Correction of the published article.")
+            elif reextract and article.status == Article.Status.IN_REVIEW:
+                change_status(
+                    article,
+                    Article.Status.SUBMITTED,
+                    by=by,
+                    note="Re-extracting the edited body.",
+                )
     return article
 
 

@@ -1,5 +1,6 @@
 """Publication: in review → published, through the gate (`Article.gate()`), now or at a scheduled
-time (beat: `publish_due_articles`), and published → withdrawn (`unpublish_article`). The gate and
+time (beat: `publish_due_articles`); a correction of a published article published again with its
+note (`publish_correction`); and published → withdrawn (`unpublish_article`). The gate and
 the article's status belong to the articles app; review supplies the verdicts the gate counts."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles import permissions
-from articles.models import Article, ArticleEvent, Gate
+from articles.models import Article, ArticleEvent, ExtractionJob, Gate
 from articles.services.common import InvalidTransition, change_status, lock_article, log_event
 from articles.text import has_visible_text
 
@@ -32,49 +33,93 @@ def publish_article(article: Article, *, by, override_reason: str = "") -> Artic
 
     With `override_reason`, a chief editor may publish over unverified claims (never over pending
     ones); the reason goes into the history as an override row. A scheduled publication is
-    cleared by the publish (whoever publishes).
+    cleared by the publish (whoever publishes). A correction of a published article is published
+    with its note instead (`publish_correction`).
     """
+    override_reason = _clean_override_reason(override_reason)
+    with transaction.atomic():
+        article = lock_article(article)
+        if article.correction_open:
+            _check_publishable(article, by)
+            raise InvalidTransition(
+                "This article was published before: publish the correction with a correction note."
+            )
+        _publish(article, by=by, override_reason=override_reason)
+    return article
+
+
+def publish_correction(article: Article, *, by, note: str, override_reason: str = "") -> Article:
+    """Ends a correction round: in review → published again, through the same gate as
+    `publish_article` (every claim of the corrected text verified; a chief editor's override over
+    unverified ones). `note` is the public correction note (required, visible text): it goes into
+    a `corrected` history row, which the API lists as the article's corrections and webhooks send
+    as `article.corrected`. The corrected revision becomes the published one."""
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": ["Give the correction note readers will see."]})
+    if not has_visible_text(note):
+        raise ValidationError({"note": ["The correction note has no visible text."]})
+    override_reason = _clean_override_reason(override_reason)
+    with transaction.atomic():
+        article = lock_article(article)
+        if not article.correction_open:
+            _check_publishable(article, by)
+            raise InvalidTransition("This article has no correction in progress.")
+        _publish(article, by=by, override_reason=override_reason, correction_note=note)
+    return article
+
+
+def _clean_override_reason(override_reason: str) -> str:
     override_reason = override_reason.strip()
     if override_reason and not has_visible_text(override_reason):
         # U+200B and friends: a reason nobody can read is no reason.
         raise ValidationError({"override_reason": [REASON_INVISIBLE]})
-    with transaction.atomic():
-        article = lock_article(article)
-        if not permissions.can_publish_article(by, article):
-            raise PermissionDenied("You may not publish this article.")
-        if article.status == Article.Status.PUBLISHED:
-            raise InvalidTransition("This article is already published.")
-        if article.status != Article.Status.IN_REVIEW:
-            raise InvalidTransition(
-                f"Only an article in review can be published "
-                f"(it is {article.get_status_display().lower()})."
-            )
-        gate = article.gate()
-        if gate.is_open:
-            note = ""
-        elif override_reason and gate.overridable:
-            if not permissions.can_override_gate(by, article):
-                raise PermissionDenied("Only a chief editor can publish over unverified claims.")
-            note = override_reason
-        else:
-            raise GateClosed(gate)
-        if note:
-            log_event(
-                article,
-                by=by,
-                kind=ArticleEvent.Kind.OVERRIDE,
-                note=f"Published over {gate.unverified} unverified claim(s): {note}",
-            )
-        article.publish_at = None
-        article.publish_scheduled_by = None
-        change_status(
-            article,
-            Article.Status.PUBLISHED,
-            by=by,
-            note=note,
-            also_save=("publish_at", "publish_scheduled_by"),
+    return override_reason
+
+
+def _check_publishable(article: Article, by) -> None:
+    if not permissions.can_publish_article(by, article):
+        raise PermissionDenied("You may not publish this article.")
+
+
+def _publish(article: Article, *, by, override_reason: str, correction_note: str = "") -> None:
+    """The gate and the transition, for a locked article (the callers' shared part)."""
+    _check_publishable(article, by)
+    if article.status == Article.Status.PUBLISHED:
+        raise InvalidTransition("This article is already published.")
+    if article.status != Article.Status.IN_REVIEW:
+        raise InvalidTransition(
+            f"Only an article in review can be published "
+            f"(it is {article.get_status_display().lower()})."
         )
-    return article
+    gate = article.gate()
+    if gate.is_open:
+        note = ""
+    elif override_reason and gate.overridable:
+        if not permissions.can_override_gate(by, article):
+            raise PermissionDenied("Only a chief editor can publish over unverified claims.")
+        note = override_reason
+    else:
+        raise GateClosed(gate)
+    if note:
+        log_event(
+            article,
+            by=by,
+            kind=ArticleEvent.Kind.OVERRIDE,
+            note=f"Published over {gate.unverified} unverified claim(s): {note}",
+        )
+    if correction_note:
+        log_event(article, by=by, kind=ArticleEvent.Kind.CORRECTED, note=correction_note)
+    article.publish_at = None
+    article.publish_scheduled_by = None
+    article.published_revision = article.revisions.order_by("-number").first()
+    change_status(
+        article,
+        Article.Status.PUBLISHED,
+        by=by,
+        note=note,
+        also_save=("publish_at", "publish_scheduled_by", "published_revision"),
+    )
 
 
 # --- Scheduled publication ----------------------------------------------------------------------
@@ -100,6 +145,11 @@ def schedule_publication(article: Article, *, by, at: dt.datetime) -> Article:
             raise InvalidTransition(
                 f"Only an article in review can be scheduled "
                 f"(it is {article.get_status_display().lower()})."
+            )
+        if article.correction_open:
+            raise InvalidTransition(
+                "A correction is published by hand, with its correction note: it cannot be "
+                "scheduled."
             )
         gate = article.gate()
         if not gate.is_open:
@@ -212,18 +262,24 @@ def unpublish_article(article: Article, *, by, reason: str) -> Article:
         article = lock_article(article)
         if not permissions.can_unpublish_article(by, article):
             raise PermissionDenied("Only a chief editor can unpublish an article.")
-        if article.status != Article.Status.PUBLISHED:
+        if article.status != Article.Status.PUBLISHED and not article.correction_open:
             raise InvalidTransition(
                 f"Only a published article can be unpublished "
                 f"(it is {article.get_status_display().lower()})."
             )
+        from_state = article.status
+        # A correction in progress ends with it: its extraction is not applied any more.
+        article.extraction_jobs.unfinished().update(
+            state=ExtractionJob.State.SUPERSEDED, lease_token=None, finished_at=timezone.now()
+        )
         article.status = Article.Status.WITHDRAWN
-        article.save(update_fields=["status", "updated_at"])
+        article.published_revision = None
+        article.save(update_fields=["status", "published_revision", "updated_at"])
         log_event(
             article,
             by=by,
             kind=ArticleEvent.Kind.UNPUBLISHED,
-            from_state=Article.Status.PUBLISHED,
+            from_state=from_state,
             to_state=Article.Status.WITHDRAWN,
             note=reason,
         )

@@ -36,6 +36,7 @@ from review.views.publishing import (
     assign,
     cancel_scheduled,
     publish,
+    publish_corrected,
     schedule,
     set_due,
     unassign,
@@ -44,6 +45,7 @@ from review.views.publishing import (
 from review.views.queue import QUEUE_PAGE_SIZE, queue, queue_partial, queue_version_view
 
 __all__ = [
+    "publish_corrected",
     "cancel_scheduled",
     "schedule",
     "unpublish",

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from articles import permissions
-from articles.forms import ScheduleForm, UnpublishForm
+from articles.forms import CorrectionForm, ScheduleForm, UnpublishForm
 from articles.models import Article
 from articles.people import short_name
 from articles.presenters import error_text
@@ -24,6 +24,7 @@ from articles.services import (
     InvalidTransition,
     cancel_schedule,
     publish_article,
+    publish_correction,
     schedule_publication,
     unpublish_article,
 )
@@ -65,6 +66,26 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _form_errors(form) -> str:
     return " ".join(m for ms in form.errors.values() for m in ms)
+
+
+@login_required
+@require_POST
+def publish_corrected(request: HttpRequest, pk: int) -> HttpResponse:
+    """End a correction round: publish the corrected text with its public note."""
+    article = permissions.get_article_for_user(request.user, pk)
+    form = CorrectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("articles:detail", pk=article.pk)
+    try:
+        publish_correction(article, by=request.user, note=form.cleaned_data["note"])
+    except InvalidTransition as e:  # GateClosed too
+        messages.error(request, str(e))
+    except ValidationError as e:
+        messages.error(request, error_text(e))
+    else:
+        messages.success(request, "Correction published.")
+    return redirect("articles:detail", pk=article.pk)
 
 
 @login_required

@@ -48,9 +48,9 @@ def test_every_operation_documents_401_and_every_write_its_4xx_answers():
     ]
 
     # 16, plus the reuse suggestions and the reuse action of issue 8, the bulk create (18) and the
-    # evidence of issue 15 (20), and the schedule, cancel-schedule and unpublish actions of
-    # issue 14 (23)
-    assert len(operations) == 23
+    # evidence of issue 15 (20), and the schedule, cancel-schedule, unpublish and
+    # publish-correction actions of issue 14 (24)
+    assert len(operations) == 24
     for path, method, op in operations:
         codes = set(op["responses"])
         assert "401" in codes, (method, path)
@@ -70,6 +70,7 @@ def test_every_operation_documents_401_and_every_write_its_4xx_answers():
                 "/schedule",
                 "/cancel-schedule",
                 "/unpublish",
+                "/publish-correction",
             )
         ):
             assert "409" in codes, (method, path)
