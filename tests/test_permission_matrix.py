@@ -18,7 +18,7 @@ from django.utils import timezone
 from articles import permissions, services
 from articles.models import Article
 from review import services as review_services
-from tests.conftest import make_article, make_user
+from tests.conftest import make_article, make_user, run_extraction_now
 from tests.support.verdicts import judge
 
 MATRIX = Path(__file__).resolve().parent.parent / "docs" / "permissions.md"
@@ -62,12 +62,15 @@ def test_the_matrix_covers_every_action_actor_and_state():
         "schedule",
         "cancel schedule",
         "unpublish",
+        "publish correction",
     }
-    assert len(CELLS) == 10 * 6 * 5
+    assert len(CELLS) == 11 * 6 * 5
 
 
 def build_article(action: str, state: str, author) -> Article:
     """An article in `state` that has claims, with verdicts as the action's setup needs."""
+    if action == "publish correction":
+        return build_correction(state, author)
     article = make_article(author, status="in_review")
     verifier = make_user("verifier", permissions.REVIEWER)
     claims = list(article.claims.active())
@@ -104,6 +107,30 @@ def build_article(action: str, state: str, author) -> Article:
     return article
 
 
+def build_correction(state: str, author) -> Article:
+    """`publish correction`'s setups: a published article whose author corrected a sentence."""
+    article = make_article(author, status="published")
+    chief = make_user("publishing-chief", permissions.CHIEF)
+    if state == "withdrawn":
+        services.unpublish_article(article, by=chief, reason="A court order.")
+    elif state != "published":
+        body = article.body.replace("7 to 2", "6 to 3")
+        services.update_article(article, by=author, title=article.title, body=body)
+        job = article.extraction_jobs.order_by("-pk").first()
+        if state == "draft":
+            services.return_to_draft(article, by=author)
+        elif state == "in_review":
+            run_extraction_now(job.pk)
+            verifier = make_user("verifier", permissions.REVIEWER)
+            for claim in article.claims.active().filter(verdict="pending"):
+                review_services.record_verdict(
+                    claim, judged=judge(claim), by=verifier, verdict="verified", note="Minutes."
+                )
+    article = Article.objects.get(pk=article.pk)
+    assert article.status == state
+    return article
+
+
 def perform(action: str, user, article: Article) -> None:
     article = permissions.get_article_for_user(user, article.pk)
     if action == "view":
@@ -129,6 +156,8 @@ def perform(action: str, user, article: Article) -> None:
         services.cancel_schedule(article, by=user)
     elif action == "unpublish":
         services.unpublish_article(article, by=user, reason="The source withdrew the report.")
+    elif action == "publish correction":
+        services.publish_correction(article, by=user, note="The vote count was 6 to 3.")
     else:
         raise AssertionError(f"unknown action {action}")
 

@@ -46,6 +46,10 @@ def request_for(action: str, client, article: Article):
         return client.post(f"{url}/schedule", {"publish_at": at}, format="json")
     if action == "cancel schedule":
         return client.post(f"{url}/cancel-schedule")
+    if action == "publish correction":
+        return client.post(
+            f"{url}/publish-correction", {"note": "The vote count was 6 to 3."}, format="json"
+        )
     if action == "unpublish":
         return client.post(
             f"{url}/unpublish", {"reason": "The source withdrew the report."}, format="json"
