@@ -5,49 +5,116 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-class Migration(migrations.Migration):
+def published_revisions(apps, schema_editor):
+    """Articles published before: their newest revision is the one that is live."""
+    Article = apps.get_model("articles", "Article")
+    Revision = apps.get_model("articles", "Revision")
+    for article in Article.objects.filter(status="published", published_revision__isnull=True):
+        newest = Revision.objects.filter(article=article).order_by("-number").first()
+        if newest is not None:
+            Article.objects.filter(pk=article.pk).update(published_revision=newest)
 
+
+class Migration(migrations.Migration):
     dependencies = [
-        ('articles', '0013_claim_reviewed_at_index'),
+        ("articles", "0013_claim_reviewed_at_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='article',
-            name='article_status_valid',
+            model_name="article",
+            name="article_status_valid",
         ),
         migrations.AddField(
-            model_name='article',
-            name='publish_at',
+            model_name="article",
+            name="publish_at",
             field=models.DateTimeField(blank=True, db_index=True, null=True),
         ),
         migrations.AddField(
-            model_name='article',
-            name='publish_scheduled_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="article",
+            name="publish_scheduled_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='article',
-            name='published_revision',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='articles.revision'),
+            model_name="article",
+            name="published_revision",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="articles.revision",
+            ),
         ),
         migrations.AlterField(
-            model_name='article',
-            name='status',
-            field=models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('in_review', 'In review'), ('published', 'Published'), ('withdrawn', 'Withdrawn')], db_index=True, default='draft', max_length=20),
+            model_name="article",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("draft", "Draft"),
+                    ("submitted", "Submitted"),
+                    ("in_review", "In review"),
+                    ("published", "Published"),
+                    ("withdrawn", "Withdrawn"),
+                ],
+                db_index=True,
+                default="draft",
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='articleevent',
-            name='kind',
-            field=models.CharField(choices=[('created', 'Created'), ('edited', 'Edited'), ('status', 'Status changed'), ('extraction', 'Extraction'), ('verdict', 'Verdict'), ('claim_changed', 'Claim changed by an edit'), ('claim_retired', 'Claim removed by an edit'), ('override', 'Published over unverified claims'), ('assigned', 'Assigned to a reviewer'), ('unassigned', 'Assignment removed'), ('scheduled', 'Publication scheduled'), ('schedule_cancelled', 'Scheduled publication cancelled'), ('schedule_failed', 'Scheduled publication did not happen'), ('unpublished', 'Unpublished'), ('correction_opened', 'Correction opened (published article edited)'), ('corrected', 'Correction published')], max_length=20),
+            model_name="articleevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("created", "Created"),
+                    ("edited", "Edited"),
+                    ("status", "Status changed"),
+                    ("extraction", "Extraction"),
+                    ("verdict", "Verdict"),
+                    ("claim_changed", "Claim changed by an edit"),
+                    ("claim_retired", "Claim removed by an edit"),
+                    ("override", "Published over unverified claims"),
+                    ("assigned", "Assigned to a reviewer"),
+                    ("unassigned", "Assignment removed"),
+                    ("scheduled", "Publication scheduled"),
+                    ("schedule_cancelled", "Scheduled publication cancelled"),
+                    ("schedule_failed", "Scheduled publication did not happen"),
+                    ("unpublished", "Unpublished"),
+                    ("correction_opened", "Correction opened (published article edited)"),
+                    ("corrected", "Correction published"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='article',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'submitted', 'in_review', 'published', 'withdrawn'])), name='article_status_valid'),
+            model_name="article",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["draft", "submitted", "in_review", "published", "withdrawn"])
+                ),
+                name="article_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='article',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('publish_at__isnull', True), ('publish_scheduled_by__isnull', True)), models.Q(('publish_at__isnull', False), ('publish_scheduled_by__isnull', False)), _connector='OR'), name='article_schedule_has_author'),
+            model_name="article",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("publish_at__isnull", True), ("publish_scheduled_by__isnull", True)),
+                    models.Q(
+                        ("publish_at__isnull", False), ("publish_scheduled_by__isnull", False)
+                    ),
+                    _connector="OR",
+                ),
+                name="article_schedule_has_author",
+            ),
         ),
+        migrations.RunPython(published_revisions, migrations.RunPython.noop),
     ]

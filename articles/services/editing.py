@@ -104,6 +104,10 @@ def update_article(
             kind=ArticleEvent.Kind.EDITED,
             note="Body changed." if body_changed else "Title or dateline changed.",
         )
+        if correcting and article.published_revision_id is None:
+            # Published before published revisions were kept: the newest one is what is live.
+            article.published_revision = article.revisions.order_by("-number").first()
+            article.save(update_fields=["published_revision"])
         if article.status != Article.Status.DRAFT:
             revision = _new_revision(article, by=by)
             extracted = article.extracted_revision

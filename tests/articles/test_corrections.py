@@ -161,3 +161,15 @@ def test_a_correction_cannot_be_scheduled_and_a_chief_may_withdraw_it(editor, re
     assert article.published_revision is None and not article.correction_open
     event = article.events.get(kind="unpublished")
     assert (event.from_state, event.to_state) == ("in_review", "withdrawn")
+
+
+def test_an_article_published_before_revisions_were_kept_opens_a_correction_too(editor):
+    article = make_article(editor, status="published")
+    live = article.published_revision
+    Article.objects.filter(pk=article.pk).update(published_revision=None)
+
+    services.update_article(article, by=editor, title="A corrected headline", body=article.body)
+
+    article.refresh_from_db()
+    assert article.correction_open
+    assert article.published_revision == live
