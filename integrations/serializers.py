@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from articles.serializers import (
@@ -13,6 +14,7 @@ from articles.serializers import (
     RefuseReadOnlyMixin,
     TextField,
 )
+from articles.services import clean_article_text
 from integrations.html_to_text import HtmlTooComplex, html_to_text
 
 
@@ -84,6 +86,18 @@ class ArticleCreateSerializer(RefuseReadOnlyMixin, serializers.Serializer):
             attrs["source_html"] = attrs.pop("html")
             attrs["source_links"] = converted.links
             attrs["cited_links"] = [link.as_dict() for link in converted.cited]
+        # The one rule on an article's text (the service runs it again when it stores): here too,
+        # so that a refused item of a bulk create is named by its place in the batch.
+        try:
+            clean_article_text(title=attrs.get("title", ""), body=attrs["body"])
+        except DjangoValidationError as exc:
+            field = "html" if "source_html" in attrs else "body"
+            raise serializers.ValidationError(
+                {
+                    field if name == "body" else name: messages
+                    for name, messages in exc.message_dict.items()
+                }
+            ) from None
         return attrs
 
 

@@ -98,7 +98,10 @@ def test_one_bad_item_refuses_the_whole_batch_naming_it(editor):
     assert response.status_code == 400
     errors = response.json()["errors"]
     assert sorted(errors) == ["articles.1.body", "articles.2.body"]  # the good item has none
-    assert errors["articles.1.body"] == ["Null characters are not allowed."]
+    # The same rule and message as a single create: the control character and its line.
+    assert errors["articles.1.body"] == [
+        "Contains a control character (U+0000) on line 1; remove it."
+    ]
     assert Article.objects.count() == 0
 
 
