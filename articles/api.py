@@ -181,8 +181,13 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         progress, its published version (`PublishedVersionSerializer`)."""
         try:
             return super().retrieve(request)
-        except Http404:
-            article = permissions.get_published_version_for_user(request.user, self.kwargs["pk"])
+        except Http404 as not_found:
+            try:
+                article = permissions.get_published_version_for_user(
+                    request.user, self.kwargs["pk"]
+                )
+            except Http404:
+                raise not_found from None
             return Response(PublishedVersionSerializer(article).data)
 
     def list_page(self, request: Request) -> Response:

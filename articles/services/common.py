@@ -146,6 +146,8 @@ def lock_editable_article(article: Article | int, *, by) -> Article:
     article = lock_article(article)
     if not permissions.can_edit_article(by, article):
         raise PermissionDenied("You may not change this article.")
+    if article.status == Article.Status.WITHDRAWN:
+        raise InvalidTransition("A withdrawn article cannot be edited: return it to draft first.")
     if not article.is_editable:
         raise InvalidTransition("A published article can no longer be edited.")
     return article
