@@ -44,6 +44,8 @@ def test_the_author_schedules_in_their_time_zone_and_the_page_says_when(client, 
     shown = f"{local.day} {local:%b %Y, %H:%M} {local.tzname()}"
     assert f'Scheduled for <time datetime="{local.isoformat()}">{shown}</time>' in page
     assert "Cancel the scheduled publication" in page
+    # The timeline names the time in the reader's zone too (stored in UTC).
+    assert f'<div class="event-note">For {shown}</div>' in page
     dashboard = client.get(reverse("articles:dashboard")).content.decode()
     assert f'Scheduled for <time datetime="{local.isoformat()}">{shown}</time>' in dashboard
 
