@@ -218,8 +218,8 @@ def publish_due_articles(*, now: dt.datetime | None = None, limit: int = 100) ->
     now = now or timezone.now()
     for pk in list(due_articles(now).values_list("pk", flat=True)[:limit]):
         with transaction.atomic():
-            article = lock_article(pk)
-            if article.publish_at is None or article.publish_at > now:
+            article = Article.objects.select_for_update().filter(pk=pk).first()
+            if article is None or article.publish_at is None or article.publish_at > now:
                 continue  # another run published or failed it, or it was rescheduled
             by = article.publish_scheduled_by
             try:
