@@ -133,6 +133,12 @@ ARTICLE_LIST_SCHEMA = extend_schema(
 
 ARTICLE_DETAIL_SCHEMA = extend_schema(
     summary="An article with its claims, links, credit, sections, history and gate",
+    description=(
+        "While a correction of a published article is in progress, a caller who may not see it "
+        "(who sees published articles only) gets the published version instead: `id`, `title`, "
+        "`status` (published), `dateline`, `author`, `body`, `published_at`, `correction_open` "
+        "(true) and `corrections`; no claims, history or gate."
+    ),
     responses={200: ArticleDetailSerializer, **errors(404)},
 )
 
