@@ -49,6 +49,7 @@ def test_a_correction_round_keeps_the_published_text_live_until_the_note_is_publ
     reader.goto(f"/articles/{article.pk}/")
     expect(reader.locator(".article-body")).to_contain_text(OLD)
     expect(reader.locator(".article-body")).not_to_contain_text(NEW)
+    assert axe(reader, "article-published-version") == []
 
     changed = Article.objects.get(pk=article.pk).claims.get(text=NEW)
     review_services.record_verdict(
