@@ -17,22 +17,12 @@ from django.utils import timezone
 from articles import services
 from articles.models import Article, ArticleEvent
 from review import services as review_services
-from tests.conftest import make_article, run_extraction_now
+from tests.conftest import make_article, ready_article, run_extraction_now
 from tests.support.verdicts import judge
 
 pytestmark = pytest.mark.django_db
 
 NOON = dt.datetime(2026, 12, 6, 12, 0, tzinfo=dt.UTC)
-
-
-def ready(author, reviewer) -> Article:
-    """An article in review with every claim verified: its gate is open."""
-    article = make_article(author, status="in_review")
-    for claim in article.claims.active():
-        review_services.record_verdict(
-            claim, judged=judge(claim), by=reviewer, verdict="verified", note="Checked."
-        )
-    return Article.objects.get(pk=article.pk)
 
 
 def kinds(article: Article) -> list[tuple[str, str]]:
@@ -55,7 +45,7 @@ def kinds(article: Article) -> list[tuple[str, str]]:
 
 
 def test_the_author_schedules_an_open_article_and_the_row_says_when(editor, reviewer):
-    article = ready(editor, reviewer)
+    article = ready_article(editor, reviewer)
     at = timezone.now() + dt.timedelta(hours=3)
 
     services.schedule_publication(article, by=editor, at=at)
@@ -83,7 +73,7 @@ def test_a_closed_gate_cannot_be_scheduled_and_nothing_changes(editor, reviewer)
 
 @pytest.mark.parametrize("delta", [dt.timedelta(0), dt.timedelta(minutes=-5)])
 def test_a_time_not_in_the_future_is_refused(editor, reviewer, delta):
-    article = ready(editor, reviewer)
+    article = ready_article(editor, reviewer)
 
     with pytest.raises(ValidationError) as refused:
         services.schedule_publication(article, by=editor, at=timezone.now() + delta)
@@ -93,7 +83,7 @@ def test_a_time_not_in_the_future_is_refused(editor, reviewer, delta):
 
 
 def test_only_who_may_publish_may_schedule(editor, other_editor, reviewer, chief):
-    article = ready(editor, reviewer)
+    article = ready_article(editor, reviewer)
     at = timezone.now() + dt.timedelta(hours=1)
 
     for refused in (other_editor, reviewer):
@@ -105,7 +95,7 @@ def test_only_who_may_publish_may_schedule(editor, other_editor, reviewer, chief
 
 
 def test_cancelling_clears_the_schedule_and_a_second_cancel_is_refused(editor, reviewer):
-    article = ready(editor, reviewer)
+    article = ready_article(editor, reviewer)
     at = timezone.now() + dt.timedelta(hours=1)
     services.schedule_publication(article, by=editor, at=at)
 
@@ -120,7 +110,7 @@ def test_cancelling_clears_the_schedule_and_a_second_cancel_is_refused(editor, r
 
 
 def test_publishing_by_hand_clears_the_schedule(editor, reviewer):
-    article = ready(editor, reviewer)
+    article = ready_article(editor, reviewer)
     services.schedule_publication(article, by=editor, at=timezone.now() + dt.timedelta(hours=1))
 
     services.publish_article(article, by=editor)
@@ -135,7 +125,7 @@ def test_publishing_by_hand_clears_the_schedule(editor, reviewer):
 
 
 def test_a_due_article_is_published_as_the_user_who_scheduled_it(editor, reviewer):
-    article = ready(editor, reviewer)
+    article = ready_article(editor, reviewer)
     with time_machine.travel(NOON, tick=False):
         services.schedule_publication(article, by=editor, at=NOON + dt.timedelta(minutes=10))
 
@@ -152,7 +142,7 @@ def test_a_due_article_is_published_as_the_user_who_scheduled_it(editor, reviewe
 
 
 def test_an_edit_after_scheduling_closes_the_gate_and_beat_records_why(editor, reviewer):
-    article = ready(editor, reviewer)
+    article = ready_article(editor, reviewer)
     services.schedule_publication(article, by=editor, at=timezone.now() + dt.timedelta(minutes=5))
     # The edit changes one sentence: re-extraction sends it back to pending.
     body = article.body.replace("approved", "narrowly approved", 1)
@@ -177,7 +167,7 @@ def test_an_edit_after_scheduling_closes_the_gate_and_beat_records_why(editor, r
 
 
 def test_an_article_still_re_extracting_when_due_is_not_published(editor, reviewer):
-    article = ready(editor, reviewer)
+    article = ready_article(editor, reviewer)
     services.schedule_publication(article, by=editor, at=timezone.now() + dt.timedelta(minutes=5))
     body = article.body + "\n\nThe council meets again on Friday at noon in the harbour hall."
     services.update_article(article, by=editor, title=article.title, body=body)
@@ -192,7 +182,7 @@ def test_an_article_still_re_extracting_when_due_is_not_published(editor, review
 
 
 def test_a_verdict_changed_after_scheduling_fails_the_schedule(editor, reviewer, second_reviewer):
-    article = ready(editor, reviewer)
+    article = ready_article(editor, reviewer)
     services.schedule_publication(article, by=editor, at=timezone.now() + dt.timedelta(minutes=5))
     claim = article.claims.active().first()
     review_services.record_verdict(
@@ -210,7 +200,7 @@ def test_a_verdict_changed_after_scheduling_fails_the_schedule(editor, reviewer,
 
 @pytest.mark.django_db(transaction=True)
 def test_two_runs_at_once_publish_the_article_once(editor, reviewer):
-    articles = [ready(editor, reviewer) for _ in range(3)]
+    articles = [ready_article(editor, reviewer) for _ in range(3)]
     for article in articles:
         services.schedule_publication(
             article, by=editor, at=timezone.now() + dt.timedelta(minutes=1)

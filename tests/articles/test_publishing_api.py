@@ -15,8 +15,7 @@ from articles import services
 from articles.models import Article, ArticleEvent
 from integrations import services as integration_services
 from integrations.models import WebhookDelivery, WebhookSubscription
-from tests.articles.test_publishing import ready
-from tests.conftest import make_article
+from tests.conftest import make_article, ready_article
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_settings")]
 
@@ -28,7 +27,7 @@ def future(hours: float = 2) -> str:
 
 
 def test_the_author_schedules_and_the_detail_shows_when(api, editor, reviewer):
-    article = ready(editor, reviewer)
+    article = ready_article(editor, reviewer)
     at = timezone.now().replace(microsecond=0) + dt.timedelta(hours=3)
     paris = at.astimezone(dt.timezone(dt.timedelta(hours=1))).isoformat()
 
@@ -54,7 +53,7 @@ def test_the_author_schedules_and_the_detail_shows_when(api, editor, reviewer):
     ],
 )
 def test_a_bad_time_is_a_400_naming_the_field(api, editor, reviewer, publish_at, message):
-    article = ready(editor, reviewer)
+    article = ready_article(editor, reviewer)
 
     response = api(editor).post(
         URL.format(pk=article.pk, action="schedule"), {"publish_at": publish_at}, format="json"
@@ -83,7 +82,7 @@ def test_a_closed_gate_is_a_409_with_the_gate(api, editor):
 def test_idor_another_editor_neither_finds_nor_schedules_an_article_in_review(
     api, editor, other_editor, reviewer
 ):
-    article = ready(editor, reviewer)
+    article = ready_article(editor, reviewer)
     services.schedule_publication(article, by=editor, at=timezone.now() + dt.timedelta(hours=1))
     before = Article.objects.filter(pk=article.pk).values().get()
 
@@ -100,7 +99,7 @@ def test_idor_another_editor_neither_finds_nor_schedules_an_article_in_review(
 
 
 def test_cancel_schedule_then_nothing_to_cancel_is_a_409(api, editor, reviewer):
-    article = ready(editor, reviewer)
+    article = ready_article(editor, reviewer)
     services.schedule_publication(article, by=editor, at=timezone.now() + dt.timedelta(hours=1))
     client = api(editor)
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from articles import services
 from articles.models import Article, ArticleEvent
 from review import services as review_services
-from tests.articles.test_publishing import ready
+from tests.conftest import ready_article
 from tests.support.verdicts import judge
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -30,8 +30,8 @@ def wait_for(predicate, *, seconds: float, what: str) -> None:
 def test_beat_and_a_worker_publish_a_scheduled_article_and_fail_one_whose_gate_closed(
     start_worker, start_beat, editor, reviewer, second_reviewer, chief
 ):
-    on_time = ready(editor, reviewer)
-    closed = ready(editor, reviewer)
+    on_time = ready_article(editor, reviewer)
+    closed = ready_article(editor, reviewer)
     at = timezone.now() + dt.timedelta(seconds=4)
     services.schedule_publication(on_time, by=editor, at=at)
     services.schedule_publication(closed, by=chief, at=at)

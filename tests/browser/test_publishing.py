@@ -14,9 +14,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from articles.models import Article, ArticleEvent
-from tests.articles.test_publishing import ready
 from tests.browser.conftest import artifact
 from tests.browser.test_mobile import PHONE, assert_no_sideways_scroll
+from tests.conftest import ready_article
 
 pytestmark = [
     pytest.mark.browser,
@@ -30,7 +30,7 @@ def test_the_editor_schedules_beat_publishes_and_a_chief_unpublishes_with_a_reas
 ):
     from playwright.sync_api import expect
 
-    article = ready(editor, reviewer)
+    article = ready_article(editor, reviewer)
     start_beat(env={"PUBLISH_SCHEDULED_SECONDS": "1"})
 
     page = new_page()

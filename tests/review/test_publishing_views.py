@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from articles import services
 from articles.models import Article, ArticleEvent, Profile
-from tests.articles.test_publishing import ready
-from tests.conftest import make_article
+from tests.conftest import make_article, ready_article
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +21,7 @@ PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
 
 def test_the_author_schedules_in_their_time_zone_and_the_page_says_when(client, editor, reviewer):
-    article = ready(editor, reviewer)
+    article = ready_article(editor, reviewer)
     Profile.objects.create(user=editor, time_zone="Europe/Paris")
     client.force_login(editor)
     page = client.get(reverse("articles:detail", args=[article.pk])).content.decode()
@@ -59,7 +58,7 @@ def test_the_author_schedules_in_their_time_zone_and_the_page_says_when(client, 
     ],
 )
 def test_a_bad_time_is_a_message_and_nothing_is_scheduled(client, editor, reviewer, value, message):
-    article = ready(editor, reviewer)
+    article = ready_article(editor, reviewer)
     client.force_login(editor)
 
     response = client.post(
@@ -88,7 +87,7 @@ def test_the_schedule_form_shows_only_while_the_gate_is_open(client, editor):
 
 
 def test_cancel_from_the_page(client, editor, reviewer):
-    article = ready(editor, reviewer)
+    article = ready_article(editor, reviewer)
     services.schedule_publication(article, by=editor, at=timezone.now() + dt.timedelta(hours=1))
     client.force_login(editor)
 
@@ -100,7 +99,7 @@ def test_cancel_from_the_page(client, editor, reviewer):
 
 
 def test_idor_another_editor_gets_404_and_changes_nothing(client, editor, other_editor, reviewer):
-    article = ready(editor, reviewer)
+    article = ready_article(editor, reviewer)
     services.schedule_publication(article, by=editor, at=timezone.now() + dt.timedelta(hours=1))
     client.force_login(other_editor)
     at = (timezone.now() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
