@@ -119,6 +119,9 @@ def _publish(article: Article, *, by, override_reason: str, correction_note: str
         by=by,
         note=note,
         also_save=("publish_at", "publish_scheduled_by", "published_revision"),
+        # A correction keeps the time of the publication it corrects (the Desk's time to
+        # publication, the ClaimReview dates); its own time is its `corrected` row's.
+        keep_published_at=bool(correction_note),
     )
 
 

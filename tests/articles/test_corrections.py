@@ -63,6 +63,7 @@ def test_the_correction_is_published_only_once_the_gate_opens_with_its_note(
 ):
     article = corrected(editor)
     first = article.published_revision
+    published_at = article.published_at
 
     with pytest.raises(services.GateClosed):
         services.publish_correction(article, by=editor, note="The vote count was wrong.")
@@ -79,6 +80,8 @@ def test_the_correction_is_published_only_once_the_gate_opens_with_its_note(
     assert article.status == Article.Status.PUBLISHED
     assert not article.correction_open
     assert article.published_revision != first and NEW in article.published_revision.body
+    # The first publication's time stays; the correction's is its history row's.
+    assert article.published_at == published_at
     event = article.events.get(kind=ArticleEvent.Kind.CORRECTED)
     assert (event.actor, event.note) == (editor, "The vote count was wrong.")
     with pytest.raises(services.InvalidTransition):
