@@ -296,9 +296,14 @@ def diff_texts(old: str, new: str, *, budget: int | None = None) -> list[DiffSeg
     deletion followed by its insertion. Adjacent segments of one kind are merged. Raises
     `DiffTooLarge` past the work budget (see `matching_blocks`)."""
     a, b = units(old), units(new)
+    return _segments(a, b, matching_blocks(a, b, budget=budget))
+
+
+def _segments(a: Sequence[str], b: Sequence[str], blocks: list[Block]) -> list[DiffSegment]:
+    """The delete / insert / same runs between the matching blocks of units `a` and `b`."""
     segments: list[DiffSegment] = []
     i = j = 0
-    for bi, bj, size in [*matching_blocks(a, b, budget=budget), (len(a), len(b), 0)]:
+    for bi, bj, size in [*blocks, (len(a), len(b), 0)]:
         if bi > i:
             segments.append(DiffSegment("delete", "".join(a[i:bi])))
         if bj > j:
@@ -407,14 +412,4 @@ def diff_words(old: str, new: str) -> list[DiffSegment]:
         blocks = matching_blocks(a, b)
     except DiffTooLarge:
         return [DiffSegment("delete", old), DiffSegment("insert", new)]
-    segments: list[DiffSegment] = []
-    i = j = 0
-    for bi, bj, size in [*blocks, (len(a), len(b), 0)]:
-        if bi > i:
-            segments.append(DiffSegment("delete", "".join(a[i:bi])))
-        if bj > j:
-            segments.append(DiffSegment("insert", "".join(b[j:bj])))
-        if size:
-            segments.append(DiffSegment("same", "".join(a[bi : bi + size])))
-        i, j = bi + size, bj + size
-    return segments
+    return _segments(a, b, blocks)

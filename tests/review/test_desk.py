@@ -59,6 +59,21 @@ def test_verdicts_per_day_and_per_hour_are_counted_in_berlin_time(client, desk_f
     ]
 
 
+def test_a_long_range_draws_the_hours_of_its_last_14_days_only(client, desk_fixture, berlin):
+    # Until 30 Jan: the verdicts of 5 and 6 Jan are more than 14 days before the end. The days
+    # chart still has them; the hours chart covers 16-30 Jan, which has none.
+    long_range = {"since": "2026-01-01", "until": "2026-01-30"}
+    days = export(client, desk_fixture.chief, "verdicts-day", **long_range)
+    assert len(days) == 30
+    assert [d for d in days if d["verified"] or d["unverified"]] == [
+        {"day": "2026-01-05", "verified": 8, "unverified": 1},
+        {"day": "2026-01-06", "verified": 6, "unverified": 0},
+    ]
+    assert export(client, desk_fixture.chief, "verdicts-hour", **long_range) == []
+    # Until 18 Jan: 14 days back is 4 Jan 24:00, so every hour of the fixture is drawn.
+    assert len(export(client, desk_fixture.chief, "verdicts-hour", until="2026-01-18")) == 4
+
+
 def test_the_same_verdicts_in_utc_put_the_2330_verdict_on_the_fifth(client, desk_fixture):
     assert export(client, desk_fixture.chief, "verdicts-day") == [
         {"day": "2026-01-05", "verified": 9, "unverified": 1},
