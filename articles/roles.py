@@ -35,3 +35,22 @@ def is_editor(user) -> bool:
 
 def is_reviewer(user) -> bool:
     return REVIEWER in _groups(user)
+
+
+def prime_groups(users) -> None:
+    """Load the groups of many users in one query, so that the predicates then ask none (a
+    notification's audience is checked user by user)."""
+    users = [u for u in users if getattr(u, "_newsroom_groups", None) is None]
+    if not users:
+        return
+    from django.contrib.auth import get_user_model
+
+    through = get_user_model().groups.through
+    names: dict[int, set[str]] = {}
+    rows = through.objects.filter(user_id__in=[u.pk for u in users]).values_list(
+        "user_id", "group__name"
+    )
+    for user_id, name in rows:
+        names.setdefault(user_id, set()).add(name)
+    for user in users:
+        user._newsroom_groups = frozenset(names.get(user.pk, ())) if user.is_active else frozenset()

@@ -9,7 +9,7 @@ Two kinds of figures:
   docs/deploying.md) every worker of the server writes there and a scrape sums them.
 - the app's state, read from the database and Redis at scrape time (so every web server reports
   the same): extraction jobs by state, the age of the oldest pending job, the queue depth, claims
-  pending review, verdicts recorded, webhook deliveries by outcome, worker and scheduler
+  pending review, verdicts recorded, webhook deliveries and notification emails by outcome, worker and scheduler
   heartbeats.
 
 Access: `Authorization: Bearer <METRICS_TOKEN>`, or a client address in METRICS_ALLOWED_IPS
@@ -82,6 +82,7 @@ class AppCollector(Collector):
         from articles.models import ArticleEvent, Claim, ExtractionJob
         from integrations import heartbeats
         from integrations.models import WebhookDelivery
+        from review.models import EmailMessageLog
 
         now = timezone.now()
         jobs = GaugeMetricFamily(
@@ -128,6 +129,18 @@ class AppCollector(Collector):
         for status in WebhookDelivery.Status.values:
             webhooks.add_metric([status], by_status.get(status, 0))
         yield webhooks
+
+        emails = GaugeMetricFamily(
+            "newsroom_emails",
+            "Notification emails by outcome (pending: to send or to retry).",
+            labels=["status"],
+        )
+        by_status = dict(
+            EmailMessageLog.objects.values_list("status").annotate(n=Count("id")).order_by()
+        )
+        for status in EmailMessageLog.Status.values:
+            emails.add_metric([status], by_status.get(status, 0))
+        yield emails
 
         alive = heartbeats.liveness(now)
         workers = GaugeMetricFamily(

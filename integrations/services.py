@@ -35,7 +35,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 import outbound
-from articles.models import EXTRACTED_STATUSES, Article, ArticleEvent, Claim, Gate
+from articles.history import article_status_after, gate_after, opened_gate
+from articles.models import Article, ArticleEvent, Gate
 from articles.text import claim_version
 from integrations.models import (
     ApiToken,
@@ -232,48 +233,6 @@ def enqueue_dispatch() -> bool:
     return ring(dispatch_webhook_events, what="enqueueing the webhook dispatch")
 
 
-def gate_after(event: ArticleEvent) -> Gate:
-    """The article's gate right after `event`, rebuilt from the history (the claims may have
-    changed since): claims that existed then, with the verdict their last history row gave them."""
-    claims = Claim.objects.filter(article_id=event.article_id, created_at__lte=event.created_at)
-    verdicts = {pk: Claim.Verdict.PENDING for pk in claims.values_list("pk", flat=True)}
-    retired: set[int] = set()
-    history = (
-        ArticleEvent.objects.filter(
-            article_id=event.article_id, pk__lte=event.pk, claim__isnull=False
-        )
-        .filter(
-            kind__in=[
-                ArticleEvent.Kind.VERDICT,
-                ArticleEvent.Kind.CLAIM_CHANGED,
-                ArticleEvent.Kind.CLAIM_RETIRED,
-            ]
-        )
-        .order_by("pk")
-        .values_list("claim_id", "kind", "to_state")
-    )
-    for claim_id, kind, to_state in history:
-        if kind == ArticleEvent.Kind.VERDICT:
-            verdicts[claim_id] = to_state
-        elif kind == ArticleEvent.Kind.CLAIM_CHANGED:
-            verdicts[claim_id] = Claim.Verdict.PENDING
-        else:
-            retired.add(claim_id)
-    status = article_status_after(event)
-    return Gate.of_verdicts(
-        [v for pk, v in verdicts.items() if pk not in retired],
-        extracted=status in EXTRACTED_STATUSES,
-    )
-
-
-def article_status_after(event: ArticleEvent) -> str:
-    if event.kind in (ArticleEvent.Kind.STATUS, ArticleEvent.Kind.UNPUBLISHED):
-        return event.to_state
-    if event.kind in (ArticleEvent.Kind.OVERRIDE, ArticleEvent.Kind.CORRECTED):
-        return Article.Status.PUBLISHED  # these rows precede the status row of the publish
-    return Article.Status.IN_REVIEW
-
-
 def event_types(event: ArticleEvent, gate: Gate | None = None) -> list[str]:
     """The webhook event types one history row stands for."""
     kind = event.kind
@@ -289,10 +248,9 @@ def event_types(event: ArticleEvent, gate: Gate | None = None) -> list[str]:
         return [Event.ARTICLE_CORRECTED]
     if kind == ArticleEvent.Kind.VERDICT:
         types = [Event.CLAIM_VERDICT_CHANGED]
-        # The gate opens with the verdict that verifies the last open claim.
-        if event.to_state == Claim.Verdict.VERIFIED and event.from_state != Claim.Verdict.VERIFIED:
-            if (gate or gate_after(event)).is_open:
-                types.append(Event.ARTICLE_GATE_OPENED)
+        # The gate opens with the verdict that verifies the last open claim (articles.history).
+        if opened_gate(event, gate):
+            types.append(Event.ARTICLE_GATE_OPENED)
         return types
     return []
 

@@ -292,6 +292,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "review.sweep_link_rot",
         "schedule": env_int("EVIDENCE_RECHECK_SWEEP_SECONDS", 60),
     },
+    # Notifications: emails whose doorbell was lost or whose retry is due; the daily digests.
+    "sweep-notification-emails": {
+        "task": "review.sweep_notification_emails",
+        "schedule": env_int("NOTIFICATION_SWEEP_SECONDS", 30),
+    },
+    "send-notification-digests": {
+        "task": "review.send_notification_digests",
+        "schedule": env_int("NOTIFICATION_DIGEST_SWEEP_SECONDS", 300),
+    },
     "purge-idempotency-keys": {
         "task": "integrations.purge_idempotency_keys",
         "schedule": 3600,
@@ -556,6 +565,69 @@ WEBHOOK_SWEEP_GRACE_SECONDS = env_int("WEBHOOK_SWEEP_GRACE_SECONDS", 60)
 WEBHOOK_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", False)
 # This app's public base URL, for the links in webhook payloads (empty: paths only).
 WEBHOOK_SITE_URL = env_str("WEBHOOK_SITE_URL", "")
+
+# --- Email and notifications (review/notifications, docs/notifications.md) --------------------------
+# EMAIL_URL (smtp://user:password@host:port, smtps:// for implicit TLS, ?tls=1 for STARTTLS) or
+# the usual EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS,
+# EMAIL_USE_SSL. Neither set: the console backend (the email is printed by the worker), which is
+# bin/run's demo default. EMAIL_BACKEND overrides both.
+
+
+def email_settings(url: str) -> dict[str, object]:
+    """Django's email settings from an smtp:// or smtps:// URL (user and password URL-quoted)."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ImproperlyConfigured("EMAIL_URL must look like smtp://user:password@host:port")
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    ssl = parts.scheme == "smtps" or query.get("ssl") in ("1", "true")
+    return {
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": parts.port or (465 if ssl else 25),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_SSL": ssl,
+        "EMAIL_USE_TLS": not ssl and query.get("tls") in ("1", "true"),
+    }
+
+
+EMAIL_URL = env_str("EMAIL_URL", "")
+if EMAIL_URL:
+    globals().update(email_settings(EMAIL_URL))
+else:
+    EMAIL_HOST = env_str("EMAIL_HOST", "")
+    EMAIL_PORT = env_int("EMAIL_PORT", 25)
+    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+# A stalled SMTP server costs an attempt this long, never a request (sending is a task).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Newsroom <newsroom@localhost>")
+# This app's public base URL, for the links in emails (and, unless set apart, in webhooks).
+SITE_URL = env_str("SITE_URL", "") or WEBHOOK_SITE_URL or "http://127.0.0.1:8000"
+# An email that could not be sent is tried again after NOTIFICATION_EMAIL_BACKOFF_SECONDS,
+# doubling each time up to NOTIFICATION_EMAIL_BACKOFF_MAX_SECONDS, at most
+# NOTIFICATION_EMAIL_MAX_ATTEMPTS times in all; then it is marked failed (admin: Email messages).
+NOTIFICATION_EMAIL_MAX_ATTEMPTS = env_int("NOTIFICATION_EMAIL_MAX_ATTEMPTS", 8)
+NOTIFICATION_EMAIL_BACKOFF_SECONDS = env_float("NOTIFICATION_EMAIL_BACKOFF_SECONDS", 30)
+NOTIFICATION_EMAIL_BACKOFF_MAX_SECONDS = env_float("NOTIFICATION_EMAIL_BACKOFF_MAX_SECONDS", 3600)
+# The sweep re-rings an email (or a notification's immediate email) whose message was lost this
+# long after it was due; it runs every NOTIFICATION_SWEEP_SECONDS.
+NOTIFICATION_SWEEP_SECONDS = env_int("NOTIFICATION_SWEEP_SECONDS", 30)
+NOTIFICATION_SWEEP_GRACE_SECONDS = env_int("NOTIFICATION_SWEEP_GRACE_SECONDS", 60)
+# The daily digest goes out at this hour of each user's own time zone (0-23): the digest sweep
+# (every NOTIFICATION_DIGEST_SWEEP_SECONDS) sends one to each user whose hour has come and who
+# has had none yet that local day.
+NOTIFICATION_DIGEST_HOUR = env_int("NOTIFICATION_DIGEST_HOUR", 7)
+NOTIFICATION_DIGEST_SWEEP_SECONDS = env_int("NOTIFICATION_DIGEST_SWEEP_SECONDS", 300)
 
 # --- Health and metrics ---------------------------------------------------------------------------
 # /metrics (Prometheus text format) answers only a caller with this bearer token or from one of

@@ -9,6 +9,7 @@ from integrations import docs as integrations_docs
 from integrations import views as integrations_views
 from integrations.api import ArticleViewSet
 from review.api import ClaimViewSet, ReviewQueueViewSet
+from review.notifications.api import NotificationViewSet
 from review.urls import desk_patterns
 
 # The JSON API (docs/api.md): one ViewSet per resource, each transition an action on it. The
@@ -19,6 +20,7 @@ api.register("articles", ArticleViewSet, basename="article")
 api.register("claims", ClaimViewSet, basename="claim")
 api.register("extraction-jobs", ExtractionJobViewSet, basename="extraction-job")
 api.register("review-queue", ReviewQueueViewSet, basename="review-queue")
+api.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
     # For load balancers, systemd and monitoring (docs/deploying.md); no authentication, no
@@ -37,6 +39,7 @@ urlpatterns = [
     re_path(r"^api/", integrations_views.api_not_found),
     path("integrations/", include("integrations.urls")),
     path("review/", include("review.urls")),
+    path("notifications/", include("review.notifications.urls")),
     path("desk/", include(desk_patterns)),
     # Last: the articles app owns the site root (the dashboard).
     path("", include("articles.urls")),

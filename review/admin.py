@@ -8,7 +8,14 @@ from django.contrib import admin
 from django.utils import timezone
 
 from articles.admin import PersonListFilter, ReadOnlyAdmin, person
-from review.models import Assignment, ClaimHold, EvidenceSnapshot, ReuseSuggestion
+from review.models import (
+    Assignment,
+    ClaimHold,
+    EmailMessageLog,
+    EvidenceSnapshot,
+    Notification,
+    ReuseSuggestion,
+)
 
 
 class HoldActiveFilter(admin.SimpleListFilter):
@@ -82,3 +89,29 @@ class EvidenceSnapshotAdmin(ReadOnlyAdmin):
     search_fields = ["requested_url", "final_url", "title", "sha256"]
     date_hierarchy = "created_at"
     exclude = ["text"]  # up to megabytes; read on the claim page
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    """Who was told what (written by the fan-out of the history rows only)."""
+
+    list_display = ["recipient", "kind", "reason", "created_at", "read_at", "email"]
+    list_filter = ["kind", "email"]
+    list_select_related = ["recipient"]
+    search_fields = ["reason", "recipient__username"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["event", "article", "claim", "email_message"]
+
+
+@admin.register(EmailMessageLog)
+class EmailMessageLogAdmin(ReadOnlyAdmin):
+    """Every notification email, immediate or digest: sent, pending (being retried, see the last
+    error and the next attempt) or failed for good after its attempts."""
+
+    list_display = [
+        "created_at", "kind", "recipients", "subject", "status", "attempts", "sent_at",
+    ]  # fmt: skip
+    list_filter = ["status", "kind"]
+    search_fields = ["recipients", "subject"]
+    date_hierarchy = "created_at"
+    exclude = ["body_html"]

@@ -336,3 +336,10 @@ def queue_version(user) -> str:
 # The evidence archive's model lives in its own module (review/evidence/); imported here so that
 # it is one of review's models.
 from review.evidence.models import EvidenceSnapshot  # noqa: E402, F401
+
+# The notifications' models (review/notifications/), imported for the same reason.
+from review.notifications.models import (  # noqa: E402, F401
+    EmailMessageLog,
+    Notification,
+    NotificationPreference,
+)

@@ -31,3 +31,11 @@ from review.evidence.tasks import (  # noqa: E402, F401
     sweep_evidence,
     sweep_link_rot,
 )
+
+# The notifications' tasks, registered the same way.
+from review.notifications.tasks import (  # noqa: E402, F401
+    deliver_email,
+    send_notification_digests,
+    send_notification_emails,
+    sweep_notification_emails,
+)

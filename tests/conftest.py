@@ -16,6 +16,7 @@ pytest_plugins = [
     "tests.support.api",
     "tests.support.pages",
     "tests.support.desk",
+    "tests.support.smtp",
 ]
 
 PASSWORD = "correct-horse-battery-staple"

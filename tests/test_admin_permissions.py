@@ -28,6 +28,8 @@ from integrations import services as integration_services
 from integrations.models import WebhookDelivery, WebhookSubscription
 from review import intelligence
 from review import services as review_services
+from review.notifications import services as notification_services
+from review.notifications.models import Notification
 from tests.conftest import make_article, make_user
 from tests.support.verdicts import judge
 
@@ -76,7 +78,14 @@ def world(editor, other_editor, reviewer, chief, settings) -> dict[type[models.M
     )  # fmt: skip
     intelligence.analyse_article(second.pk)
     review_services.hold_claim(second.claims.active().first(), by=reviewer)
+    # The assignment notifies the reviewer, who wants an email at once: a notification and the
+    # email the worker would make of it (review/notifications).
+    reviewer.email = "reviewer@example.test"
+    reviewer.save(update_fields=["email"])
+    notification_services.set_channel(reviewer, kind="assigned", channel="immediate")
     review_services.assign_article(second, reviewer=reviewer, by=chief)
+    assigned = Notification.objects.get(recipient=reviewer, kind="assigned")
+    notification_services.make_immediate_email(assigned.pk)
 
     failing = make_article(editor, title="Failing extraction")
     job = services.submit_article(failing, by=editor)

@@ -48,9 +48,9 @@ def test_every_operation_documents_401_and_every_write_its_4xx_answers():
     ]
 
     # 16, plus the reuse suggestions and the reuse action of issue 8, the bulk create (18) and the
-    # evidence of issue 15 (20), and the schedule, cancel-schedule, unpublish and
-    # publish-correction actions of issue 14 (24)
-    assert len(operations) == 24
+    # evidence of issue 15 (20); the caller's notifications, one read and read-all (23) and the
+    # schedule, cancel-schedule, unpublish and publish-correction actions (27) of issue 14
+    assert len(operations) == 27
     for path, method, op in operations:
         codes = set(op["responses"])
         assert "401" in codes, (method, path)

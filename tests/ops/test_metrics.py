@@ -7,6 +7,7 @@ import re
 import pytest
 
 from articles.models import ExtractionJob
+from review.models import EmailMessageLog
 from tests.conftest import make_article
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +45,11 @@ def test_metrics_report_requests_jobs_claims_verdicts_and_heartbeats(
 ):
     in_review = make_article(editor, title="Reviewed", status="in_review")
     make_article(editor, title="Waiting", status="submitted")
+    for status in ("sent", "sent", "failed"):
+        EmailMessageLog.objects.create(
+            user=editor, recipients="e@example.org", subject="s", body_text="t", body_html="h",
+            kind="immediate", status=status,
+        )  # fmt: skip
     heartbeat("worker", "w1@host", age=2)
     heartbeat("worker", "w2@host", age=500)
     heartbeat("scheduler", "beat@host", age=1, state="active")
@@ -60,6 +66,9 @@ def test_metrics_report_requests_jobs_claims_verdicts_and_heartbeats(
     assert sample(text, "newsroom_claims_pending") == in_review.claims.count()
     assert sample(text, "newsroom_verdicts_recorded_total") == 0
     assert sample(text, "newsroom_webhook_deliveries", '{status="failed"}') == 0
+    assert sample(text, "newsroom_emails", '{status="sent"}') == 2
+    assert sample(text, "newsroom_emails", '{status="failed"}') == 1
+    assert sample(text, "newsroom_emails", '{status="pending"}') == 0
     assert sample(text, "newsroom_workers", '{state="alive"}') == 1
     assert sample(text, "newsroom_workers", '{state="missing"}') == 1
     assert sample(text, "newsroom_schedulers", '{state="active"}') == 1

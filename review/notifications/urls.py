@@ -1,0 +1,14 @@
+from django.urls import path
+
+from review.notifications import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("", views.notification_list, name="list"),
+    path("bell/", views.bell, name="bell"),
+    path("<int:pk>/read/", views.mark_read, name="read"),
+    path("read-all/", views.mark_all_read, name="read_all"),
+    path("settings/", views.preferences, name="settings"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]
