@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import HttpResponseBase
+from django.http import Http404, HttpResponseBase
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
@@ -51,9 +51,13 @@ from articles.serializers import (
     ArticleListSerializer,
     ArticleUpdateSerializer,
     ClaimReviewDocumentSerializer,
+    CorrectionInputSerializer,
     ExtractionJobSerializer,
     OverrideInputSerializer,
+    PublishedVersionSerializer,
     ReturnToDraftSerializer,
+    ScheduleInputSerializer,
+    UnpublishInputSerializer,
     claim_review_document,
 )
 
@@ -102,8 +106,13 @@ class PublishPermission(drf_permissions.BasePermission):
     message = "You may not publish this article."
 
     def has_object_permission(self, request: Request, view: Any, article: Article) -> bool:
-        if view.action in ("publish", "override"):
+        if view.action in ("publish", "override", "publish_correction"):
             return permissions.can_publish_article(request.user, article)
+        if view.action in ("schedule", "cancel_schedule"):
+            return permissions.can_schedule_publication(request.user, article)
+        if view.action == "unpublish":
+            self.message = "Only a chief editor can unpublish an article."
+            return permissions.can_unpublish_article(request.user, article)
         return True
 
 
@@ -124,6 +133,12 @@ ARTICLE_LIST_SCHEMA = extend_schema(
 
 ARTICLE_DETAIL_SCHEMA = extend_schema(
     summary="An article with its claims, links, credit, sections, history and gate",
+    description=(
+        "While a correction of a published article is in progress, a caller who may not see it "
+        "(who sees published articles only) gets the published version instead: `id`, `title`, "
+        "`status` (published), `dateline`, `author`, `body`, `published_at`, `correction_open` "
+        "(true) and `corrections`; no claims, history or gate."
+    ),
     responses={200: ArticleDetailSerializer, **errors(404)},
 )
 
@@ -165,9 +180,21 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return remembered_response(request, lambda: self.list_page(request))
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        return remembered_response(
-            request, lambda: super(ArticleViewSet, self).retrieve(request, *args, **kwargs)
-        )
+        return remembered_response(request, lambda: self.detail_or_published_version(request))
+
+    def detail_or_published_version(self, request: Request) -> Response:
+        """The article; or, under correction, for a caller who may not see the correction in
+        progress, its published version (`PublishedVersionSerializer`)."""
+        try:
+            return super().retrieve(request)
+        except Http404 as not_found:
+            try:
+                article = permissions.get_published_version_for_user(
+                    request.user, self.kwargs["pk"]
+                )
+            except Http404:
+                raise not_found from None
+            return Response(PublishedVersionSerializer(article).data)
 
     def list_page(self, request: Request) -> Response:
         # Rows as plain values: no text (a body may be 200,000 characters), no model instances.
@@ -262,11 +289,83 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return self.published_response(article)
 
     @extend_schema(
+        summary="Publish the correction of a published article, with its public note",
+        description=(
+            "Editing a published article opens a correction round (it goes through review "
+            "again while the published version stays live). This ends it through the same gate "
+            "as publish (a chief editor's `override_reason` as for override); the note is kept "
+            "in `corrections` and sent with `article.corrected`. 409 when no correction is in "
+            "progress or the gate is closed."
+        ),
+        request=CorrectionInputSerializer,
+        responses={200: ArticleDetailSerializer, **errors(*WRITE_ERRORS), 409: GATE_CLOSED},
+        parameters=[RETRY_AFTER],
+    )
+    @action(detail=True, methods=["post"], url_path="publish-correction", filter_backends=[])
+    def publish_correction(self, request: Request, pk: str | None = None) -> Response:
+        article = self.get_object()
+        data = validated(CorrectionInputSerializer, request)
+        article = services.publish_correction(
+            article, by=request.user, note=data["note"], override_reason=data["override_reason"]
+        )
+        return self.published_response(article)
+
+    @extend_schema(
+        summary="Schedule the publication of an article whose claims are all verified",
+        description=(
+            "Beat publishes it at `publish_at` through the same gate, acting as the caller; if "
+            "the gate has closed by then it is not published and the history says why "
+            "(schedule_failed). A new time replaces the old one. 409 when the gate is not open "
+            "or the article is not in review; 400 for a time in the past or without an offset."
+        ),
+        request=ScheduleInputSerializer,
+        responses={200: ArticleDetailSerializer, **errors(*WRITE_ERRORS), 409: GATE_CLOSED},
+        parameters=[RETRY_AFTER],
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def schedule(self, request: Request, pk: str | None = None) -> Response:
+        article = self.get_object()
+        data = validated(ScheduleInputSerializer, request)
+        services.schedule_publication(article, by=request.user, at=data["publish_at"])
+        return self.published_response(article)
+
+    @extend_schema(
+        summary="Cancel the scheduled publication of an article",
+        description="409 when nothing is scheduled.",
+        request=None,
+        responses={200: ArticleDetailSerializer, **errors(*WRITE_ERRORS)},
+        parameters=[RETRY_AFTER],
+    )
+    @action(detail=True, methods=["post"], url_path="cancel-schedule", filter_backends=[])
+    def cancel_schedule(self, request: Request, pk: str | None = None) -> Response:
+        article = services.cancel_schedule(self.get_object(), by=request.user)
+        return self.published_response(article)
+
+    @extend_schema(
+        summary="Chief editor: unpublish (withdraw) a published article, with a reason",
+        description=(
+            "The article becomes `withdrawn`: only its author and chief editors see it, the "
+            "ClaimReview export no longer lists it, and `article.unpublished` is sent. Back to "
+            "publication: return to draft, then review and the gate again."
+        ),
+        request=UnpublishInputSerializer,
+        responses={200: ArticleDetailSerializer, **errors(*WRITE_ERRORS)},
+        parameters=[RETRY_AFTER],
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def unpublish(self, request: Request, pk: str | None = None) -> Response:
+        article = self.get_object()
+        data = validated(UnpublishInputSerializer, request)
+        article = services.unpublish_article(article, by=request.user, reason=data["reason"])
+        return self.published_response(article)
+
+    @extend_schema(
         summary="schema.org ClaimReview JSON-LD of the article's reviewed claims",
         description=(
             "One ClaimReview per current claim with a verdict (verified or unverified), rated "
             "on a two-step scale (2 Verified, 1 Unverified), authored by the organisation of "
-            "NEWSROOM_ORGANIZATION_NAME / NEWSROOM_ORGANIZATION_URL."
+            "NEWSROOM_ORGANIZATION_NAME / NEWSROOM_ORGANIZATION_URL. A withdrawn (unpublished) "
+            "article has no export: 404."
         ),
         # 400: a `format` other than jsonld or json (articles.rest.StrictContentNegotiation).
         responses={200: ClaimReviewDocumentSerializer, **errors(400, 404)},
@@ -280,6 +379,9 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     )
     def claimreview(self, request: Request, pk: str | None = None) -> Response:
         article = self.get_object()
+        if article.status == Article.Status.WITHDRAWN:
+            # Unpublished: what the newsroom stood behind is no longer claimed anywhere.
+            raise Http404("This article was withdrawn: it has no ClaimReview export.")
         claims = list(
             article.claims.active().exclude(verdict=Claim.Verdict.PENDING).order_by("ordinal", "id")
         )

@@ -7,6 +7,9 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.core.validators import ProhibitNullCharactersValidator
+from django.utils import timezone
+
+from articles.text import has_visible_text
 
 
 def article_text_field(field):
@@ -76,3 +79,50 @@ class ProfileForm(forms.Form):
         self.fields["time_zone"].choices = [("", default)] + [
             (name, name.replace("_", " ")) for name in time_zone_names()
         ]
+
+
+class ScheduleForm(forms.Form):
+    """Scheduled publication, entered in the user's own time zone (the browser's datetime-local
+    has none: TimeZoneMiddleware's zone gives it one)."""
+
+    publish_at = forms.DateTimeField(
+        label="Publish at",
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"required": "Give the date and time of publication."},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        zone = timezone.get_current_timezone_name()
+        self.fields["publish_at"].label = f"Publish at ({zone} time)"
+
+
+class UnpublishForm(forms.Form):
+    reason = forms.CharField(
+        max_length=2000,
+        label="Reason for unpublishing",
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 50}),
+        error_messages={"required": "Give the reason for unpublishing."},
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not has_visible_text(reason):
+            raise forms.ValidationError("The reason has no visible text.")
+        return reason
+
+
+class CorrectionForm(forms.Form):
+    note = forms.CharField(
+        max_length=2000,
+        label="Correction note (public)",
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 50}),
+        error_messages={"required": "Give the correction note readers will see."},
+    )
+
+    def clean_note(self) -> str:
+        note = self.cleaned_data["note"].strip()
+        if not has_visible_text(note):
+            raise forms.ValidationError("The correction note has no visible text.")
+        return note

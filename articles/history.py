@@ -4,7 +4,15 @@ right after it, and whether that row opened the gate. One definition, read by th
 
 from __future__ import annotations
 
-from articles.models import GATE_COUNTS, Article, ArticleEvent, Claim, Gate, gate_counts
+from articles.models import (
+    EXTRACTED_STATUSES,
+    GATE_COUNTS,
+    Article,
+    ArticleEvent,
+    Claim,
+    Gate,
+    gate_counts,
+)
 
 
 def gate_after(event: ArticleEvent) -> Gate:
@@ -37,7 +45,7 @@ def gate_after(event: ArticleEvent) -> Gate:
     status = article_status_after(event)
     return Gate.of_verdicts(
         [v for pk, v in verdicts.items() if pk not in retired],
-        extracted=status in (Article.Status.IN_REVIEW, Article.Status.PUBLISHED),
+        extracted=status in EXTRACTED_STATUSES,
     )
 
 
@@ -48,16 +56,15 @@ def gate_now(event: ArticleEvent) -> Gate:
     counts = gate_counts([event.article_id]).get(event.article_id, (0,) * len(GATE_COUNTS))
     return Gate.of_counts(
         dict(zip([name for name, _ in GATE_COUNTS], counts, strict=True)),
-        extracted=article_status_after(event)
-        in (Article.Status.IN_REVIEW, Article.Status.PUBLISHED),
+        extracted=article_status_after(event) in EXTRACTED_STATUSES,
     )
 
 
 def article_status_after(event: ArticleEvent) -> str:
-    if event.kind == ArticleEvent.Kind.STATUS:
+    if event.kind in (ArticleEvent.Kind.STATUS, ArticleEvent.Kind.UNPUBLISHED):
         return event.to_state
-    if event.kind == ArticleEvent.Kind.OVERRIDE:
-        return Article.Status.PUBLISHED  # the override row precedes the status row of the publish
+    if event.kind in (ArticleEvent.Kind.OVERRIDE, ArticleEvent.Kind.CORRECTED):
+        return Article.Status.PUBLISHED  # these rows precede the status row of the publish
     return Article.Status.IN_REVIEW
 
 

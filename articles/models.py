@@ -171,6 +171,9 @@ class Article(models.Model):
         SUBMITTED = "submitted", "Submitted"
         IN_REVIEW = "in_review", "In review"
         PUBLISHED = "published", "Published"
+        # Unpublished by a chief editor (`unpublish_article`): no longer public, no ClaimReview
+        # export; the way back is return to draft, then the usual review and gate.
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     title = models.CharField(max_length=300)
     body = models.TextField()
@@ -200,6 +203,24 @@ class Article(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     # When the desk wants it out: the review queue puts articles due sooner first.
     publish_by = models.DateTimeField(null=True, blank=True)
+    # Scheduled publication (embargo): beat publishes the article at `publish_at` through
+    # `publish_article`, acting as `publish_scheduled_by` (`articles.services.publishing`).
+    publish_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    publish_scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    # The revision that is live: set by every publication (`publish_article`,
+    # `publish_correction`), cleared by unpublishing. While a correction is in progress (the
+    # article edited after publication: submitted, in review or back in draft) it is what readers
+    # still see (docs/publishing.md).
+    published_revision = models.ForeignKey(
+        "Revision", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -207,8 +228,16 @@ class Article(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "submitted", "in_review", "published"]),
+                condition=Q(
+                    status__in=["draft", "submitted", "in_review", "published", "withdrawn"]
+                ),
                 name="article_status_valid",
+            ),
+            # A schedule always says who made it: beat publishes on their behalf.
+            models.CheckConstraint(
+                condition=Q(publish_at__isnull=True, publish_scheduled_by__isnull=True)
+                | Q(publish_at__isnull=False, publish_scheduled_by__isnull=False),
+                name="article_schedule_has_author",
             ),
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(published_at__isnull=False),
@@ -221,7 +250,21 @@ class Article(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.status != self.Status.PUBLISHED
+        return self.status not in (self.Status.PUBLISHED, self.Status.WITHDRAWN)
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.publish_at is not None
+
+    @property
+    def correction_open(self) -> bool:
+        """Edited after publication and not yet published again: the published revision is live,
+        the working copy goes through review (`publish_correction` ends the round)."""
+        return self.published_revision_id is not None and self.status in (
+            self.Status.DRAFT,
+            self.Status.SUBMITTED,
+            self.Status.IN_REVIEW,
+        )
 
     def gate(self) -> Gate:
         """The publication gate. Uses `with_claim_counts()` annotations when the row has them."""
@@ -229,8 +272,17 @@ class Article(models.Model):
             counts = {name: getattr(self, name) for name, _ in GATE_COUNTS}
         else:
             counts = Article.objects.with_claim_counts().values(*dict(GATE_COUNTS)).get(pk=self.pk)
-        extracted = self.status in (self.Status.IN_REVIEW, self.Status.PUBLISHED)
+        extracted = self.status in EXTRACTED_STATUSES
         return Gate.of_counts(counts, extracted=extracted)
+
+
+# The states in which the article's claims are those of its text (extraction has been applied):
+# the gate counts them. A withdrawn article keeps the claims it was published with.
+EXTRACTED_STATUSES = (
+    Article.Status.IN_REVIEW,
+    Article.Status.PUBLISHED,
+    Article.Status.WITHDRAWN,
+)
 
 
 class Revision(models.Model):
@@ -550,6 +602,14 @@ class ArticleEvent(models.Model):
         COMMENT_EDITED = "comment_edited", "Comment edited"
         QUESTION_OPENED = "question_opened", "Question to the author"
         QUESTION_RESOLVED = "question_resolved", "Question resolved"
+        # Publishing that does not end the story (`articles.services.publishing`); see
+        # docs/publishing.md for what each row's fields hold.
+        SCHEDULED = "scheduled", "Publication scheduled"
+        SCHEDULE_CANCELLED = "schedule_cancelled", "Scheduled publication cancelled"
+        SCHEDULE_FAILED = "schedule_failed", "Scheduled publication did not happen"
+        UNPUBLISHED = "unpublished", "Unpublished"
+        CORRECTION_OPENED = "correction_opened", "Correction opened (published article edited)"
+        CORRECTED = "corrected", "Correction published"
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="events")
     claim = models.ForeignKey(

@@ -92,6 +92,15 @@ def can_resolve_question(user, *, asked_by_id: int, article: Article) -> bool:
     return can_view_article(user, article) and (user.pk == asked_by_id or is_chief(user))
 
 
+def can_schedule_publication(user, article: Article) -> bool:
+    """Scheduling and cancelling a schedule: whoever may publish the article."""
+    return can_publish_article(user, article)
+
+
+def can_unpublish_article(user, article: Article) -> bool:
+    return is_chief(user)
+
+
 def get_article_for_user(user, pk: int, *, write: bool = False) -> Article:
     """Fetch an article on `user`'s behalf: 404 when they may not see it, PermissionDenied when
     they may see but not change it. Every view goes through here."""
@@ -100,6 +109,20 @@ def get_article_for_user(user, pk: int, *, write: bool = False) -> Article:
         raise Http404("No such article.")
     if write and not can_edit_article(user, article):
         raise PermissionDenied("You may not change this article.")
+    return article
+
+
+def get_published_version_for_user(user, pk: int) -> Article:
+    """An article under correction whose working copy `user` may not see, for its published
+    version: any signed-in user reads what is published (404 otherwise). Only the article page
+    and the API's detail ask this, after `get_article_for_user` said 404."""
+    article = (
+        Article.objects.filter(pk=pk, published_revision__isnull=False)
+        .select_related("author", "published_revision")
+        .first()
+    )
+    if article is None or not user.is_authenticated or not article.correction_open:
+        raise Http404("No such article.")
     return article
 
 

@@ -4,11 +4,13 @@ callers load what these read."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.utils.text import Truncator
 
+from articles import times
 from articles.models import Article, ArticleEvent, Claim, ExtractionJob, Gate
 from articles.people import display_name
 
@@ -74,6 +76,8 @@ class TimelineEntry:
     claim_label: str
     # The claims of one bulk verdict shown as this one entry (`group_bulk`): more than one label.
     bulk_labels: list[str] = field(default_factory=list)
+    # The note as shown: a scheduled time (stored in UTC) in the reader's time zone.
+    note: str = ""
 
     @classmethod
     def of(cls, event: ArticleEvent) -> TimelineEntry:
@@ -88,8 +92,24 @@ class TimelineEntry:
             excerpt = Truncator(event.claim.text).chars(90)
             claim_label = f"claim {event.claim.ordinal + 1}: “{excerpt}”"
         return cls(
-            event=event, actor=display_name(event.actor), change=change, claim_label=claim_label
+            event=event,
+            actor=display_name(event.actor),
+            change=change,
+            claim_label=claim_label,
+            note=shown_note(event),
         )
+
+
+SCHEDULE_KINDS = (ArticleEvent.Kind.SCHEDULED, ArticleEvent.Kind.SCHEDULE_CANCELLED)
+
+
+def shown_note(event: ArticleEvent) -> str:
+    if event.kind in SCHEDULE_KINDS:
+        try:
+            return f"For {times.when(dt.datetime.fromisoformat(event.note))}"
+        except ValueError:
+            pass
+    return event.note
 
 
 def group_bulk(entries: list[TimelineEntry]) -> list[TimelineEntry]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from rest_framework import serializers
 
 from articles.forms import article_text_field
 from articles.models import (
+    EXTRACTED_STATUSES,
     Article,
     ArticleEvent,
     Claim,
@@ -336,9 +338,7 @@ class ArticleListSerializer(serializers.ModelSerializer):
 
     @staticmethod
     def _gate(row: dict[str, Any]) -> Gate:
-        return Gate.of_counts(
-            row, extracted=row["status"] in (Article.Status.IN_REVIEW, Article.Status.PUBLISHED)
-        )
+        return Gate.of_counts(row, extracted=row["status"] in EXTRACTED_STATUSES)
 
     def to_representation(self, row: dict[str, Any]) -> dict[str, Any]:
         tz = self.context.setdefault("tz", timezone.get_current_timezone())
@@ -362,6 +362,38 @@ class ArticleListSerializer(serializers.ModelSerializer):
         }
 
 
+class CorrectionSerializer(serializers.Serializer):
+    note = serializers.CharField(help_text="The public correction note.")
+    at = serializers.DateTimeField(help_text="When the correction was published.")
+
+
+def corrections_data(article: Article) -> list[dict[str, Any]]:
+    """The article's published corrections, oldest first: its `corrected` history rows."""
+    events = article.events.filter(kind=ArticleEvent.Kind.CORRECTED).order_by("created_at", "id")
+    return CorrectionSerializer(
+        [{"note": e.note, "at": e.created_at} for e in events], many=True
+    ).data
+
+
+class PublishedVersionSerializer(serializers.Serializer):
+    """An article under correction as readers who may not see the correction in progress get it:
+    the published revision's text, its corrections, and nothing of the working copy."""
+
+    def to_representation(self, article: Article) -> dict[str, Any]:
+        revision = article.published_revision
+        return {
+            "id": article.pk,
+            "title": revision.title,
+            "status": Article.Status.PUBLISHED,
+            "dateline": article.dateline.isoformat() if article.dateline else None,
+            "author": UserSerializer(article.author).data,
+            "body": revision.body,
+            "published_at": serializers.DateTimeField().to_representation(article.published_at),
+            "correction_open": True,
+            "corrections": corrections_data(article),
+        }
+
+
 class ArticleDetailSerializer(serializers.ModelSerializer):
     """The article with everything extraction made of it, its history and its gate."""
 
@@ -373,6 +405,12 @@ class ArticleDetailSerializer(serializers.ModelSerializer):
     sections = SectionSerializer(many=True, read_only=True)
     history = serializers.SerializerMethodField()
     extraction = serializers.SerializerMethodField()
+    correction_open = serializers.BooleanField(
+        read_only=True,
+        help_text="Edited after publication: the published version stays live until the "
+        "correction is published (docs/publishing.md).",
+    )
+    corrections = serializers.SerializerMethodField()
 
     class Meta:
         model = Article
@@ -395,8 +433,15 @@ class ArticleDetailSerializer(serializers.ModelSerializer):
             "updated_at",
             "submitted_at",
             "published_at",
+            "publish_at",
+            "correction_open",
+            "corrections",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(CorrectionSerializer(many=True))
+    def get_corrections(self, article: Article) -> list[dict[str, Any]]:
+        return corrections_data(article)
 
     @extend_schema_field(GateSerializer)
     def get_gate(self, article: Article) -> dict[str, Any]:
@@ -468,6 +513,51 @@ class OverrideInputSerializer(serializers.Serializer):
 
         if not has_visible_text(value):
             raise serializers.ValidationError(REASON_INVISIBLE)
+        return value
+
+
+class ScheduleInputSerializer(serializers.Serializer):
+    publish_at = serializers.DateTimeField(
+        help_text="When beat publishes the article: ISO 8601 with an offset "
+        "(2026-12-06T14:00:00+01:00), in the future.",
+    )
+
+    def validate_publish_at(self, value: dt.datetime) -> dt.datetime:
+        raw = str(self.initial_data.get("publish_at", ""))
+        if not (raw.endswith(("Z", "z")) or re.search(r"[+-]\d\d:?\d\d$", raw)):
+            raise serializers.ValidationError("Give the time with its offset, e.g. +01:00 or Z.")
+        return value
+
+
+class CorrectionInputSerializer(serializers.Serializer):
+    note = TextField(
+        max_length=2000,
+        help_text="The public correction note (kept in the history, listed in `corrections`, "
+        "sent with `article.corrected`). Must contain visible text.",
+    )
+    override_reason = TextField(
+        max_length=2000,
+        required=False,
+        default="",
+        help_text="Chief editors: publish the correction over unverified claims, with a reason.",
+    )
+
+    def validate_note(self, value: str) -> str:
+        if not has_visible_text(value):
+            raise serializers.ValidationError("The correction note has no visible text.")
+        return value
+
+
+class UnpublishInputSerializer(serializers.Serializer):
+    reason = TextField(
+        max_length=2000,
+        help_text="Why the article is withdrawn (kept in the history, sent with the webhook). "
+        "Must contain visible text.",
+    )
+
+    def validate_reason(self, value: str) -> str:
+        if not has_visible_text(value):
+            raise serializers.ValidationError("The reason has no visible text.")
         return value
 
 

@@ -146,3 +146,12 @@ def reextract_outdated_articles() -> int:
     if settings.EXTRACTION_UPGRADE_BATCH <= 0:
         return 0
     return len(services.reextract_outdated(limit=settings.EXTRACTION_UPGRADE_BATCH).queued)
+
+
+@shared_task(name="articles.publish_scheduled_articles", expires=60)
+def publish_scheduled_articles() -> dict[str, list[int]]:
+    """Beat, every PUBLISH_SCHEDULED_SECONDS: publish the articles whose scheduled time has come,
+    or record why not (`services.publish_due_articles`: per article under its lock, so a second
+    run at the same time publishes nothing twice). Returns the ids published and failed."""
+    run = services.publish_due_articles()
+    return {"published": run.published, "failed": run.failed}

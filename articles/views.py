@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from articles import permissions, services
 from articles.diffing import DiffSegment, segments_from_json
 from articles.exports import EVENT_CSV_HEADER, csv_response, event_csv_row
-from articles.forms import ArticleForm, ProfileForm, ReturnToDraftForm
+from articles.forms import ArticleForm, ProfileForm, ReturnToDraftForm, ScheduleForm
 from articles.middleware import remember_time_zone
 from articles.models import (
     Article,
@@ -83,6 +83,13 @@ def consistent_read(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     return wrapped
 
 
+def corrections_of(article: Article) -> list[ArticleEvent]:
+    """The article's published correction notes, oldest first."""
+    return list(
+        article.events.filter(kind=ArticleEvent.Kind.CORRECTED).order_by("created_at", "id")
+    )
+
+
 # --- Dashboard ----------------------------------------------------------------------------------
 
 
@@ -122,14 +129,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     Article.Status.DRAFT,
                     Article.Status.SUBMITTED,
                     Article.Status.IN_REVIEW,
+                    Article.Status.WITHDRAWN,
                 ],
             )
             .with_claim_counts()
             .order_by("-updated_at", "-id")
         ]
         context["drafts"] = [r for r in mine if r.article.status == Article.Status.DRAFT]
+        # Unpublished by a chief editor: the author finds them here (back via return to draft).
+        context["withdrawn"] = [r for r in mine if r.article.status == Article.Status.WITHDRAWN]
         context["mine_in_review"] = sorted(
-            (r for r in mine if r.article.status != Article.Status.DRAFT),
+            (
+                r
+                for r in mine
+                if r.article.status in (Article.Status.SUBMITTED, Article.Status.IN_REVIEW)
+            ),
             key=lambda r: (r.article.submitted_at, r.article.pk),
         )
         context["mine_polling"] = _polls(context["mine_in_review"])
@@ -202,8 +216,9 @@ def create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     article = permissions.get_article_for_user(request.user, pk, write=True)
-    if not article.is_editable:
-        messages.error(request, "A published article can no longer be edited.")
+    if not article.is_editable and article.status != Article.Status.PUBLISHED:
+        # Withdrawn. (Editing a published article opens a correction round.)
+        messages.error(request, "A withdrawn article cannot be edited: return it to draft first.")
         return redirect("articles:detail", pk=article.pk)
     initial = {"title": article.title, "body": article.body, "dateline": article.dateline}
     form = ArticleForm(request.POST or None, initial=initial)
@@ -322,12 +337,12 @@ def gate_context(user, article: Article, claims: list[Claim] | None = None) -> d
     article's active claims when the caller has them loaded (the article page), else one query."""
     gate = article.gate()
     in_review = article.status == Article.Status.IN_REVIEW
-    may_publish = (
-        permissions.can_publish_article(user, article)
-        and article.status != Article.Status.PUBLISHED
+    may_publish = permissions.can_publish_article(user, article) and article.status not in (
+        Article.Status.PUBLISHED,
+        Article.Status.WITHDRAWN,
     )
     blockers: list[Claim] = []
-    if gate.extracted and not gate.is_open and article.status != Article.Status.PUBLISHED:
+    if gate.extracted and not gate.is_open and article.status == Article.Status.IN_REVIEW:
         if claims is None:
             claims = list(
                 article.claims.active()
@@ -338,20 +353,43 @@ def gate_context(user, article: Article, claims: list[Claim] | None = None) -> d
         blockers = [c for c in claims if c.verdict != Claim.Verdict.VERIFIED]
     show_override = (
         may_publish
+        and not article.correction_open
         and in_review
         and gate.overridable
         and permissions.can_override_gate(user, article)
     )
+    published = article.status == Article.Status.PUBLISHED
+    withdrawal = None
+    if article.status == Article.Status.WITHDRAWN:
+        withdrawal = (
+            article.events.filter(kind=ArticleEvent.Kind.UNPUBLISHED)
+            .select_related("actor")
+            .order_by("-created_at", "-id")
+            .first()
+        )
+    may_schedule = permissions.can_schedule_publication(user, article)
     return {
         "article": article,
         "gate": gate,
+        # Scheduled publication: the time and, for who may change it, cancel; the form while
+        # the gate is open and nothing is scheduled.
+        "scheduled": article.publish_at,
+        "show_cancel_schedule": article.publish_at is not None and may_schedule,
+        "show_schedule": (
+            may_schedule and in_review and gate.is_open and article.publish_at is None
+        ),
+        "schedule_form": ScheduleForm() if may_schedule and in_review and gate.is_open else None,
+        "show_unpublish": published and permissions.can_unpublish_article(user, article),
+        "withdrawal": withdrawal,
         # The override form lists every unverified claim; the gate names the first few.
         "blockers": blockers if show_override else blockers[:GATE_BLOCKERS_SHOWN],
         "more_blockers": 0 if show_override else max(0, len(blockers) - GATE_BLOCKERS_SHOWN),
         "progress": gate_progress(gate),
         # While reviewers work, the block re-fetches itself so the progress is live.
         "polling": in_review,
-        "show_publish": may_publish,
+        "show_publish": may_publish and not article.correction_open,
+        # A correction round ends with the correction note instead of the Publish button.
+        "show_publish_correction": may_publish and article.correction_open,
         "publish_enabled": may_publish and in_review and gate.is_open,
         "show_override": show_override,
     }
@@ -444,7 +482,21 @@ def review_round(article: Article, claims: list[Claim]) -> RoundView | None:
 @consistent_read
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    article = permissions.get_article_for_user(user, pk)
+    try:
+        article = permissions.get_article_for_user(user, pk)
+    except Http404:
+        # Under correction, readers who only see published articles still read the published
+        # version (and nothing of the correction in progress).
+        article = permissions.get_published_version_for_user(user, pk)
+        return render(
+            request,
+            "articles/published_version.html",
+            {
+                "article": article,
+                "revision": article.published_revision,
+                "corrections": corrections_of(article),
+            },
+        )
     claims = list(article.claims.active().select_related("reviewed_by").order_by("ordinal", "id"))
     badges = claim_badges(article)
     for claim in claims:
@@ -464,6 +516,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     here = reverse("articles:detail", args=[article.pk])
     rows = [ClaimRow(claim=c, judge=judge, next_url=f"{here}#claim-row-{c.pk}") for c in claims]
     may_edit = permissions.can_edit_article(user, article) and article.is_editable
+    events = list(
+        ArticleEvent.objects.filter(article=article)
+        .select_related("actor", "claim")
+        .order_by("created_at", "id")
+    )
     context = {
         "article": article,
         "segments": segments,
@@ -472,14 +529,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "links": list(article.related_links.all()),
         "credit": ImageCredit.objects.filter(article=article).first(),
         "sections": list(article.sections.all()),
-        "events": [
-            TimelineEntry.of(event)
-            for event in ArticleEvent.objects.filter(article=article)
-            .select_related("actor", "claim")
-            .order_by("created_at", "id")
-        ],
+        "events": [TimelineEntry.of(event) for event in events],
+        "corrections": [e for e in events if e.kind == ArticleEvent.Kind.CORRECTED],
         "round": review_round(article, claims),
-        "can_edit": may_edit,
+        # A published article may be edited too: that opens a correction round.
+        "can_edit": may_edit
+        or (
+            permissions.can_edit_article(user, article)
+            and article.status == Article.Status.PUBLISHED
+        ),
         "can_submit": permissions.can_submit_article(user, article)
         and article.status == Article.Status.DRAFT,
         "can_return": may_edit

@@ -99,6 +99,8 @@ class WebhookSubscription(models.Model):
         COMMENT_CREATED = "comment.created", "Comment on a claim (questions included)"
         CLAIM_QUESTION_OPENED = "claim.question_opened", "Question to the author opened"
         CLAIM_QUESTION_RESOLVED = "claim.question_resolved", "Question to the author resolved"
+        ARTICLE_UNPUBLISHED = "article.unpublished", "Article unpublished (withdrawn)"
+        ARTICLE_CORRECTED = "article.corrected", "Correction of a published article published"
 
     name = models.CharField(max_length=100)
     target_url = models.URLField(max_length=2000)

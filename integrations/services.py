@@ -215,6 +215,8 @@ RELEVANT_KINDS = (
     ArticleEvent.Kind.COMMENT,
     ArticleEvent.Kind.QUESTION_OPENED,
     ArticleEvent.Kind.QUESTION_RESOLVED,
+    ArticleEvent.Kind.UNPUBLISHED,
+    ArticleEvent.Kind.CORRECTED,
 )
 
 
@@ -244,6 +246,10 @@ def event_types(event: ArticleEvent, gate: Gate | None = None) -> list[str]:
         return [Event.ARTICLE_PUBLISHED]
     if kind == ArticleEvent.Kind.OVERRIDE:
         return [Event.ARTICLE_PUBLISHED_WITH_OVERRIDE]
+    if kind == ArticleEvent.Kind.UNPUBLISHED:
+        return [Event.ARTICLE_UNPUBLISHED]
+    if kind == ArticleEvent.Kind.CORRECTED:
+        return [Event.ARTICLE_CORRECTED]
     if kind == ArticleEvent.Kind.VERDICT:
         types = [Event.CLAIM_VERDICT_CHANGED]
         # The gate opens with the verdict that verifies the last open claim (articles.history).
@@ -286,8 +292,10 @@ def event_payload(event: ArticleEvent, event_type: str, gate: Gate) -> dict[str,
             "gate": gate_json(gate),
         },
     }
-    if event.kind == ArticleEvent.Kind.OVERRIDE:
+    if event.kind in (ArticleEvent.Kind.OVERRIDE, ArticleEvent.Kind.UNPUBLISHED):
         payload["reason"] = event.note
+    if event.kind == ArticleEvent.Kind.CORRECTED:
+        payload["correction_note"] = event.note
     if event.claim_id is not None and event.kind == ArticleEvent.Kind.VERDICT:
         claim = event.claim
         # The sentence the verdict judged, as its history row kept it: the payload is built later

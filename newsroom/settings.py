@@ -260,6 +260,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "articles.sweep_extraction_jobs",
         "schedule": env_int("EXTRACTION_SWEEP_SECONDS", 5),
     },
+    # Scheduled publication (embargo): publish the articles whose time has come; an article is
+    # out at most this many seconds late.
+    "publish-scheduled-articles": {
+        "task": "articles.publish_scheduled_articles",
+        "schedule": env_int("PUBLISH_SCHEDULED_SECONDS", 5),
+    },
     # Webhooks: dispatch history rows whose doorbell was lost, re-enqueue overdue deliveries.
     "sweep-webhooks": {
         "task": "integrations.sweep_webhooks",

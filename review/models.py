@@ -248,6 +248,7 @@ def queue_articles(
             "title",
             "status",
             "publish_by",
+            "publish_at",
             "submitted_at",
             "author_id",
             "author__username",

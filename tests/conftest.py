@@ -156,6 +156,20 @@ def make_article(
     return article
 
 
+def ready_article(author: User, reviewer: User):
+    """An article in review with every claim verified by `reviewer`: its gate is open."""
+    from articles.models import Article
+    from review import services as review_services
+    from tests.support.verdicts import judge
+
+    article = make_article(author, status="in_review")
+    for claim in article.claims.active():
+        review_services.record_verdict(
+            claim, judged=judge(claim), by=reviewer, verdict="verified", note="Checked."
+        )
+    return Article.objects.get(pk=article.pk)
+
+
 @pytest.fixture
 def article_factory(db):
     return make_article

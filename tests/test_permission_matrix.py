@@ -6,6 +6,7 @@ not visible), then call the service (PermissionDenied is 403, InvalidTransition 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -13,17 +14,18 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 
 from articles import permissions, services
 from articles.models import Article
 from review import services as review_services
 from review.conversations import services as conversations
 from review.conversations.models import Comment
-from tests.conftest import make_article, make_user
+from tests.conftest import make_article, make_user, run_extraction_now
 from tests.support.verdicts import judge
 
 MATRIX = Path(__file__).resolve().parent.parent / "docs" / "permissions.md"
-STATES = ["draft", "submitted", "in_review", "published"]
+STATES = ["draft", "submitted", "in_review", "published", "withdrawn"]
 
 
 def read_matrix() -> list[tuple[str, str, str, str]]:
@@ -36,7 +38,12 @@ def read_matrix() -> list[tuple[str, str, str, str]]:
             action = heading.group(1).strip()
             continue
         row = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if action and len(row) == 5 and row[0] not in ("actor",) and not row[0].startswith("-"):
+        if (
+            action
+            and len(row) == 1 + len(STATES)
+            and row[0] not in ("actor",)
+            and not row[0].startswith("-")
+        ):
             for state, outcome in zip(STATES, row[1:]):
                 cells.append((action, row[0], state, outcome))
     return cells
@@ -55,15 +62,21 @@ def test_the_matrix_covers_every_action_actor_and_state():
         "verdict",
         "publish",
         "override",
+        "schedule",
+        "cancel schedule",
+        "unpublish",
+        "publish correction",
         "comment",
         "ask the author",
         "resolve a question",
     }
-    assert len(CELLS) == 10 * 6 * 4
+    assert len(CELLS) == 14 * 6 * 5
 
 
 def build_article(action: str, state: str, author) -> Article:
     """An article in `state` that has claims, with verdicts as the action's setup needs."""
+    if action == "publish correction":
+        return build_correction(state, author)
     article = make_article(author, status="in_review")
     verifier = make_user("verifier", permissions.REVIEWER)
     claims = list(article.claims.active())
@@ -73,7 +86,10 @@ def build_article(action: str, state: str, author) -> Article:
             "reviewer", permissions.REVIEWER
         )
         conversations.ask_author(claims[0], by=asker, body="Which year is this?")
-    if action in ("publish", "override") or state == "published":
+    if action in ("publish", "override", "schedule", "cancel schedule") or state in (
+        "published",
+        "withdrawn",
+    ):
         for claim in claims:
             review_services.record_verdict(
                 claim, judged=judge(claim), by=verifier, verdict="verified", note="Checked."
@@ -86,14 +102,42 @@ def build_article(action: str, state: str, author) -> Article:
             verdict="unverified",
             note="No source found.",
         )
-    if state == "published":
-        chief = make_user("publishing-chief", permissions.CHIEF)
+    chief = make_user("publishing-chief", permissions.CHIEF)
+    if action == "cancel schedule":
+        services.schedule_publication(article, by=chief, at=timezone.now() + dt.timedelta(hours=1))
+    if state in ("published", "withdrawn"):
         reason = "Source retracted its denial." if action == "override" else ""
         services.publish_article(article, by=chief, override_reason=reason)
+        if state == "withdrawn":
+            services.unpublish_article(article, by=chief, reason="A court order.")
     elif state in ("draft", "submitted"):
         services.return_to_draft(article, by=author)
         if state == "submitted":
             services.submit_article(article, by=author)
+    article = Article.objects.get(pk=article.pk)
+    assert article.status == state
+    return article
+
+
+def build_correction(state: str, author) -> Article:
+    """`publish correction`'s setups: a published article whose author corrected a sentence."""
+    article = make_article(author, status="published")
+    chief = make_user("publishing-chief", permissions.CHIEF)
+    if state == "withdrawn":
+        services.unpublish_article(article, by=chief, reason="A court order.")
+    elif state != "published":
+        body = article.body.replace("7 to 2", "6 to 3")
+        services.update_article(article, by=author, title=article.title, body=body)
+        job = article.extraction_jobs.order_by("-pk").first()
+        if state == "draft":
+            services.return_to_draft(article, by=author)
+        elif state == "in_review":
+            run_extraction_now(job.pk)
+            verifier = make_user("verifier", permissions.REVIEWER)
+            for claim in article.claims.active().filter(verdict="pending"):
+                review_services.record_verdict(
+                    claim, judged=judge(claim), by=verifier, verdict="verified", note="Minutes."
+                )
     article = Article.objects.get(pk=article.pk)
     assert article.status == state
     return article
@@ -127,6 +171,14 @@ def perform(action: str, user, article: Article) -> None:
         services.publish_article(article, by=user)
     elif action == "override":
         services.publish_article(article, by=user, override_reason="The claim is minor.")
+    elif action == "schedule":
+        services.schedule_publication(article, by=user, at=timezone.now() + dt.timedelta(hours=2))
+    elif action == "cancel schedule":
+        services.cancel_schedule(article, by=user)
+    elif action == "unpublish":
+        services.unpublish_article(article, by=user, reason="The source withdrew the report.")
+    elif action == "publish correction":
+        services.publish_correction(article, by=user, note="The vote count was 6 to 3.")
     else:
         raise AssertionError(f"unknown action {action}")
 

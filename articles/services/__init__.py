@@ -10,7 +10,7 @@ One module per part, all re-exported here (callers import from `articles.service
 (the state error, input validation, the article lock, status changes, the history row),
 `editing` (create, edit, submit, return to draft), `jobs` (extraction jobs: queue, doorbell,
 lease, finish, fail, retry, sweep), `publishing` (the gate's transition: in review →
-published), `results` (applying an extraction to the article's rows), `upgrades` (re-extracting
+published, now or scheduled; unpublishing), `results` (applying an extraction to the article's rows), `upgrades` (re-extracting
 articles in review or draft whose claims an older extractor version found), `profiles` (a
 user's own settings: their time zone).
 """
@@ -49,7 +49,18 @@ from articles.services.jobs import (
     sweep_extraction_jobs,
 )
 from articles.services.profiles import update_profile
-from articles.services.publishing import REASON_INVISIBLE, GateClosed, publish_article
+from articles.services.publishing import (
+    REASON_INVISIBLE,
+    GateClosed,
+    ScheduleRun,
+    cancel_schedule,
+    due_articles,
+    publish_article,
+    publish_correction,
+    publish_due_articles,
+    schedule_publication,
+    unpublish_article,
+)
 from articles.services.results import (
     ExtractionRows,
     NewClaim,
@@ -89,6 +100,13 @@ __all__ = [
     "log_events",
     "outdated_articles",
     "publish_article",
+    "publish_due_articles",
+    "publish_correction",
+    "schedule_publication",
+    "cancel_schedule",
+    "due_articles",
+    "ScheduleRun",
+    "unpublish_article",
     "queue_extraction",
     "reextract_outdated",
     "retry_extraction_job",

@@ -146,23 +146,32 @@ def lock_editable_article(article: Article | int, *, by) -> Article:
     article = lock_article(article)
     if not permissions.can_edit_article(by, article):
         raise PermissionDenied("You may not change this article.")
+    if article.status == Article.Status.WITHDRAWN:
+        raise InvalidTransition("A withdrawn article cannot be edited: return it to draft first.")
     if not article.is_editable:
         raise InvalidTransition("A published article can no longer be edited.")
     return article
 
 
 def change_status(
-    article: Article, to: str, *, by, note: str = "", also_save: tuple[str, ...] = ()
+    article: Article,
+    to: str,
+    *,
+    by,
+    note: str = "",
+    also_save: tuple[str, ...] = (),
+    keep_published_at: bool = False,
 ) -> None:
     """Write a new status (and the fields named in `also_save`, in the same UPDATE) and its history
     row. Only for services, inside their transaction, after their guard has passed: this function
-    itself checks nothing."""
+    itself checks nothing. Publishing stamps `published_at`, unless `keep_published_at` (a
+    correction keeps the time of the publication it corrects)."""
     from_state = article.status
     article.status = to
     now = timezone.now()
     if to == Article.Status.SUBMITTED and article.submitted_at is None:
         article.submitted_at = now
-    if to == Article.Status.PUBLISHED:
+    if to == Article.Status.PUBLISHED and not (keep_published_at and article.published_at):
         article.published_at = now
     article.save(update_fields=["status", "submitted_at", "published_at", "updated_at", *also_save])
     log_event(

@@ -79,11 +79,20 @@ def update_article(
     review gets a new revision, and a changed body goes back to `submitted` and is re-extracted
     (claims whose sentence did not change keep their verdicts; see `apply_extraction`).
 
+    A published article (its author-editor or a chief editor) opens a correction round: a
+    `correction_opened` row, then submitted (body changed: re-extracted) or in review (title or
+    dateline only); the published revision stays live until `publish_correction`.
+
     Title and body are compared after `clean_article_text`: a browser sends the unchanged body
     back with `\r\n` line breaks, and that is not an edit."""
     title, body = clean_article_text(title=title, body=body)
     with transaction.atomic():
-        article = lock_editable_article(article, by=by)
+        article = lock_article(article)
+        correcting = article.status == Article.Status.PUBLISHED
+        if not correcting:
+            article = lock_editable_article(article, by=by)
+        elif not permissions.can_edit_article(by, article):
+            raise PermissionDenied("You may not change this article.")
         body_changed = body != article.body
         if not body_changed and title == article.title and dateline == article.dateline:
             return article
@@ -95,18 +104,35 @@ def update_article(
             kind=ArticleEvent.Kind.EDITED,
             note="Body changed." if body_changed else "Title or dateline changed.",
         )
+        if correcting and article.published_revision_id is None:
+            # Published before published revisions were kept: the newest one is what is live.
+            article.published_revision = article.revisions.order_by("-number").first()
+            article.save(update_fields=["published_revision"])
         if article.status != Article.Status.DRAFT:
             revision = _new_revision(article, by=by)
             extracted = article.extracted_revision
-            if extracted is None or extracted.body_hash != revision.body_hash:
+            reextract = extracted is None or extracted.body_hash != revision.body_hash
+            if reextract:
                 queue_extraction(article, revision)
-                if article.status == Article.Status.IN_REVIEW:
-                    change_status(
-                        article,
-                        Article.Status.SUBMITTED,
-                        by=by,
-                        note="Re-extracting the edited body.",
-                    )
+            if correcting:
+                # A correction round: the published revision stays live; the edit goes through
+                # review (re-extracted when the body changed) until `publish_correction`.
+                to = Article.Status.SUBMITTED if reextract else Article.Status.IN_REVIEW
+                log_event(
+                    article,
+                    by=by,
+                    kind=ArticleEvent.Kind.CORRECTION_OPENED,
+                    from_state=Article.Status.PUBLISHED,
+                    to_state=to,
+                )
+                change_status(article, to, by=by, note="Correction of the published article.")
+            elif reextract and article.status == Article.Status.IN_REVIEW:
+                change_status(
+                    article,
+                    Article.Status.SUBMITTED,
+                    by=by,
+                    note="Re-extracting the edited body.",
+                )
     return article
 
 
@@ -128,15 +154,20 @@ def submit_article(article: Article, *, by) -> ExtractionJob:
 
 
 def return_to_draft(article: Article, *, by, note: str = "") -> Article:
-    """submitted/in review → draft: the editor takes the article back. Claims and verdicts stay and
-    are matched again when it is resubmitted; unfinished extraction is superseded."""
+    """submitted/in review/withdrawn → draft: the editor takes the article back (a withdrawn one:
+    the way back to publication, through review again). Claims and verdicts stay and are matched
+    again when it is resubmitted; unfinished extraction is superseded."""
     with transaction.atomic():
         article = lock_article(article)
         if not permissions.can_edit_article(by, article):
             raise PermissionDenied("You may not change this article.")
-        if article.status not in (Article.Status.SUBMITTED, Article.Status.IN_REVIEW):
+        if article.status not in (
+            Article.Status.SUBMITTED,
+            Article.Status.IN_REVIEW,
+            Article.Status.WITHDRAWN,
+        ):
             raise InvalidTransition(
-                "Only a submitted article or one in review can go back to draft."
+                "Only a submitted, in review or withdrawn article can go back to draft."
             )
         article.extraction_jobs.unfinished().update(
             state=ExtractionJob.State.SUPERSEDED, lease_token=None, finished_at=timezone.now()

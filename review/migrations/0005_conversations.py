@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0014_conversation_event_kinds'),
+        ('articles', '0015_conversation_event_kinds'),
         ('review', '0004_notifications'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -31,10 +31,24 @@ from review.views.claims import (
     verdict,
 )
 from review.views.desk import desk_export, desk_items, desk_page
-from review.views.publishing import article_panel, assign, publish, set_due, unassign
+from review.views.publishing import (
+    article_panel,
+    assign,
+    cancel_scheduled,
+    publish,
+    publish_corrected,
+    schedule,
+    set_due,
+    unassign,
+    unpublish,
+)
 from review.views.queue import QUEUE_PAGE_SIZE, queue, queue_partial, queue_version_view
 
 __all__ = [
+    "publish_corrected",
+    "cancel_scheduled",
+    "schedule",
+    "unpublish",
     "QUEUE_PAGE_SIZE",
     "activity",
     "activity_csv",

@@ -1,4 +1,5 @@
-"""Publishing, and the article page's review panel: due time and assignments."""
+"""Publishing (now, scheduled, cancelling a schedule, unpublishing), and the article page's review
+panel: due time and assignments."""
 
 from __future__ import annotations
 
@@ -15,10 +16,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from articles import permissions
+from articles.forms import CorrectionForm, ScheduleForm, UnpublishForm
 from articles.models import Article
 from articles.people import short_name
 from articles.presenters import error_text
-from articles.services import InvalidTransition, publish_article
+from articles.services import (
+    InvalidTransition,
+    cancel_schedule,
+    publish_article,
+    publish_correction,
+    schedule_publication,
+    unpublish_article,
+)
 from review import services
 from review.forms import (
     AssignForm,
@@ -52,6 +61,82 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error_text(e))
     else:
         messages.success(request, "Published.")
+    return redirect("articles:detail", pk=article.pk)
+
+
+def _form_errors(form) -> str:
+    return " ".join(m for ms in form.errors.values() for m in ms)
+
+
+@login_required
+@require_POST
+def publish_corrected(request: HttpRequest, pk: int) -> HttpResponse:
+    """End a correction round: publish the corrected text with its public note."""
+    article = permissions.get_article_for_user(request.user, pk)
+    form = CorrectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("articles:detail", pk=article.pk)
+    try:
+        publish_correction(article, by=request.user, note=form.cleaned_data["note"])
+    except InvalidTransition as e:  # GateClosed too
+        messages.error(request, str(e))
+    except ValidationError as e:
+        messages.error(request, error_text(e))
+    else:
+        messages.success(request, "Correction published.")
+    return redirect("articles:detail", pk=article.pk)
+
+
+@login_required
+@require_POST
+def schedule(request: HttpRequest, pk: int) -> HttpResponse:
+    """Schedule the publication (the gate block's form); errors come back as the page's message."""
+    article = permissions.get_article_for_user(request.user, pk)
+    form = ScheduleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("articles:detail", pk=article.pk)
+    try:
+        article = schedule_publication(article, by=request.user, at=form.cleaned_data["publish_at"])
+    except InvalidTransition as e:  # GateClosed too
+        messages.error(request, str(e))
+    except ValidationError as e:
+        messages.error(request, error_text(e))
+    else:
+        messages.success(request, "Publication scheduled.")
+    return redirect("articles:detail", pk=article.pk)
+
+
+@login_required
+@require_POST
+def cancel_scheduled(request: HttpRequest, pk: int) -> HttpResponse:
+    article = permissions.get_article_for_user(request.user, pk)
+    try:
+        cancel_schedule(article, by=request.user)
+    except InvalidTransition as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, "Scheduled publication cancelled.")
+    return redirect("articles:detail", pk=article.pk)
+
+
+@login_required
+@require_POST
+def unpublish(request: HttpRequest, pk: int) -> HttpResponse:
+    article = permissions.get_article_for_user(request.user, pk)
+    form = UnpublishForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("articles:detail", pk=article.pk)
+    try:
+        unpublish_article(article, by=request.user, reason=form.cleaned_data["reason"])
+    except InvalidTransition as e:
+        messages.error(request, str(e))
+    except ValidationError as e:
+        messages.error(request, error_text(e))
+    else:
+        messages.success(request, "Unpublished: the article is withdrawn.")
     return redirect("articles:detail", pk=article.pk)
 
 

@@ -459,13 +459,15 @@ def test_a_reviewer_may_see_a_submitted_article_but_not_change_it(api, editor, r
     assert article.title == "Ferry budget approved"
 
 
-def test_a_published_article_can_no_longer_be_edited(api, editor):
+def test_editing_a_published_article_opens_a_correction(api, editor):
     article = make_article(editor, status="published")
 
-    response = api(editor).patch(detail(article.pk), {"title": "Too late"}, format="json")
+    response = api(editor).patch(detail(article.pk), {"title": "Corrected"}, format="json")
 
-    assert response.status_code == 409
-    assert response.json() == {"detail": "A published article can no longer be edited."}
+    assert response.status_code == 200
+    assert response.json()["status"] == "in_review"
+    assert response.json()["correction_open"] is True
+    assert article.events.filter(kind="correction_opened").count() == 1
 
 
 # --- Submit and return to draft ------------------------------------------------------------------

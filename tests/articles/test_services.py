@@ -274,13 +274,18 @@ def test_editing_only_the_title_of_an_article_in_review_does_not_reextract(edito
     assert article.revisions.count() == 2
 
 
-def test_a_published_article_cannot_be_edited(editor):
+def test_a_withdrawn_article_cannot_be_edited_a_published_one_opens_a_correction(editor, chief):
     article = make_article(editor, status="published")
+    withdrawn = make_article(editor, title="Withdrawn", status="published")
+    services.unpublish_article(withdrawn, by=chief, reason="A court order.")
 
     with pytest.raises(services.InvalidTransition):
-        services.update_article(article, by=editor, title="New", body=article.body)
+        services.update_article(withdrawn, by=editor, title="New", body=withdrawn.body)
+    services.update_article(article, by=editor, title="New", body=article.body)
 
-    assert Article.objects.get(pk=article.pk).title == "Ferry budget approved"
+    assert Article.objects.get(pk=withdrawn.pk).title == "Withdrawn"
+    article.refresh_from_db()
+    assert (article.title, article.status, article.correction_open) == ("New", "in_review", True)
 
 
 def test_another_editor_cannot_edit_a_draft(editor, other_editor):

@@ -190,7 +190,7 @@ def test_outsiders_may_not_create_articles_but_editors_may(client, outsider, edi
     assert Article.objects.get().author == editor
 
 
-def test_a_published_article_cannot_be_edited_or_submitted_by_anyone(
+def test_only_its_editor_or_a_chief_edits_a_published_article_which_opens_a_correction(
     client, editor, other_editor, chief
 ):
     published = make_article(editor, status="published")
@@ -200,22 +200,19 @@ def test_a_published_article_cannot_be_edited_or_submitted_by_anyone(
     assert client.get(url).status_code == 403
     assert client.post(url, data).status_code == 403
     assert client.post(reverse("articles:submit", args=[published.pk])).status_code == 403
+    assert Article.objects.get(pk=published.pk).status == Article.Status.PUBLISHED
 
-    for user in (editor, chief):
-        client.force_login(user)
-        assert (
-            b">Edit</a>" not in client.get(reverse("articles:detail", args=[published.pk])).content
-        )
-        page = client.get(url, follow=True)
-        assert "A published article can no longer be edited." in page.content.decode()
-        assert client.post(url, data).status_code == 302
+    client.force_login(editor)
+    assert b">Edit</a>" in client.get(reverse("articles:detail", args=[published.pk])).content
+    assert client.get(url).status_code == 200
+    assert client.post(url, data).status_code == 302
 
     published.refresh_from_db()
-    assert (published.status, published.title) == (
-        Article.Status.PUBLISHED,
-        "Ferry budget approved",
-    )
-    assert not published.events.filter(kind=ArticleEvent.Kind.EDITED).exists()
+    # Only the title changed: no re-extraction, straight back into review as a correction.
+    assert (published.status, published.title) == (Article.Status.IN_REVIEW, "Changed")
+    assert published.correction_open
+    opened = published.events.get(kind=ArticleEvent.Kind.CORRECTION_OPENED)
+    assert (opened.actor, opened.from_state, opened.to_state) == (editor, "published", "in_review")
 
 
 # --- Editor: create, edit, submit, return to draft ----------------------------------------------
@@ -409,7 +406,7 @@ def test_return_to_draft_of_a_draft_is_a_message(client, editor):
     response = client.post(reverse("articles:return_to_draft", args=[article.pk]), follow=True)
 
     assert (
-        "Only a submitted article or one in review can go back to draft."
+        "Only a submitted, in review or withdrawn article can go back to draft."
         in response.content.decode()
     )
     assert Article.objects.get().status == Article.Status.DRAFT

@@ -4,7 +4,10 @@ refusal changes nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from articles import permissions
 from articles.models import Article
@@ -51,6 +54,19 @@ def request_for(action: str, client, article: Article):
         return client.post(f"{url}/publish")
     if action == "override":
         return client.post(f"{url}/override", {"reason": "The claim is minor."}, format="json")
+    if action == "schedule":
+        at = (timezone.now() + dt.timedelta(hours=2)).isoformat()
+        return client.post(f"{url}/schedule", {"publish_at": at}, format="json")
+    if action == "cancel schedule":
+        return client.post(f"{url}/cancel-schedule")
+    if action == "publish correction":
+        return client.post(
+            f"{url}/publish-correction", {"note": "The vote count was 6 to 3."}, format="json"
+        )
+    if action == "unpublish":
+        return client.post(
+            f"{url}/unpublish", {"reason": "The source withdrew the report."}, format="json"
+        )
     raise AssertionError(f"unknown action {action}")
 
 

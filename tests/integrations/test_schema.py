@@ -48,9 +48,10 @@ def test_every_operation_documents_401_and_every_write_its_4xx_answers():
     ]
 
     # 16, plus the reuse suggestions and the reuse action of issue 8, the bulk create (18) and the
-    # evidence of issue 15; the caller's notifications, one read and read-all of issue 14 (23);
-    # a claim's thread (issue 14): list and create comments, edit one, resolve a question (27)
-    assert len(operations) == 27
+    # evidence of issue 15 (20); the caller's notifications, one read and read-all (23) and the
+    # schedule, cancel-schedule, unpublish and publish-correction actions (27) of issue 14; a
+    # claim's thread: list and create comments, edit one, resolve a question (31)
+    assert len(operations) == 31
     for path, method, op in operations:
         codes = set(op["responses"])
         assert "401" in codes, (method, path)
@@ -60,7 +61,18 @@ def test_every_operation_documents_401_and_every_write_its_4xx_answers():
         if "{id}" in path:
             assert "404" in codes, (method, path)
         if path.endswith(
-            ("/publish", "/override", "/submit", "/return-to-draft", "/verdict", "/retry")
+            (
+                "/publish",
+                "/override",
+                "/submit",
+                "/return-to-draft",
+                "/verdict",
+                "/retry",
+                "/schedule",
+                "/cancel-schedule",
+                "/unpublish",
+                "/publish-correction",
+            )
         ):
             assert "409" in codes, (method, path)
     create = schema["paths"]["/api/v1/articles"]["post"]
