@@ -173,6 +173,25 @@ def published_override(event: ArticleEvent, batch: Batch) -> Audience:
     return audience
 
 
+def schedule_failed(event: ArticleEvent, batch: Batch) -> Audience:
+    """A scheduled publication did not happen (beat found the gate closed, or the article not in
+    review): the author and every chief editor, with the reason the row keeps."""
+    reason = f"“{event.article.title}” was not published as scheduled: {event.note}"
+    superusers = _active_users().filter(is_superuser=True)
+    audience = {user: reason for user in [*batch.with_role(roles.CHIEF), *superusers]}
+    audience[event.article.author] = reason
+    return audience
+
+
+def unpublished(event: ArticleEvent, batch: Batch) -> Audience:
+    """A chief editor withdrew the author's published article, with a reason."""
+    return {
+        event.article.author: (
+            f"{actor_name(event)} withdrew “{event.article.title}” from publication: {event.note}"
+        )
+    }
+
+
 RULES: dict[str, tuple[Rule, ...]] = {
     ArticleEvent.Kind.ASSIGNED: (Rule("assigned", "An article is assigned to you", assigned),),
     ArticleEvent.Kind.STATUS: (
@@ -189,6 +208,16 @@ RULES: dict[str, tuple[Rule, ...]] = {
             "An article was published over unverified claims",
             published_override,
         ),
+    ),
+    ArticleEvent.Kind.SCHEDULE_FAILED: (
+        Rule(
+            "schedule_failed",
+            "A scheduled publication did not happen, and why",
+            schedule_failed,
+        ),
+    ),
+    ArticleEvent.Kind.UNPUBLISHED: (
+        Rule("unpublished", "Your article was withdrawn from publication", unpublished),
     ),
 }
 

@@ -205,3 +205,43 @@ def test_a_bulk_verdict_that_opens_the_gate_tells_the_author_once(editor, review
 
     assert gate_after(notice.event).is_open
     assert ArticleEvent.objects.filter(article=article, kind="verdict").count() == len(claims)
+
+
+def test_a_failed_schedule_tells_the_author_and_every_chief_why(editor, reviewer, chief):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.conftest import ready_article
+
+    other_chief = make_user("other_chief", permissions.CHIEF)
+    article = ready_article(editor, reviewer)
+    article_services.schedule_publication(
+        article, by=editor, at=timezone.now() + dt.timedelta(minutes=5)
+    )
+    claim = article.claims.active().first()
+    review_services.record_verdict(
+        claim, judged=judge(claim), by=reviewer, verdict="unverified", note="Retracted."
+    )
+
+    run = article_services.publish_due_articles(now=timezone.now() + dt.timedelta(minutes=6))
+
+    assert run.failed == [article.pk]
+    for user in (editor, chief, other_chief):
+        [notice] = received(user, "schedule_failed")
+        assert notice.reason == (
+            f"“{article.title}” was not published as scheduled: The gate closed: 1 unverified."
+        )
+    assert received(reviewer, "schedule_failed") == []
+
+
+def test_unpublishing_tells_the_author_with_the_reason(editor, reviewer, chief):
+    from tests.conftest import ready_article
+
+    article = ready_article(editor, reviewer)
+    article_services.publish_article(article, by=editor)
+    article_services.unpublish_article(article, by=chief, reason="Legal asked us to hold it.")
+
+    [notice] = received(editor, "unpublished")
+    assert notice.reason.endswith("from publication: Legal asked us to hold it.")
+    assert received(chief, "unpublished") == []
