@@ -71,6 +71,15 @@ def _store_mentions(comment: Comment, article: Article) -> list[Mention]:
     return mentions
 
 
+def _notify(event: ArticleEvent) -> None:
+    """Run the notification fan-out for `event` again, now that its comment and mentions exist:
+    the run from inside `log_event` came before them (the rules for questions, mentions and
+    answers read them). Same transaction; a notification already written is not written twice."""
+    from review.notifications.services import fan_out
+
+    fan_out(events=[event])
+
+
 def _lock(claim: Claim) -> tuple[Article, Claim]:
     article = lock_article(claim.article_id)
     claim = Claim.objects.get(pk=claim.pk)
@@ -101,6 +110,7 @@ def add_comment(claim: Claim, *, by, body: str) -> Comment:
             created_at=event.created_at,
         )
         _store_mentions(comment, article)
+        _notify(event)
     return comment
 
 
@@ -141,6 +151,7 @@ def ask_author(claim: Claim, *, by, body: str) -> Comment:
             created_at=event.created_at,
         )
         _store_mentions(comment, article)
+        _notify(event)
     return comment
 
 

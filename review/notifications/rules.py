@@ -192,6 +192,62 @@ def unpublished(event: ArticleEvent, batch: Batch) -> Audience:
     }
 
 
+def _comment(event: ArticleEvent):
+    """The comment written with a `comment` / `question_opened` row. The conversation services
+    write it after the row and then run the fan-out again (`services.fan_out`), so the first run,
+    from inside `log_event`, finds none and stays silent."""
+    from review.conversations.models import Comment
+
+    return (
+        Comment.objects.select_related("addressee", "reply_to__author")
+        .prefetch_related("mentions__user")
+        .filter(event=event)
+        .first()
+    )
+
+
+def question_asked(event: ArticleEvent, batch: Batch) -> Audience:
+    """A reviewer asked the article's author about a claim ("Ask the author")."""
+    comment = _comment(event)
+    if comment is None or comment.addressee is None:
+        return {}
+    return {
+        comment.addressee: (
+            f"{actor_name(event)} asked you about claim {event.claim.ordinal + 1} of "
+            f"“{event.article.title}”: {comment.body}"
+        )
+    }
+
+
+def mentioned(event: ArticleEvent, batch: Batch) -> Audience:
+    """People mentioned in a comment or a question (only those who may see the article are ever
+    stored as mentioned: review/conversations/services.py)."""
+    comment = _comment(event)
+    if comment is None:
+        return {}
+    reason = (
+        f"{actor_name(event)} mentioned you on claim {event.claim.ordinal + 1} of "
+        f"“{event.article.title}”: {comment.body}"
+    )
+    # Someone this comment already tells as the question's addressee or as the asker it answers
+    # gets that one notification, not a second for the mention.
+    told = {comment.addressee_id, comment.reply_to.author_id if comment.reply_to else None}
+    return {m.user: reason for m in comment.mentions.all() if m.user_id not in told}
+
+
+def answered(event: ArticleEvent, batch: Batch) -> Audience:
+    """The article's author answered a question in the thread: the reviewer who asked."""
+    comment = _comment(event)
+    if comment is None or comment.reply_to is None:
+        return {}
+    return {
+        comment.reply_to.author: (
+            f"{actor_name(event)} answered your question on claim {event.claim.ordinal + 1} of "
+            f"“{event.article.title}”: {comment.body}"
+        )
+    }
+
+
 RULES: dict[str, tuple[Rule, ...]] = {
     ArticleEvent.Kind.ASSIGNED: (Rule("assigned", "An article is assigned to you", assigned),),
     ArticleEvent.Kind.STATUS: (
@@ -215,6 +271,14 @@ RULES: dict[str, tuple[Rule, ...]] = {
             "A scheduled publication did not happen, and why",
             schedule_failed,
         ),
+    ),
+    ArticleEvent.Kind.QUESTION_OPENED: (
+        Rule("question", "A question on a claim addressed to you", question_asked),
+        Rule("mention", "Someone mentioned you on a claim", mentioned),
+    ),
+    ArticleEvent.Kind.COMMENT: (
+        Rule("answer", "An answer to your question", answered),
+        Rule("mention", "Someone mentioned you on a claim", mentioned),
     ),
     ArticleEvent.Kind.UNPUBLISHED: (
         Rule("unpublished", "Your article was withdrawn from publication", unpublished),

@@ -245,3 +245,31 @@ def test_unpublishing_tells_the_author_with_the_reason(editor, reviewer, chief):
     [notice] = received(editor, "unpublished")
     assert notice.reason.endswith("from publication: Legal asked us to hold it.")
     assert received(chief, "unpublished") == []
+
+
+def test_a_question_tells_the_author_an_answer_the_asker_and_a_mention_the_one_named(
+    editor, reviewer, second_reviewer, chief
+):
+    from review.conversations import services as conversations
+
+    article = make_article(editor, status="in_review")
+    claim = article.claims.active().first()
+    outsider = make_user("outsider_editor", permissions.EDITOR)  # may not see a draft-free story
+
+    conversations.ask_author(
+        claim, by=reviewer, body="@second_reviewer @outsider_editor which year is this?"
+    )
+    conversations.add_comment(claim, by=editor, body="The 2027 budget, @reviewer.")
+
+    [question] = received(editor, "question")
+    assert "asked you about claim 1 of “Ferry budget approved”" in question.reason
+    assert question.reason.endswith("which year is this?")
+    assert question.claim_id == claim.pk
+    assert [n.kind for n in received(second_reviewer)] == ["entered_review", "mention"]
+    assert received(outsider, "mention") == []  # cannot see the article: never stored, never told
+    # The asker hears of the answer once (as its answer, not again as a mention).
+    assert [n.kind for n in received(reviewer) if n.kind in ("answer", "mention")] == ["answer"]
+    assert "answered your question on claim 1" in received(reviewer, "answer")[0].reason
+    # Nobody is told about their own comment.
+    assert received(editor, "mention") == []
+    assert received(chief, "question") == []

@@ -137,8 +137,8 @@ def test_anonymous_users_are_sent_to_sign_in_and_the_bell_stays_quiet(client):
 def test_preferences_page_saves_a_channel_per_kind(signed_in, reviewer):
     client = signed_in(reviewer)
     page = client.get(reverse("notifications:settings")).content.decode()
-    assert page.count(" checked") == 8  # every kind on its default, digest
-    assert page.count('value="digest"') == 8
+    assert page.count(" checked") == 11  # every kind on its default, digest
+    assert page.count('value="digest"') == 11
     data = {
         "assigned": "immediate",
         "entered_review": "off",
@@ -148,6 +148,9 @@ def test_preferences_page_saves_a_channel_per_kind(signed_in, reviewer):
         "published_override": "digest",
         "schedule_failed": "digest",
         "unpublished": "digest",
+        "question": "digest",
+        "mention": "digest",
+        "answer": "digest",
     }
     response = client.post(reverse("notifications:settings"), data)
     assert response.status_code == 302
