@@ -27,7 +27,7 @@ from articles.presenters import ClaimRow, TimelineEntry
 from articles.services import InvalidTransition
 from articles.text import text_start
 from review import services
-from review.conversations.models import CONVERSATION_KINDS
+from review.conversations.models import CONVERSATION_KINDS, Comment
 from review.conversations.views import thread_context
 from review.evidence.views import evidence_sources
 from review.forms import (
@@ -382,6 +382,10 @@ def _row_response(
 
 def _make_row(claim: Claim, *, next_url: str, in_queue: bool, **extra: Any) -> ClaimRow:
     if in_queue:
+        if not hasattr(claim, "question_open"):
+            # What `queue_claims` annotates, for a row drawn alone (after a verdict, an undo):
+            # a row re-drawn must say what the list says.
+            claim.question_open = Comment.objects.open_questions().filter(claim=claim).exists()
         return QueueRow(claim=claim, judge=True, next_url=next_url, **extra)
     return ClaimRow(claim=claim, judge=True, next_url=next_url, **extra)
 

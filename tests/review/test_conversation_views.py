@@ -15,6 +15,7 @@ from articles.models import ArticleEvent
 from review.conversations import services as talk
 from review.conversations.models import Comment, Mention
 from tests.conftest import make_article
+from tests.support.verdicts import judge
 
 pytestmark = pytest.mark.django_db
 
@@ -173,6 +174,29 @@ def test_the_queue_and_the_article_page_show_question_open_and_the_comment_count
         '<span class="claim-badge">2 comments</span><span class="claim-badge">question open</span>'
         in mark
     )
+
+
+def test_a_queue_row_drawn_after_a_verdict_still_says_question_open(
+    client, claim, editor, reviewer, second_reviewer
+):
+    talk.ask_author(claim, by=reviewer, body="Which year?")
+    client.force_login(second_reviewer)
+
+    response = client.post(
+        reverse("review:verdict", args=[claim.pk]),
+        {
+            "judged": judge(claim),
+            "verdict": "unverified",
+            "note": "Waiting for the author.",
+            "source": "queue",
+            "next": reverse("review:queue"),
+        },
+        **HTMX,
+    )
+
+    assert response.status_code == 200
+    row = response.content.decode().split(f'id="claim-row-{claim.pk}"')[1].split("</li>")[0]
+    assert "Question open" in row
 
 
 def test_the_authors_dashboard_lists_the_question_under_needs_your_answer(
