@@ -96,6 +96,19 @@ def artifact(name: str) -> Path:
     return ARTIFACTS / name
 
 
+def wait_for_js(page: Any, expression: str, *, timeout: float = 15.0) -> None:
+    """Wait until `expression` is true in the page. Not `page.wait_for_function`: when its first
+    check fails it polls inside the page with `new Function`, which our CSP (no 'unsafe-eval')
+    refuses, so it errors only when the page is slow. `page.evaluate` goes through the DevTools
+    protocol, which the CSP does not govern."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
+        page.wait_for_timeout(50)
+
+
 @pytest.fixture
 def axe() -> Callable[[Any, str], list[dict]]:
     """Run axe-core (from npm, node_modules/axe-core) on the page; write the full report to

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import artifact
+from tests.browser.conftest import artifact, wait_for_js
 from tests.conftest import STORY_CLAIMS, make_article
 from tests.support.verdicts import judge
 
@@ -33,7 +33,7 @@ def settled(page) -> None:
     """Wait until the queue's own follow-ups are done: after a save it opens the next claim
     150 ms later (static/js/review-keys.js), which would replace a panel being filled in."""
     page.wait_for_timeout(300)
-    page.wait_for_function("document.querySelector('.htmx-request') === null")
+    wait_for_js(page, "document.querySelector('.htmx-request') === null")
 
 
 def save_in_panel(page, claim, *, note: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.conftest import wait_for_js
 from tests.conftest import make_article
 
 pytestmark = [
@@ -76,7 +77,7 @@ def test_a_refresh_asked_before_a_verdict_cannot_show_the_claim_pending_again(
 
     page.route("**/review/queue/partial/**", hold_the_first_refresh)
     page.evaluate("htmx.trigger(document.body, 'queueChanged')")
-    page.wait_for_function("document.querySelector('#queue-refresh.htmx-request') !== null")
+    wait_for_js(page, "document.querySelector('#queue-refresh.htmx-request') !== null")
     assert len(held) == 1
     before = page.request.get(held[0].request.url, headers=held[0].request.headers)
     assert before.ok
@@ -93,7 +94,7 @@ def test_a_refresh_asked_before_a_verdict_cannot_show_the_claim_pending_again(
     expect(announcer).to_contain_text("Claim 1 saved: verified.")
 
     held[0].fulfill(status=200, headers=dict(before.headers), body=before.body())
-    page.wait_for_function("window.refreshAnswered === true")
+    wait_for_js(page, "window.refreshAnswered === true")
     badge = page.locator(f"#claim-row-{first.pk} .verdict-badge")
     expect(badge).to_have_text("Verified")
     first.refresh_from_db()
