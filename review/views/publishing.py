@@ -3,6 +3,7 @@ panel: due time and assignments."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -43,101 +44,108 @@ User = get_user_model()
 # --- Publishing ---------------------------------------------------------------------------------
 
 
-@login_required
-@require_POST
-def publish(request: HttpRequest, pk: int) -> HttpResponse:
+def _form_errors(form) -> str:
+    return " ".join(m for ms in form.errors.values() for m in ms)
+
+
+def _transition(
+    request: HttpRequest,
+    pk: int,
+    *,
+    form_class: type | None,
+    change: Callable[[Article, dict[str, Any]], object],
+    done: str,
+) -> HttpResponse:
+    """One publishing action from the article page: the form parsed, the service called, and
+    every refusal (a form error, a state the service refuses, the gate's reason, a rule on the
+    input) shown as the page's message; back to the article page either way."""
     article = permissions.get_article_for_user(request.user, pk)
-    form = PublishForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
-        return redirect("articles:detail", pk=article.pk)
+    data: dict[str, Any] = {}
+    if form_class is not None:
+        form = form_class(request.POST)
+        if not form.is_valid():
+            messages.error(request, _form_errors(form))
+            return redirect("articles:detail", pk=article.pk)
+        data = form.cleaned_data
     try:
-        publish_article(
-            article, by=request.user, override_reason=form.cleaned_data["override_reason"]
-        )
+        change(article, data)
     except InvalidTransition as e:  # GateClosed too: its message carries the gate's reason
         messages.error(request, str(e))
     except ValidationError as e:
         messages.error(request, error_text(e))
     else:
-        messages.success(request, "Published.")
+        messages.success(request, done)
     return redirect("articles:detail", pk=article.pk)
 
 
-def _form_errors(form) -> str:
-    return " ".join(m for ms in form.errors.values() for m in ms)
+@login_required
+@require_POST
+def publish(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(
+        request,
+        pk,
+        form_class=PublishForm,
+        change=lambda article, data: publish_article(
+            article, by=request.user, override_reason=data["override_reason"]
+        ),
+        done="Published.",
+    )
 
 
 @login_required
 @require_POST
 def publish_corrected(request: HttpRequest, pk: int) -> HttpResponse:
     """End a correction round: publish the corrected text with its public note."""
-    article = permissions.get_article_for_user(request.user, pk)
-    form = CorrectionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return redirect("articles:detail", pk=article.pk)
-    try:
-        publish_correction(article, by=request.user, note=form.cleaned_data["note"])
-    except InvalidTransition as e:  # GateClosed too
-        messages.error(request, str(e))
-    except ValidationError as e:
-        messages.error(request, error_text(e))
-    else:
-        messages.success(request, "Correction published.")
-    return redirect("articles:detail", pk=article.pk)
+    return _transition(
+        request,
+        pk,
+        form_class=CorrectionForm,
+        change=lambda article, data: publish_correction(
+            article, by=request.user, note=data["note"]
+        ),
+        done="Correction published.",
+    )
 
 
 @login_required
 @require_POST
 def schedule(request: HttpRequest, pk: int) -> HttpResponse:
-    """Schedule the publication (the gate block's form); errors come back as the page's message."""
-    article = permissions.get_article_for_user(request.user, pk)
-    form = ScheduleForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return redirect("articles:detail", pk=article.pk)
-    try:
-        article = schedule_publication(article, by=request.user, at=form.cleaned_data["publish_at"])
-    except InvalidTransition as e:  # GateClosed too
-        messages.error(request, str(e))
-    except ValidationError as e:
-        messages.error(request, error_text(e))
-    else:
-        messages.success(request, "Publication scheduled.")
-    return redirect("articles:detail", pk=article.pk)
+    """Schedule the publication (the gate block's form)."""
+    return _transition(
+        request,
+        pk,
+        form_class=ScheduleForm,
+        change=lambda article, data: schedule_publication(
+            article, by=request.user, at=data["publish_at"]
+        ),
+        done="Publication scheduled.",
+    )
 
 
 @login_required
 @require_POST
 def cancel_scheduled(request: HttpRequest, pk: int) -> HttpResponse:
-    article = permissions.get_article_for_user(request.user, pk)
-    try:
-        cancel_schedule(article, by=request.user)
-    except InvalidTransition as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, "Scheduled publication cancelled.")
-    return redirect("articles:detail", pk=article.pk)
+    return _transition(
+        request,
+        pk,
+        form_class=None,
+        change=lambda article, data: cancel_schedule(article, by=request.user),
+        done="Scheduled publication cancelled.",
+    )
 
 
 @login_required
 @require_POST
 def unpublish(request: HttpRequest, pk: int) -> HttpResponse:
-    article = permissions.get_article_for_user(request.user, pk)
-    form = UnpublishForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return redirect("articles:detail", pk=article.pk)
-    try:
-        unpublish_article(article, by=request.user, reason=form.cleaned_data["reason"])
-    except InvalidTransition as e:
-        messages.error(request, str(e))
-    except ValidationError as e:
-        messages.error(request, error_text(e))
-    else:
-        messages.success(request, "Unpublished: the article is withdrawn.")
-    return redirect("articles:detail", pk=article.pk)
+    return _transition(
+        request,
+        pk,
+        form_class=UnpublishForm,
+        change=lambda article, data: unpublish_article(
+            article, by=request.user, reason=data["reason"]
+        ),
+        done="Unpublished: the article is withdrawn.",
+    )
 
 
 # --- The article page's review panel: due time and assignments -----------------------------------
@@ -193,8 +201,6 @@ def _panel_response(
         context = article_panel_context(request.user, article, **forms)
         context["notice"] = notice
         template = "includes/review_panel.html" if request.htmx else "review/article_panel.html"
-        if request.htmx:
-            return render(request, template, context, status=status)
         return render(request, template, context, status=status)
     if notice:
         messages.success(request, notice)
