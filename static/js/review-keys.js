@@ -462,31 +462,62 @@
   // can answer after that write's own response, with the rows as they were before it: the claim
   // just saved would show as pending again. Such a refresh is dropped; the poller still sees a
   // newer version than the page's and asks again once the reviewer is idle.
+  // The same holds for a write sent before the refresh was asked but answered after it (opening
+  // the next claim, say): the refresh would bring back the panel of the claim open when it was
+  // asked. So a refresh is dropped when any write was sent or answered while it was under way, or
+  // when the panel no longer shows the claim the refresh named.
   var writesSent = 0;
+  var writesAnswered = 0;
   var writesWhenRefreshAsked = 0;
+  var answeredWhenRefreshAsked = 0;
+
+  function isWrite(config) {
+    return Boolean(config && String(config.verb).toLowerCase() !== "get");
+  }
+
+  function openPanelClaim() {
+    var open = panel && panel.querySelector(".claim-panel-inner[data-claim]");
+    return open ? open.dataset.claim : "";
+  }
 
   // Every request from this page names the claim open in the panel: the answer to a write that
   // touched it, and a refresh of the list, bring the panel back re-read from the database
   // (review.views.claims.panel_from_database), never a second, stale copy.
   document.body.addEventListener("htmx:configRequest", function (event) {
-    var open = panel && panel.querySelector(".claim-panel-inner[data-claim]");
+    var open = openPanelClaim();
     if (open) {
-      event.detail.headers["X-Panel-Claim"] = open.dataset.claim;
+      event.detail.headers["X-Panel-Claim"] = open;
     }
   });
 
   document.body.addEventListener("htmx:beforeRequest", function (event) {
-    var config = event.detail.requestConfig;
     if (event.detail.elt && event.detail.elt.id === "queue-refresh") {
       writesWhenRefreshAsked = writesSent;
-    } else if (config && String(config.verb).toLowerCase() !== "get") {
+      answeredWhenRefreshAsked = writesAnswered;
+    } else if (isWrite(event.detail.requestConfig)) {
       writesSent += 1;
     }
   });
 
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (!(source && source.id === "queue-refresh") && isWrite(event.detail.requestConfig)) {
+      writesAnswered += 1;
+    }
+  });
+
   function isStaleRefresh(detail) {
-    var source = detail.requestConfig && detail.requestConfig.elt;
-    return Boolean(source && source.id === "queue-refresh" && writesWhenRefreshAsked !== writesSent);
+    var config = detail.requestConfig;
+    var source = config && config.elt;
+    if (!(source && source.id === "queue-refresh")) {
+      return false;
+    }
+    var named = (config.headers && config.headers["X-Panel-Claim"]) || "";
+    return (
+      writesWhenRefreshAsked !== writesSent ||
+      answeredWhenRefreshAsked !== writesAnswered ||
+      named !== openPanelClaim()
+    );
   }
 
   document.body.addEventListener("htmx:beforeSwap", function (event) {
