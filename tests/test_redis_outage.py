@@ -188,10 +188,17 @@ def test_with_redis_paused_submits_return_within_a_second_and_the_login_page_sta
         assert login_took < 1.0, f"the login page took {login_took:.2f} s"
         assert len(submits) == len(articles)
         assert max(submits.values()) < 1.0, f"submits took {submits} s"
-        assert set(
-            Article.objects.filter(pk__in=[a.pk for a in articles]).values_list("status", flat=True)
-        ) == {Article.Status.SUBMITTED}
-        assert ExtractionJob.objects.filter(article__in=articles, state="pending").count() == 4
+        # Every submit was recorded, each with its one extraction job. Still pending, unless a
+        # sweeper of this test process's own worker (it reads the same test database) found a job
+        # past its grace and extracted it: then done, never lost, never twice.
+        jobs = ExtractionJob.objects.filter(article__in=articles)
+        assert sorted(jobs.values_list("article_id", flat=True)) == sorted(a.pk for a in articles)
+        for article in Article.objects.filter(pk__in=[a.pk for a in articles]):
+            job = jobs.get(article=article)
+            assert (article.status, job.state) in {
+                (Article.Status.SUBMITTED, "pending"),
+                (Article.Status.IN_REVIEW, "done"),
+            }, (article.status, job.state)
     finally:
         web.stop()
 

@@ -26,6 +26,7 @@
   var currentId = null;
   var openTimer = null;
   var pendingAction = null;
+  var opening = ""; // the claim whose open request is on its way
   var followingIds = [];
   var focusWasInQueue = false;
 
@@ -76,7 +77,16 @@
   // Opens a row's claim in the panel with the request its link describes. Not link.click(): a
   // row that a refresh of the list swapped in a moment ago is wired by htmx only after the settle
   // delay, and a click before then follows the plain link to the claim's own page.
+  // One open of a claim at a time: a second answer for the claim already open would replace
+  // its form while the reviewer types in it (the focus would fall to the page, and the letters
+  // typed next would be read as shortcuts).
   function openClaim(link) {
+    var row = link.closest("li.queue-row");
+    var claim = row ? row.dataset.claim : "";
+    if (claim && claim === opening) {
+      return;
+    }
+    opening = claim;
     htmx.ajax("POST", link.getAttribute("hx-post"), {
       source: link,
       target: link.getAttribute("hx-target"),
@@ -501,6 +511,9 @@
 
   document.body.addEventListener("htmx:afterRequest", function (event) {
     var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (source && source.classList && source.classList.contains("open-claim")) {
+      opening = "";
+    }
     if (!(source && source.id === "queue-refresh") && isWrite(event.detail.requestConfig)) {
       writesAnswered += 1;
     }
@@ -520,8 +533,49 @@
     );
   }
 
+  // The panel is typed in: a copy of the same claim's panel that the reviewer did not ask for
+  // (a second open, a refresh) must not replace it.
+  function typingInPanelOf(claim) {
+    var active = document.activeElement;
+    return Boolean(
+      claim && claim === openPanelClaim() && isTypingField(active) && panel && panel.contains(active)
+    );
+  }
+
+  // An open answered after the reviewer moved on to another claim is not shown.
+  function isStaleOpen(detail) {
+    var source = detail.requestConfig && detail.requestConfig.elt;
+    if (!(source && source.classList && source.classList.contains("open-claim"))) {
+      return false;
+    }
+    var row = source.closest("li.queue-row");
+    var claim = row ? row.dataset.claim : "";
+    return Boolean(claim && ((currentId && claim !== currentId) || typingInPanelOf(claim)));
+  }
+
+  // Out-of-band copies of the panel come with the answers to the reviewer's own writes (always
+  // shown: they say what the write did) and with refreshes of the list (held back while the
+  // reviewer types in that claim's form). htmx swaps them after htmx:beforeSwap.
+  var answering = null;
+
+  document.body.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var detail = event.detail;
+    if (detail.target !== panel || !detail.fragment || isWrite(answering)) {
+      return;
+    }
+    var incoming = detail.fragment.querySelector && detail.fragment.querySelector(".claim-panel-inner[data-claim]");
+    if (incoming && typingInPanelOf(incoming.dataset.claim)) {
+      detail.shouldSwap = false;
+    }
+  });
+
   document.body.addEventListener("htmx:beforeSwap", function (event) {
+    answering = event.detail.requestConfig || null;
     if (event.detail.shouldSwap && event.detail.target === queue && isStaleRefresh(event.detail)) {
+      event.detail.shouldSwap = false;
+      return;
+    }
+    if (event.detail.shouldSwap && event.detail.target === panel && isStaleOpen(event.detail)) {
       event.detail.shouldSwap = false;
       return;
     }

@@ -153,9 +153,9 @@ def adversarial(n: int) -> dict[str, tuple[str, str]]:
 def test_adversarial_shapes_of_32k_units_are_diffed_quickly_and_correctly(shape):
     old, new = adversarial(N)[shape]
 
-    started = time.monotonic()
+    started = time.process_time()  # CPU time: other test processes share the machine
     result = diff_for_review(old, new)
-    elapsed = time.monotonic() - started
+    elapsed = time.process_time() - started
 
     # difflib took 1.5 s for 2,000 units of the first shape and grew with the square; the new diff
     # takes well under a second for 32,000 (benchmarks/diff.py). Generous for a busy CI box.
@@ -181,10 +181,10 @@ def test_a_long_run_of_sentence_marks_is_cut_in_linear_time():
     # 40,000 dots took 56 s.
     text = "." * 200_000 + " and then.\n"
 
-    started = time.monotonic()
+    started = time.process_time()
     cut = units(text)
 
-    assert time.monotonic() - started < 2
+    assert time.process_time() - started < 2
     assert cut == ["." * 200_000 + " ", "and then.\n"]
 
 

@@ -88,11 +88,11 @@ def test_readyz_fails_when_redis_does_not_answer(client, heartbeat, settings):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     original = settings.CELERY_BROKER_URL
-    point_celery_at(f"redis://127.0.0.1:{port}/0")
+    point_celery_at(f"redis://127.0.0.1:{port}/0", settings)
     try:
         response = client.get("/readyz")
     finally:
-        point_celery_at(original)
+        point_celery_at(original, settings)
 
     assert response.status_code == 503
     assert response.json()["failing"] == ["redis"]

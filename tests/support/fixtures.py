@@ -83,13 +83,22 @@ def point_app_at_redis(url: str) -> None:
     point_celery_at(url)
 
 
-def point_celery_at(url: str) -> None:
-    """Make the Celery app of this process publish to the broker at `url` (only that)."""
-    from django.conf import settings
+def point_celery_at(url: str, settings: Any = None) -> None:
+    """Make the Celery app of this process publish to the broker at `url` (only that).
 
-    from newsroom.celery import app
+    `settings` is pytest-django's fixture when the change is for one test: it then undoes the
+    setting itself, whatever other overrides the test made meanwhile (a plain assignment made
+    under an override would be lost, or kept, with it)."""
+    if settings is None:
+        from django.conf import settings
 
     settings.CELERY_BROKER_URL = url
+    _point_app_at_broker(url)
+
+
+def _point_app_at_broker(url: str) -> None:
+    from newsroom.celery import app
+
     # Works before and after Celery's lazy configuration is loaded: before, it is kept as a
     # pre-configuration that wins over the settings; after, it is an explicit change.
     app.conf.broker_url = url
@@ -229,7 +238,7 @@ UNHEARD_DATABASE = 15
 
 
 @pytest.fixture
-def messages_reach_no_worker(redis_server: RedisServer | ExternalRedis) -> Iterator[None]:
+def messages_reach_no_worker(redis_server: RedisServer | ExternalRedis, settings) -> Iterator[None]:
     """The Celery messages this test sends reach no worker, so the session's worker, started by
     an earlier test, cannot write to this test's committed rows while it runs (a test that pins
     what a request costs, say). They are published for real, to a database of the same Redis
@@ -238,11 +247,12 @@ def messages_reach_no_worker(redis_server: RedisServer | ExternalRedis) -> Itera
     from urllib.parse import urlsplit, urlunsplit
 
     unheard = urlunsplit(urlsplit(redis_server.url)._replace(path=f"/{UNHEARD_DATABASE}"))
-    point_celery_at(unheard)
+    point_celery_at(unheard, settings)
     try:
         yield
     finally:
-        point_celery_at(redis_server.url)
+        # The settings fixture puts CELERY_BROKER_URL back; the app and its pools follow here.
+        _point_app_at_broker(redis_server.url)
 
 
 @pytest.fixture(scope="session")
