@@ -157,6 +157,12 @@ class Mention(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="claim_mentions"
     )
+    # The history row that added the mention: the comment's (or question's) own row, or the
+    # `comment_edited` row of the edit that named the person first. The "mention" notification
+    # rule goes from a row to exactly the people it newly mentioned.
+    event = models.ForeignKey(
+        ArticleEvent, on_delete=models.CASCADE, related_name="mentions", null=True
+    )
 
     class Meta:
         constraints = [

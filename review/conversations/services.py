@@ -56,9 +56,10 @@ def people_who_may_see(article: Article) -> QuerySet:
     return people.filter(pk__in=User.objects.filter(who).values("pk"))
 
 
-def _store_mentions(comment: Comment, article: Article) -> list[Mention]:
-    """Mentions of the people named in `comment.body` who may see the article; other names stay
-    plain text and store nothing. Already stored mentions are kept (an edit only adds)."""
+def _store_mentions(comment: Comment, article: Article, event: ArticleEvent) -> list[Mention]:
+    """Mentions of the people named in `comment.body` who may see the article, added by `event`;
+    other names stay plain text and store nothing. Already stored mentions are kept as they were
+    (an edit only adds, and only the people it adds are told)."""
     names = mentioned_usernames(comment.body)
     if not names:
         return []
@@ -66,7 +67,7 @@ def _store_mentions(comment: Comment, article: Article) -> list[Mention]:
     for name in names:
         match |= Q(username__iexact=name)
     users = people_who_may_see(article).filter(match).exclude(pk=comment.author_id)
-    mentions = [Mention(comment=comment, user=user) for user in users]
+    mentions = [Mention(comment=comment, user=user, event=event) for user in users]
     Mention.objects.bulk_create(mentions, ignore_conflicts=True)
     return mentions
 
@@ -109,7 +110,7 @@ def add_comment(claim: Claim, *, by, body: str) -> Comment:
             event=event,
             created_at=event.created_at,
         )
-        _store_mentions(comment, article)
+        _store_mentions(comment, article, event)
         _notify(event)
     return comment
 
@@ -150,7 +151,7 @@ def ask_author(claim: Claim, *, by, body: str) -> Comment:
             event=event,
             created_at=event.created_at,
         )
-        _store_mentions(comment, article)
+        _store_mentions(comment, article, event)
         _notify(event)
     return comment
 
@@ -158,7 +159,7 @@ def ask_author(claim: Claim, *, by, body: str) -> Comment:
 def edit_comment(comment: Comment, *, by, body: str, now: dt.datetime | None = None) -> Comment:
     """Replace `comment`'s text, by its author within COMMENT_EDIT_SECONDS: the previous text is
     kept in a `CommentRevision`, a `comment_edited` history row is appended (note = the new text)
-    and people newly mentioned are stored."""
+    and people newly mentioned are stored and told (the "mention" rule); nobody else is told."""
     with transaction.atomic():
         article = lock_article(comment.article_id)
         comment = Comment.objects.select_for_update().get(pk=comment.pk)
@@ -186,7 +187,8 @@ def edit_comment(comment: Comment, *, by, body: str, now: dt.datetime | None = N
         comment.body = body
         comment.edited_at = event.created_at
         comment.save(update_fields=["body", "edited_at"])
-        _store_mentions(comment, article)
+        _store_mentions(comment, article, event)
+        _notify(event)
     return comment
 
 

@@ -198,12 +198,7 @@ def _comment(event: ArticleEvent):
     from inside `log_event`, finds none and stays silent."""
     from review.conversations.models import Comment
 
-    return (
-        Comment.objects.select_related("addressee", "reply_to__author")
-        .prefetch_related("mentions__user")
-        .filter(event=event)
-        .first()
-    )
+    return Comment.objects.select_related("addressee", "reply_to__author").filter(event=event).first()
 
 
 def question_asked(event: ArticleEvent, batch: Batch) -> Audience:
@@ -220,11 +215,18 @@ def question_asked(event: ArticleEvent, batch: Batch) -> Audience:
 
 
 def mentioned(event: ArticleEvent, batch: Batch) -> Audience:
-    """People mentioned in a comment or a question (only those who may see the article are ever
-    stored as mentioned: review/conversations/services.py)."""
-    comment = _comment(event)
-    if comment is None:
+    """The people this row newly mentions: a comment's or a question's own row, or the
+    `comment_edited` row of an edit that named someone for the first time (each mention is
+    stored with the row that added it; only people who may see the article are ever stored:
+    review/conversations/services.py). An edit tells nobody it already told."""
+    from review.conversations.models import Mention
+
+    mentions = list(
+        Mention.objects.select_related("user", "comment__reply_to").filter(event=event)
+    )
+    if not mentions:
         return {}
+    comment = mentions[0].comment
     reason = (
         f"{actor_name(event)} mentioned you on claim {event.claim.ordinal + 1} of "
         f"“{event.article.title}”: {comment.body}"
@@ -232,7 +234,7 @@ def mentioned(event: ArticleEvent, batch: Batch) -> Audience:
     # Someone this comment already tells as the question's addressee or as the asker it answers
     # gets that one notification, not a second for the mention.
     told = {comment.addressee_id, comment.reply_to.author_id if comment.reply_to else None}
-    return {m.user: reason for m in comment.mentions.all() if m.user_id not in told}
+    return {m.user: reason for m in mentions if m.user_id not in told}
 
 
 def answered(event: ArticleEvent, batch: Batch) -> Audience:
@@ -280,6 +282,7 @@ RULES: dict[str, tuple[Rule, ...]] = {
         Rule("answer", "An answer to your question", answered),
         Rule("mention", "Someone mentioned you on a claim", mentioned),
     ),
+    ArticleEvent.Kind.COMMENT_EDITED: (Rule("mention", "Someone mentioned you on a claim", mentioned),),
     ArticleEvent.Kind.UNPUBLISHED: (
         Rule("unpublished", "Your article was withdrawn from publication", unpublished),
     ),

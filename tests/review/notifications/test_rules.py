@@ -273,3 +273,32 @@ def test_a_question_tells_the_author_an_answer_the_asker_and_a_mention_the_one_n
     # Nobody is told about their own comment.
     assert received(editor, "mention") == []
     assert received(chief, "question") == []
+
+
+def test_an_edit_that_names_someone_new_tells_only_them(editor, reviewer, second_reviewer, chief):
+    """Mentions are stored with the row that added them: an edit within the edit window that
+    names a new person tells that person once, and does not tell again the people the comment
+    already named."""
+    from review.conversations import services as conversations
+
+    article = make_article(editor, status="in_review")
+    claim = article.claims.active().first()
+    comment = conversations.add_comment(claim, by=reviewer, body="@second_reviewer can you look?")
+    assert len(received(second_reviewer, "mention")) == 1
+
+    conversations.edit_comment(
+        comment, by=reviewer, body="@second_reviewer @chief can you look? Page 3 disagrees."
+    )
+    conversations.edit_comment(
+        comment, by=reviewer, body="@second_reviewer @chief can you look? Page 4 disagrees."
+    )
+
+    [told] = received(chief, "mention")
+    assert told.event.kind == ArticleEvent.Kind.COMMENT_EDITED
+    assert told.reason.endswith("@second_reviewer @chief can you look? Page 3 disagrees.")
+    assert told.claim_id == claim.pk
+    assert len(received(second_reviewer, "mention")) == 1  # named before the edit: not again
+    assert received(reviewer, "mention") == []
+    assert sorted(
+        (m.user.username, m.event.kind) for m in comment.mentions.select_related("user", "event")
+    ) == [("chief", "comment_edited"), ("second_reviewer", "comment")]
