@@ -198,7 +198,9 @@ def _comment(event: ArticleEvent):
     from inside `log_event`, finds none and stays silent."""
     from review.conversations.models import Comment
 
-    return Comment.objects.select_related("addressee", "reply_to__author").filter(event=event).first()
+    return (
+        Comment.objects.select_related("addressee", "reply_to__author").filter(event=event).first()
+    )
 
 
 def question_asked(event: ArticleEvent, batch: Batch) -> Audience:
@@ -221,9 +223,7 @@ def mentioned(event: ArticleEvent, batch: Batch) -> Audience:
     review/conversations/services.py). An edit tells nobody it already told."""
     from review.conversations.models import Mention
 
-    mentions = list(
-        Mention.objects.select_related("user", "comment__reply_to").filter(event=event)
-    )
+    mentions = list(Mention.objects.select_related("user", "comment__reply_to").filter(event=event))
     if not mentions:
         return {}
     comment = mentions[0].comment
@@ -282,7 +282,9 @@ RULES: dict[str, tuple[Rule, ...]] = {
         Rule("answer", "An answer to your question", answered),
         Rule("mention", "Someone mentioned you on a claim", mentioned),
     ),
-    ArticleEvent.Kind.COMMENT_EDITED: (Rule("mention", "Someone mentioned you on a claim", mentioned),),
+    ArticleEvent.Kind.COMMENT_EDITED: (
+        Rule("mention", "Someone mentioned you on a claim", mentioned),
+    ),
     ArticleEvent.Kind.UNPUBLISHED: (
         Rule("unpublished", "Your article was withdrawn from publication", unpublished),
     ),
