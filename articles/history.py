@@ -68,6 +68,27 @@ def article_status_after(event: ArticleEvent) -> str:
     return Article.Status.IN_REVIEW
 
 
+def published_with(event: ArticleEvent) -> set[str]:
+    """For a status row to `published`: the kinds of the rows the publication wrote just before
+    it in the same transaction, under the article's lock (`articles.services.publishing._publish`):
+    `override` (over unverified claims) and/or `corrected` (the end of a correction round). One
+    query; empty for any other row. The one place that tells a first publication from a
+    correction's: webhooks send `article.corrected`, not a second `article.published`, and the
+    author is told of the correction, not of a new publication."""
+    if event.kind != ArticleEvent.Kind.STATUS or event.to_state != Article.Status.PUBLISHED:
+        return set()
+    with_it = set()
+    for kind in (
+        ArticleEvent.objects.filter(article_id=event.article_id, pk__lt=event.pk)
+        .order_by("-pk")
+        .values_list("kind", flat=True)[:2]
+    ):
+        if kind not in (ArticleEvent.Kind.OVERRIDE, ArticleEvent.Kind.CORRECTED):
+            break
+        with_it.add(kind)
+    return with_it
+
+
 def may_open_gate(event: ArticleEvent) -> bool:
     """Only a verdict that newly verifies a claim can open the gate (cheap: no query)."""
     return (

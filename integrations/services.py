@@ -35,7 +35,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 import outbound
-from articles.history import article_status_after, gate_after, opened_gate
+from articles.history import article_status_after, gate_after, opened_gate, published_with
 from articles.models import Article, ArticleEvent, Gate
 from articles.text import claim_version
 from integrations.models import (
@@ -243,6 +243,9 @@ def event_types(event: ArticleEvent, gate: Gate | None = None) -> list[str]:
     if kind == ArticleEvent.Kind.STATUS and event.to_state == Article.Status.IN_REVIEW:
         return [Event.ARTICLE_EXTRACTED]
     if kind == ArticleEvent.Kind.STATUS and event.to_state == Article.Status.PUBLISHED:
+        # A correction's publication is `article.corrected` (its own row), not a new publication.
+        if ArticleEvent.Kind.CORRECTED in published_with(event):
+            return []
         return [Event.ARTICLE_PUBLISHED]
     if kind == ArticleEvent.Kind.OVERRIDE:
         return [Event.ARTICLE_PUBLISHED_WITH_OVERRIDE]

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 
 from articles import roles
-from articles.history import gate_now, may_open_gate, opened_gate
+from articles.history import gate_now, may_open_gate, opened_gate, published_with
 from articles.models import Article, ArticleEvent, Claim
 from articles.people import short_name
 from review.models import Assignment
@@ -150,15 +150,14 @@ def published(event: ArticleEvent, batch: Batch) -> Audience:
     says so (rule `published_override`), and this one stays silent."""
     if event.kind != ArticleEvent.Kind.STATUS or event.to_state != Article.Status.PUBLISHED:
         return {}
-    before = (
-        ArticleEvent.objects.filter(article_id=event.article_id, pk__lt=event.pk)
-        .order_by("-pk")
-        .values_list("kind", flat=True)
-        .first()
-    )
-    if before == ArticleEvent.Kind.OVERRIDE:
+    with_it = published_with(event)
+    if ArticleEvent.Kind.OVERRIDE in with_it:
         return {}
-    return {event.article.author: f"“{event.article.title}” was published by {actor_name(event)}."}
+    if ArticleEvent.Kind.CORRECTED in with_it:
+        what = f"A correction to “{event.article.title}” was published"
+    else:
+        what = f"“{event.article.title}” was published"
+    return {event.article.author: f"{what} by {actor_name(event)}."}
 
 
 def published_override(event: ArticleEvent, batch: Batch) -> Audience:

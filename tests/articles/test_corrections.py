@@ -117,9 +117,14 @@ def test_through_the_api_with_the_note_in_corrections_and_the_webhook(api, edito
     WebhookSubscription.objects.create(
         name="partner",
         target_url="https://partner.example/hooks",
-        events=[WebhookSubscription.Event.ARTICLE_CORRECTED],
+        events=[
+            WebhookSubscription.Event.ARTICLE_CORRECTED,
+            WebhookSubscription.Event.ARTICLE_PUBLISHED,
+        ],
     )
     article = make_article(editor, status="published")
+    integration_services.dispatch_webhook_events()
+    first_publication = set(WebhookDelivery.objects.values_list("pk", flat=True))
     client = api(editor)
     url = f"/api/v1/articles/{article.pk}"
 
@@ -140,7 +145,8 @@ def test_through_the_api_with_the_note_in_corrections_and_the_webhook(api, edito
     assert done.json()["correction_open"] is False
     assert again.status_code == 409
     integration_services.dispatch_webhook_events()
-    [delivery] = WebhookDelivery.objects.all()
+    # One event for the correction: `article.corrected`, not a second `article.published`.
+    [delivery] = WebhookDelivery.objects.exclude(pk__in=first_publication)
     payload = json.loads(delivery.body)
     assert payload["type"] == "article.corrected"
     assert payload["correction_note"] == "Vote count fixed."
@@ -176,3 +182,38 @@ def test_an_article_published_before_revisions_were_kept_opens_a_correction_too(
     article.refresh_from_db()
     assert article.correction_open
     assert article.published_revision == live
+
+
+def test_the_author_is_told_of_the_correction_once_and_never_of_a_new_publication(
+    editor, reviewer, chief
+):
+    from review.notifications.models import Notification
+
+    article = corrected(editor)
+    verify_changed(article, reviewer)
+    before = Notification.objects.filter(recipient=editor).count()
+    services.publish_correction(article, by=chief, note="Vote count fixed.")
+
+    new = Notification.objects.filter(recipient=editor).order_by("pk")[before:]
+    assert [(n.kind, n.reason) for n in new] == [
+        ("published", "A correction to “Ferry budget approved” was published by chief.")
+    ]
+
+
+def test_a_correction_over_unverified_claims_tells_the_author_once_as_an_override(
+    editor, reviewer, chief
+):
+    from review.notifications.models import Notification
+
+    article = corrected(editor)
+    for claim in article.claims.active().filter(verdict="pending"):
+        review_services.record_verdict(
+            claim, judged=judge(claim), by=reviewer, verdict="unverified", note="No source."
+        )
+    before = Notification.objects.filter(recipient=editor).count()
+    services.publish_correction(
+        article, by=chief, note="Vote count fixed.", override_reason="Council confirmed by phone."
+    )
+
+    new = Notification.objects.filter(recipient=editor).order_by("pk")[before:]
+    assert [n.kind for n in new] == ["published_override"]
