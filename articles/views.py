@@ -353,7 +353,6 @@ def gate_context(user, article: Article, claims: list[Claim] | None = None) -> d
         blockers = [c for c in claims if c.verdict != Claim.Verdict.VERIFIED]
     show_override = (
         may_publish
-        and not article.correction_open
         and in_review
         and gate.overridable
         and permissions.can_override_gate(user, article)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from articles.forms import CorrectionForm
 from articles.models import Claim
 from articles.people import display_name
 from articles.services import REASON_INVISIBLE
@@ -68,6 +69,11 @@ class PublishForm(forms.Form):
                 "Confirm that you have read the unverified claims and the reviewers' notes.",
             )
         return data
+
+
+class CorrectionPublishForm(CorrectionForm, PublishForm):
+    """End a correction round: the public correction note, and (a chief editor, over unverified
+    claims of the corrected text) the same override reason and confirmation as a publication."""
 
 
 class BulkVerdictForm(VerdictForm):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from articles import permissions
-from articles.forms import CorrectionForm, ScheduleForm, UnpublishForm
+from articles.forms import ScheduleForm, UnpublishForm
 from articles.models import Article
 from articles.people import short_name
 from articles.presenters import error_text
@@ -32,6 +32,7 @@ from articles.services import (
 from review import services
 from review.forms import (
     AssignForm,
+    CorrectionPublishForm,
     DueTimeForm,
     PublishForm,
 )
@@ -95,13 +96,17 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def publish_corrected(request: HttpRequest, pk: int) -> HttpResponse:
-    """End a correction round: publish the corrected text with its public note."""
+    """End a correction round: publish the corrected text with its public note (a chief editor
+    may do it over unverified claims, with a reason, as for a publication)."""
     return _transition(
         request,
         pk,
-        form_class=CorrectionForm,
+        form_class=CorrectionPublishForm,
         change=lambda article, data: publish_correction(
-            article, by=request.user, note=data["note"]
+            article,
+            by=request.user,
+            note=data["note"],
+            override_reason=data["override_reason"],
         ),
         done="Correction published.",
     )

@@ -217,3 +217,61 @@ def test_a_correction_over_unverified_claims_tells_the_author_once_as_an_overrid
 
     new = Notification.objects.filter(recipient=editor).order_by("pk")[before:]
     assert [n.kind for n in new] == ["published_override"]
+
+
+def test_a_chief_publishes_a_correction_over_unverified_claims_from_the_article_page(
+    client, editor, reviewer, chief
+):
+    article = corrected(editor)
+    for claim in article.claims.active().filter(verdict="pending"):
+        review_services.record_verdict(
+            claim, judged=judge(claim), by=reviewer, verdict="unverified", note="No source."
+        )
+    client.force_login(chief)
+    page = client.get(reverse("articles:detail", args=[article.pk])).content.decode()
+    assert "Publish the correction over unverified claims" in page
+    assert f'action="{reverse("review:publish_correction", args=[article.pk])}"' in page
+    url = reverse("review:publish_correction", args=[article.pk])
+
+    unconfirmed = client.post(
+        url, {"note": "Vote count.", "override": "True", "override_reason": "Phoned."}, follow=True
+    )
+    assert "Confirm that you have read the unverified claims" in unconfirmed.content.decode()
+    assert Article.objects.get(pk=article.pk).correction_open
+
+    done = client.post(
+        url,
+        {
+            "note": "Vote count fixed.",
+            "override": "True",
+            "override_reason": "Council clerk confirmed by phone.",
+            "confirm": "on",
+        },
+        follow=True,
+    )
+    assert "Correction published." in done.content.decode()
+    article = Article.objects.get(pk=article.pk)
+    assert article.status == Article.Status.PUBLISHED and not article.correction_open
+    assert list(
+        article.events.filter(
+            kind__in=[ArticleEvent.Kind.OVERRIDE, ArticleEvent.Kind.CORRECTED]
+        ).values_list("kind", "note")
+    ) == [
+        ("override", "Published over 1 unverified claim(s): Council clerk confirmed by phone."),
+        ("corrected", "Vote count fixed."),
+    ]
+
+    # An editor is offered no override, and one posted anyway changes nothing.
+    other = corrected(editor)
+    for claim in other.claims.active().filter(verdict="pending"):
+        review_services.record_verdict(
+            claim, judged=judge(claim), by=reviewer, verdict="unverified", note="No source."
+        )
+    client.force_login(editor)
+    page = client.get(reverse("articles:detail", args=[other.pk])).content.decode()
+    assert "over unverified claims" not in page
+    client.post(
+        reverse("review:publish_correction", args=[other.pk]),
+        {"note": "Fix.", "override": "True", "override_reason": "Because.", "confirm": "on"},
+    )
+    assert Article.objects.get(pk=other.pk).correction_open
