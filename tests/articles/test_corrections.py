@@ -33,10 +33,13 @@ def corrected(editor) -> Article:
     return Article.objects.get(pk=article.pk)
 
 
-def verify_changed(article: Article, reviewer) -> None:
+def verify_changed(
+    article: Article, reviewer, verdict: str = "verified", note: str = "Minutes, item 4."
+) -> None:
+    """Judge the claims the correction left pending (verified unless `verdict` says otherwise)."""
     for claim in article.claims.active().filter(verdict="pending"):
         review_services.record_verdict(
-            claim, judged=judge(claim), by=reviewer, verdict="verified", note="Minutes, item 4."
+            claim, judged=judge(claim), by=reviewer, verdict=verdict, note=note
         )
 
 
@@ -206,10 +209,7 @@ def test_a_correction_over_unverified_claims_tells_the_author_once_as_an_overrid
     from review.notifications.models import Notification
 
     article = corrected(editor)
-    for claim in article.claims.active().filter(verdict="pending"):
-        review_services.record_verdict(
-            claim, judged=judge(claim), by=reviewer, verdict="unverified", note="No source."
-        )
+    verify_changed(article, reviewer, verdict="unverified", note="No source.")
     before = Notification.objects.filter(recipient=editor).count()
     services.publish_correction(
         article, by=chief, note="Vote count fixed.", override_reason="Council confirmed by phone."
@@ -223,10 +223,7 @@ def test_a_chief_publishes_a_correction_over_unverified_claims_from_the_article_
     client, editor, reviewer, chief
 ):
     article = corrected(editor)
-    for claim in article.claims.active().filter(verdict="pending"):
-        review_services.record_verdict(
-            claim, judged=judge(claim), by=reviewer, verdict="unverified", note="No source."
-        )
+    verify_changed(article, reviewer, verdict="unverified", note="No source.")
     client.force_login(chief)
     page = client.get(reverse("articles:detail", args=[article.pk])).content.decode()
     assert "Publish the correction over unverified claims" in page
@@ -263,10 +260,7 @@ def test_a_chief_publishes_a_correction_over_unverified_claims_from_the_article_
 
     # An editor is offered no override, and one posted anyway changes nothing.
     other = corrected(editor)
-    for claim in other.claims.active().filter(verdict="pending"):
-        review_services.record_verdict(
-            claim, judged=judge(claim), by=reviewer, verdict="unverified", note="No source."
-        )
+    verify_changed(other, reviewer, verdict="unverified", note="No source.")
     client.force_login(editor)
     page = client.get(reverse("articles:detail", args=[other.pk])).content.decode()
     assert "over unverified claims" not in page
