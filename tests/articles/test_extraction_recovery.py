@@ -3,8 +3,8 @@ processes; every wait is bounded.
 
 Each test gets a private Redis (AOF on) and points the app at it, so no other worker of the test
 run can take its jobs. Timings come from tests/support/fixtures.py: lease 5 s, sweep every 1 s,
-pending grace 1 s. With those, a job whose worker died completes within 25 s (lease + sweep + the
-job's own deliberately slowed run); in production the bound is the lease (15 s, renewed while a
+pending grace 1 s. With those, a job whose worker died completes within about 20 s (lease + sweep +
+the job's own deliberately slowed run; the tests allow 60 s on a loaded machine); in production the bound is the lease (15 s, renewed while a
 job runs) plus one sweep (5 s).
 """
 
@@ -25,7 +25,10 @@ from tests.support.fixtures import point_app_at_redis
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 SLOW = {"EXTRACTION_DEBUG_DELAY_MS": "2500"}
-RECOVERY_BOUND = 25.0
+# Unloaded, recovery takes 10-20 s here. The bound is generous because bin/test runs six test
+# processes on two cores, and a replacement pool process or worker must import the whole app
+# before it sweeps: what these tests prove is that the job is finished, exactly once, by itself.
+RECOVERY_BOUND = 60.0
 
 
 def wait_for(predicate, *, timeout: float, what: str):

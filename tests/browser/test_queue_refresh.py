@@ -78,6 +78,12 @@ def test_a_refresh_asked_before_a_verdict_cannot_show_the_claim_pending_again(
     page.route("**/review/queue/partial/**", hold_the_first_refresh)
     page.evaluate("htmx.trigger(document.body, 'queueChanged')")
     wait_for_js(page, "document.querySelector('#queue-refresh.htmx-request') !== null")
+    # The route handler runs when Playwright next dispatches its events, a moment after htmx
+    # marked the request as sent.
+    for _ in range(200):
+        if held:
+            break
+        page.wait_for_timeout(50)
     assert len(held) == 1
     before = page.request.get(held[0].request.url, headers=held[0].request.headers)
     assert before.ok
