@@ -34,7 +34,13 @@ from tests.support.api import token_for
 from tests.support.fixtures import point_app_at_redis
 from tests.support.processes import Gunicorn, RedisServer
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+# `alone`: these tests bound wall-clock time (a submit, a takeover), so bin/test runs them after
+# the parallel passes, one at a time, on a machine no other test process shares.
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.alone,
+    pytest.mark.django_db(transaction=True),
+]
 
 RECOVERY_BOUND = 30.0
 

@@ -14,7 +14,13 @@ import pytest
 from integrations.models import Heartbeat, SchedulerLease
 from tests.support.processes import wait_until
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+# `alone`: these tests bound wall-clock time (a submit, a takeover), so bin/test runs them after
+# the parallel passes, one at a time, on a machine no other test process shares.
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.alone,
+    pytest.mark.django_db(transaction=True),
+]
 
 LEASE = {"SCHEDULER_LEASE_SECONDS": "3", "HEARTBEAT_SECONDS": "1"}
 SENT = r"Scheduler: Sending due task sweep-extraction-jobs"
