@@ -30,9 +30,12 @@ from integrations.models import Heartbeat, SchedulerLease
 from tests.conftest import STORY, STORY_CLAIMS, make_user
 from tests.support.processes import free_port, wait_until
 
+# `alone`: six app processes with deadlines of their own; bin/test runs it after the parallel
+# passes, when no other test process shares the machine.
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.integration,
+    pytest.mark.alone,
     pytest.mark.django_db(transaction=True),
 ]
 
