@@ -25,6 +25,7 @@ from articles.services import InvalidTransition, lock_article, log_event
 from articles.text import has_visible_text
 from review.conversations.mentions import mentioned_usernames
 from review.conversations.models import Comment, CommentRevision, Mention
+from review.evidence.services import request_snapshots, urls_in
 
 MAX_COMMENT_CHARS = 5000
 
@@ -72,6 +73,12 @@ def _store_mentions(comment: Comment, article: Article, event: ArticleEvent) -> 
     return mentions
 
 
+def _archive_links(comment: Comment) -> None:
+    """Queue the archiving of the links written in the comment (after commit, like a verdict's
+    evidence URL): the claim's evidence list shows them with their snapshots."""
+    request_snapshots(urls_in(comment.body))
+
+
 def _notify(event: ArticleEvent) -> None:
     """Run the notification fan-out for `event` again, now that its comment and mentions exist:
     the run from inside `log_event` came before them (the rules for questions, mentions and
@@ -111,6 +118,7 @@ def add_comment(claim: Claim, *, by, body: str) -> Comment:
             created_at=event.created_at,
         )
         _store_mentions(comment, article, event)
+        _archive_links(comment)
         _notify(event)
     return comment
 
@@ -152,6 +160,7 @@ def ask_author(claim: Claim, *, by, body: str) -> Comment:
             created_at=event.created_at,
         )
         _store_mentions(comment, article, event)
+        _archive_links(comment)
         _notify(event)
     return comment
 
@@ -188,6 +197,7 @@ def edit_comment(comment: Comment, *, by, body: str, now: dt.datetime | None = N
         comment.edited_at = event.created_at
         comment.save(update_fields=["body", "edited_at"])
         _store_mentions(comment, article, event)
+        _archive_links(comment)
         _notify(event)
     return comment
 

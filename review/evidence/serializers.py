@@ -42,6 +42,7 @@ def source_data(source: Source, context: dict[str, Any]) -> dict[str, Any]:
     return {
         "url": source.url,
         "is_evidence": source.is_evidence,
+        "in_conversation": source.in_conversation,
         "anchor": source.anchor,
         "snapshots": EvidenceSnapshotSerializer(source.snapshots, many=True, context=context).data,
         "facts_found": {"found": facts.found, "total": facts.total} if facts else None,

@@ -1,5 +1,5 @@
-"""The evidence archive's writes. Every caller (verdicts, the claims_stored receiver, tasks, the
-sweeps) goes through here.
+"""The evidence archive's writes. Every caller (verdicts, comments, the claims_stored receiver,
+tasks, the sweeps) goes through here.
 
 - `request_snapshots(urls)`: a pending row for each URL not archived yet, rung after commit.
 - `archive_snapshot(id)`: the task's work: take the row by compare-and-set, fetch through the
@@ -7,6 +7,8 @@ sweeps) goes through here.
 - `sweep_pending()`: beat; rings for pending rows whose message was lost or whose retry is due.
 - `recheck_snapshot(id)` / `sweep_link_rot()`: link rot of published articles' evidence.
 - `cited_links(claim)`, `archive_cited_sources(article_ids)`: the sources an article cites.
+- `urls_in(text)`, `conversation_urls(claim)`: the links written in a claim's conversation (each
+  comment's are archived when it is written or edited: review.conversations.services).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import re
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -453,10 +456,45 @@ def snapshots_by_url(urls: Iterable[str], *, per_url: int = 3) -> dict[str, list
 
 
 def claim_urls(claim: Claim, cited: list[dict] | None = None) -> list[str]:
-    """Every URL whose snapshots a viewer of this claim may see: its evidence URL and the links
-    its article cites in its sentence."""
+    """Every URL whose snapshots a viewer of this claim may see: its evidence URL, the links its
+    article cites in its sentence, and the links written in its conversation."""
     urls = [claim.evidence_url] if claim.evidence_url else []
     urls += [link["url"] for link in (cited if cited is not None else cited_links(claim))]
+    urls += conversation_urls(claim)
+    return list(dict.fromkeys(urls))
+
+
+# --- Links written in a claim's conversation ----------------------------------------------------
+
+# An http(s) URL in plain text, up to white space or a character no URL carries unescaped; the
+# punctuation that ends a sentence or closes a bracket around the URL is not part of it.
+_URL_IN_TEXT = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
+_TRAILING = ".,;:!?)]}"
+
+
+def urls_in(text: str) -> list[str]:
+    """The http(s) URLs written in `text` (a comment), in order, each once."""
+    found = []
+    for match in _URL_IN_TEXT.finditer(text or ""):
+        url = match.group(0)
+        while url and url[-1] in _TRAILING and not (url[-1] == ")" and "(" in url):
+            url = url[:-1]
+        if _usable(url):
+            found.append(url)
+    return list(dict.fromkeys(found))
+
+
+def conversation_urls(claim: Claim) -> list[str]:
+    """The URLs written in the comments and questions of `claim`'s thread (one query)."""
+    from review.conversations.models import Comment
+
+    urls: list[str] = []
+    for body in (
+        Comment.objects.filter(claim=claim)
+        .order_by("created_at", "id")
+        .values_list("body", flat=True)
+    ):
+        urls += urls_in(body)
     return list(dict.fromkeys(urls))
 
 

@@ -27,6 +27,7 @@ class Source:
     url: str
     anchor: str = ""  # the cited link's text
     is_evidence: bool = False
+    in_conversation: bool = False  # written in a comment or question of the claim's thread
     snapshots: list[EvidenceSnapshot] = field(default_factory=list)
     facts: matching.FactsFound | None = None
 
@@ -41,7 +42,8 @@ class Source:
 
 
 def evidence_sources(claim: Claim) -> list[Source]:
-    """The claim's evidence URL and cited links, each with its newest snapshots (one query) and,
+    """The claim's evidence URL, cited links and the links written in its conversation (one query
+    for those), each with its newest snapshots (one query) and,
     for the newest archived one, the claim's facts looked for in its text."""
     cited = services.cited_links(claim)
     sources: dict[str, Source] = {}
@@ -50,6 +52,8 @@ def evidence_sources(claim: Claim) -> list[Source]:
     for link in cited:
         source = sources.setdefault(link["url"], Source(link["url"]))
         source.anchor = source.anchor or link["anchor"]
+    for url in services.conversation_urls(claim):
+        sources.setdefault(url, Source(url, in_conversation=True))
     found = services.snapshots_by_url(sources)
     for url, source in sources.items():
         source.snapshots = found.get(url, [])

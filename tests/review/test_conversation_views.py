@@ -239,18 +239,23 @@ def test_the_thread_query_count_does_not_grow(
     client, django_assert_num_queries, claim, editor, reviewer, n
 ):
     for i in range(n):
-        talk.add_comment(claim, by=reviewer, body=f"Comment {i} @editor")
+        talk.add_comment(
+            claim, by=reviewer, body=f"Comment {i} @editor https://stats.example.org/table-{i}"
+        )
     client.force_login(reviewer)
 
-    # The claim page as before plus two: the comments with their authors and resolvers, and
-    # their mentions with the people mentioned.
+    # The claim page as before plus four: the comments with their authors and resolvers, their
+    # mentions with the people mentioned, the links written in them (for the evidence list), and
+    # those links' snapshots (one query for every source of the claim).
     with django_assert_num_queries(CLAIM_PAGE_QUERIES):
         response = client.get(reverse("review:claim", args=[claim.pk]))
-    assert response.content.decode().count('class="thread-comment') == n
+    html = response.content.decode()
+    assert html.count('class="thread-comment') == n
+    assert html.count("Linked in the conversation:") == n
 
 
 DASHBOARD_QUERIES = 6
-CLAIM_PAGE_QUERIES = 13
+CLAIM_PAGE_QUERIES = 15
 
 
 def test_the_verdict_history_of_a_claim_leaves_its_conversation_to_the_thread(

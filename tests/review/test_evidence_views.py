@@ -170,3 +170,57 @@ def test_the_article_page_panel_flags_gone_evidence_for_those_who_may_see_it(
     client.logout()
     admin = signed_in(client, staff).get("/admin/review/evidencesnapshot/?rot__exact=gone")
     assert admin.status_code == 200 and URL in admin.content.decode()
+
+
+def test_links_in_text_are_found_without_the_punctuation_around_them():
+    from review.evidence.services import urls_in
+
+    text = (
+        "See https://stats.example.org/ferry-budget. Also (https://council.example.org/minutes?id=4), "
+        "https://en.example.org/wiki/Ferry_(boat) and http://stats.example.org/ferry-budget. "
+        "Not ftp://files.example.org/x nor javascript:alert(1) nor https://localhost-only, but "
+        "<https://archive.example.org/p>"
+    )
+    assert urls_in(text) == [
+        "https://stats.example.org/ferry-budget",
+        "https://council.example.org/minutes?id=4",
+        "https://en.example.org/wiki/Ferry_(boat)",
+        "http://stats.example.org/ferry-budget",
+        "https://archive.example.org/p",
+    ]
+
+
+@pytest.mark.django_db
+def test_a_link_written_in_the_conversation_is_archived_and_shown_beside_the_claim(
+    client, article_factory, editor, reviewer, other_editor
+):
+    from review.conversations import services as conversations
+
+    claim = article_factory(editor, status="in_review").claims.get(
+        text__startswith="Harbor City approved"
+    )
+    conversations.ask_author(claim, by=reviewer, body=f"Is this the source: {URL}?")
+    # The question asked for a snapshot, as a verdict's evidence URL does.
+    assert EvidenceSnapshot.objects.filter(requested_url=URL, state="pending").delete()[0] == 1
+    snapshot = archived()
+    edited = conversations.add_comment(claim, by=editor, body="Yes.")
+    conversations.edit_comment(
+        edited, by=editor, body="Yes, and https://council.example.org/minutes-4 (page 3)."
+    )
+    assert EvidenceSnapshot.objects.filter(
+        requested_url="https://council.example.org/minutes-4", state="pending"
+    ).exists()
+
+    html = signed_in(client, reviewer).get(f"/review/claims/{claim.pk}/").content.decode()
+    assert "Linked in the conversation:" in html
+    assert "Council budget &lt;2025&gt;" in html  # the snapshot's title, escaped
+    text_url = f"/review/claims/{claim.pk}/evidence/{snapshot.pk}/text/"
+    assert client.get(text_url).status_code == 200
+    sources = client.get(f"/api/v1/claims/{claim.pk}/evidence").json()["sources"]
+    assert [(s["url"], s["in_conversation"], len(s["snapshots"])) for s in sources] == [
+        (URL, True, 1),
+        ("https://council.example.org/minutes-4", True, 1),
+    ]
+    # Nobody reaches it through a claim they may not see.
+    client.logout()
+    assert signed_in(client, other_editor).get(text_url).status_code == 404
