@@ -111,8 +111,9 @@ def test_the_queue_is_paginated_by_article(client, editor, reviewer):
 
 
 def test_others_see_who_holds_a_claim_and_its_form_is_disabled(
-    client, editor, reviewer, second_reviewer
+    client, editor, reviewer, second_reviewer, time_machine
 ):
+    time_machine.move_to(timezone.now(), tick=False)  # the hold's 5 minutes, to the second
     article = make_article(editor, status="in_review")
     held = article.claims.get(ordinal=0)
     review_services.hold_claim(held, by=reviewer)
@@ -214,8 +215,9 @@ def test_opening_a_claim_holds_it_and_shows_it_in_context(client, editor, review
 
 
 def test_opening_a_claim_someone_else_holds_shows_it_read_only(
-    client, editor, reviewer, second_reviewer
+    client, editor, reviewer, second_reviewer, time_machine
 ):
+    time_machine.move_to(timezone.now(), tick=False)  # the hold's 5 minutes, to the second
     article = make_article(editor, status="in_review")
     claim = article.claims.get(ordinal=0)
     review_services.hold_claim(claim, by=second_reviewer)
