@@ -387,8 +387,9 @@ def gate_context(user, article: Article, claims: list[Claim] | None = None) -> d
         # While reviewers work, the block re-fetches itself so the progress is live.
         "polling": in_review,
         "show_publish": may_publish and not article.correction_open,
-        # A correction round ends with the correction note instead of the Publish button.
-        "show_publish_correction": may_publish and article.correction_open,
+        # A correction round ends with the correction note instead of the Publish button (the
+        # override form, when offered, carries its own note: one note field on the page).
+        "show_publish_correction": may_publish and article.correction_open and not show_override,
         "publish_enabled": may_publish and in_review and gate.is_open,
         "show_override": show_override,
     }
