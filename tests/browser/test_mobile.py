@@ -22,10 +22,21 @@ LONG_TITLE = "Harbor City council approves the ferry budget after a long night o
 
 
 def assert_no_sideways_scroll(page) -> None:
-    scroll_width, inner_width = page.evaluate(
-        "[document.scrollingElement.scrollWidth, window.innerWidth]"
+    """Nothing reaches past the screen's right edge: no sideways scroll, and nothing cut off.
+    Measured against the screen's width as configured, not `window.innerWidth`: on an emulated
+    phone the layout viewport grows to fit content that is too wide, so a page 442 px wide
+    reported 442 px of content in a 442 px window (the article page's "Return to draft" form)."""
+    screen = page.viewport_size["width"]
+    scroll_width, past_the_edge = page.evaluate(
+        """(screen) => [document.scrollingElement.scrollWidth,
+            Array.from(document.body.querySelectorAll("*"))
+              .filter(e => e.getClientRects().length && e.getBoundingClientRect().right > screen + 0.5)
+              .filter(e => !e.closest(".visually-hidden, [hidden]"))
+              .map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + "." + e.className)]""",
+        screen,
     )
-    assert scroll_width <= inner_width, f"{scroll_width} px of content in a {inner_width} px page"
+    assert scroll_width <= screen, f"{scroll_width} px of content on a {screen} px screen"
+    assert past_the_edge == [], past_the_edge
 
 
 def assert_in_viewport(page, locator) -> None:
@@ -103,3 +114,33 @@ def test_the_article_page_on_a_laptop_keeps_the_gate_beside_the_text(new_page, s
     gate = page.locator("#gate").bounding_box()
     text = page.locator("#body-heading").bounding_box()
     assert gate["x"] > text["x"] + text["width"]
+
+
+def test_a_correction_held_at_the_gate_fits_a_phone_for_a_chief(
+    new_page, sign_in, editor, reviewer, chief
+):
+    """The article page with a correction over an unverified claim (the override form with its
+    correction note) and the claim page with a link from the conversation, at 390 px."""
+    from playwright.sync_api import expect
+
+    from review.conversations import services as talk
+    from tests.articles.test_corrections import corrected, verify_changed
+
+    article = corrected(editor)
+    verify_changed(article, reviewer, verdict="unverified", note="No source.")
+    claim = article.claims.active().order_by("ordinal").first()
+    talk.add_comment(claim, by=reviewer, body="Source: https://stats.example.org/ferry-budget.")
+    page = new_page(**PHONE)
+    sign_in(page, "chief")
+
+    page.goto(f"/articles/{article.pk}/")
+    expect(
+        page.get_by_role("button", name="Publish the correction over unverified claims")
+    ).to_be_visible()
+    expect(page.get_by_label("Correction note (public)")).to_have_count(1)  # one note field
+    assert_no_sideways_scroll(page)
+    page.screenshot(path=artifact("correction-override-phone.png"), full_page=True)
+
+    page.goto(f"/review/claims/{claim.pk}/")
+    expect(page.get_by_text("Linked in the conversation:")).to_be_visible()
+    assert_no_sideways_scroll(page)
